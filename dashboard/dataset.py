@@ -1,0 +1,96 @@
+"""The data a view works on: zones, milestones and joined incidents, loaded together.
+
+With no files given this is the bundled Syria 2017–18 dataset: the four Astana
+zones (approximate), their milestones, UCDP GED events and the events reported
+in the sources of the zone facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.io import ValidationReport, load_incidents, load_milestones, load_zones
+from dashboard.io.incidents import empty_incidents
+from dashboard.io.milestones import empty_milestones
+from dashboard.paths import geodata_dir
+from dashboard.spatial import ZoneIndex, join_incidents
+from dashboard.synth import is_synthetic
+
+BUNDLED_ZONES = "syria-2017-zones.geojson"
+BUNDLED_MILESTONES = "syria-2017-milestones.csv"
+BUNDLED_INCIDENTS = ("ucdp-ged-syria-2017-2018.csv.gz", "syria-2017-reported-events.csv")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Read-only frames for one view of the world; ``incidents`` carry the join columns."""
+
+    zones: pd.DataFrame
+    milestones: pd.DataFrame
+    incidents: pd.DataFrame
+    reports: list[ValidationReport] = field(default_factory=list)
+    zone_index: ZoneIndex | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        return is_synthetic(self.incidents)
+
+    @property
+    def sources(self) -> list[str]:
+        """The files this dataset came from, for attribution lines."""
+        return [r.path.name for r in self.reports]
+
+
+def bundled_files() -> dict[str, list[Path]]:
+    """The bundled files by role."""
+    root = geodata_dir()
+    return {"zones": [root / BUNDLED_ZONES], "milestones": [root / BUNDLED_MILESTONES],
+            "incidents": [root / name for name in BUNDLED_INCIDENTS]}
+
+
+def load_dataset(
+    zones: str | Path | None = None,
+    incidents: str | Path | list[str | Path] | None = None,
+    milestones: str | Path | None = None,
+    *,
+    valid_only: bool = False,
+    progress: bool = False,
+) -> Dataset:
+    """Load, validate and join. Files not given fall back to the bundled ones (the
+    bundled milestones only go with the bundled zones). Raises the first error of a
+    file with errors unless ``valid_only``."""
+    bundled = bundled_files()
+    zone_path = Path(zones) if zones else bundled["zones"][0]
+    incident_paths = ([Path(p) for p in incidents] if isinstance(incidents, list)
+                      else [Path(incidents)] if incidents else bundled["incidents"])
+    milestone_path = (Path(milestones) if milestones
+                      else bundled["milestones"][0] if zones is None else None)
+    reports = []
+    zone_frame, report = load_zones(zone_path, valid_only=valid_only)
+    reports.append(report)
+    frames = []
+    for path in _progress(incident_paths, progress, "reading incidents"):
+        frame, report = load_incidents(path, valid_only=valid_only)
+        frames.append(frame)
+        reports.append(report)
+    incident_frame = (pd.concat(frames, ignore_index=True) if len(frames) > 1
+                      else frames[0] if frames else empty_incidents())
+    if milestone_path is not None:
+        milestone_frame, report = load_milestones(milestone_path, valid_only=valid_only)
+        reports.append(report)
+    else:
+        milestone_frame = empty_milestones()
+    index = ZoneIndex(zone_frame)
+    joined = join_incidents(incident_frame, zone_frame, index=index)
+    return Dataset(zone_frame, milestone_frame, joined, reports, index)
+
+
+def _progress(items, enabled: bool, label: str):
+    if not enabled or len(items) < 2:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=label, unit="file", delay=2)

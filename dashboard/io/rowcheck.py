@@ -1,0 +1,96 @@
+"""Row-level checks shared by the readers: each marks bad rows and says why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.io.report import ValidationReport
+
+#: Rows listed one by one for each problem before the rest are folded into a count.
+MAX_LISTED = 25
+
+
+class RowChecks:
+    """Collects located row problems into a report and remembers rejected rows.
+
+    ``label(i)`` turns a 0-based position into the place a person looks for:
+    "row 14" (the header is row 1, as a spreadsheet shows it) or "feature 3".
+    """
+
+    def __init__(self, report: ValidationReport, n: int, unit: str = "row"):
+        self.report, self.n, self.unit = report, n, unit
+        self.rejected = np.zeros(n, dtype=bool)
+        self.reasons: dict[int, list[str]] = {}
+
+    def label(self, i: int) -> str:
+        return f"row {i + 2}" if self.unit == "row" else f"{self.unit} {i + 1}"
+
+    def flag(self, mask, severity: str, problem: str, fix: str, *, column: str | None = None,
+             values: pd.Series | np.ndarray | None = None) -> None:
+        """Report each row where ``mask`` is true (errors also reject the row)."""
+        mask = np.asarray(mask, dtype=bool)
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        if severity == "error":
+            self.rejected |= mask
+            for i in positions.tolist():
+                self.reasons.setdefault(i, []).append(f"{column}: {problem}" if column else problem)
+        vals = None if values is None else np.asarray(values, dtype=object)
+        for i in positions[:MAX_LISTED]:
+            value = None if vals is None or vals[i] is None else str(vals[i])
+            self.report.add(severity, problem, fix, where=self.label(int(i)), column=column,
+                            value=value)
+        rest = len(positions) - MAX_LISTED
+        if rest > 0:
+            first = self.label(int(positions[MAX_LISTED]))
+            self.report.add(severity, f"{problem} — {rest} more rows from {first} on", fix,
+                            column=column, count=rest)
+
+    def finish(self, raw: pd.DataFrame) -> None:
+        """Record the rejected rows, as the file had them, with why, in the report."""
+        self.report.rejected_rows = np.flatnonzero(self.rejected).tolist()
+        if self.report.rejected_rows:
+            table = pd.DataFrame(raw).iloc[self.report.rejected_rows].copy()
+            table.insert(0, "zonewatch_problems", ["; ".join(self.reasons.get(i, ["rejected"]))
+                                                   for i in self.report.rejected_rows])
+            table.insert(0, "zonewatch_where", [self.label(i) for i in self.report.rejected_rows])
+            self.report.rejected_table = table
+
+    def summarise(self, mask, severity: str, problem: str, fix: str,
+                  column: str | None = None) -> None:
+        """One line for a known quirk that many rows share (a count and examples)."""
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(positions):
+            return
+        examples = ", ".join(self.label(int(i)) for i in positions[:3])
+        self.report.add(severity, f"{len(positions)} rows: {problem} (e.g. {examples})", fix,
+                        column=column, count=1)
+
+
+def text(series: pd.Series | None, n: int) -> pd.Series:
+    """A column as stripped strings ('' for missing); a missing column is all ''."""
+    if series is None:
+        return pd.Series([""] * n, dtype=object)
+    out = series.astype("string").str.strip().fillna("")
+    return out.astype(object)
+
+
+def numbers(series: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, empty, bad): float64 values; which were empty; which were not numbers.
+
+    A decimal comma (35,12) is read as a decimal point, as European exports write it.
+    """
+    if series is None:
+        nan = np.full(n, np.nan)
+        return nan, np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    if pd.api.types.is_numeric_dtype(series):
+        vals = series.to_numpy(dtype="float64", na_value=np.nan)
+        return vals, np.isnan(vals), np.zeros(n, dtype=bool)
+    raw = series.astype("string").str.strip()
+    empty = (raw.isna() | (raw == "")).to_numpy(dtype=bool)
+    cleaned = raw.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+    vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = np.isnan(vals) & ~empty
+    return vals, empty, bad

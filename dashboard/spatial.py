@@ -1,0 +1,215 @@
+"""The temporal spatial join: each incident against the zone versions in force on its day.
+
+Rules (tested in tests/test_spatial.py):
+
+* **Date.** An incident belongs to the version in force on its (first) ``date``;
+  a version's last day ``valid_to`` is included. Multi-day events are placed on
+  their first day.
+* **Edge.** A point exactly on a zone's edge is inside (distance 0); so two
+  zones sharing an edge both contain a point on it.
+* **Nested zones.** When several zones contain an incident (a buffer zone inside
+  a larger one), ``zone_id`` is the smallest of them, the most specific, and
+  ``zone_count`` says how many contain it. ``zone_membership`` answers "is it in
+  zone Z" for one zone whatever else contains it.
+* **Distance.** ``edge_km`` is the signed distance to the zone's nearest edge in
+  km, positive inside, negative outside (then to the nearest zone in force, when
+  within ``reach_km`` or the incident's own precision radius), measured in a
+  metric projection fitted to the zones (UTM, or azimuthal equidistant for wide
+  extents), never in degrees.
+* **Ambiguity.** ``ambiguous`` is true when the incident's location-precision
+  radius is larger than ``|edge_km|``: it may really lie on the other side.
+
+The work is vectorised: incidents are sorted by day once, each zone version
+takes its slice by ``searchsorted``, containment is ``shapely.intersects_xy``
+against the prepared polygon and distances come from an STRtree of edge segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from dashboard.errors import CRSMismatchError
+from dashboard.io.dates import to_day_numbers
+
+JOIN_COLUMNS = ["zone_id", "zone_version", "edge_km", "nearest_zone_id", "ambiguous",
+                "zone_count"]
+_OPEN_START, _OPEN_END = np.iinfo(np.int32).min + 1, np.iinfo(np.int32).max
+
+
+def metric_crs(zones: pd.DataFrame) -> CRS:
+    """A metric CRS suited to the zones: their UTM zone, or an azimuthal equidistant
+    projection centred on them when they span more than one UTM zone's width."""
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    minx, miny, maxx, maxy = zones.total_bounds
+    lon0, lat0 = (minx + maxx) / 2, (miny + maxy) / 2
+    if maxx - minx <= 6:
+        infos = query_utm_crs_info(datum_name="WGS 84",
+                                   area_of_interest=AreaOfInterest(lon0, lat0, lon0, lat0))
+        if infos:
+            return CRS.from_epsg(int(infos[0].code))
+    return CRS.from_proj4(f"+proj=aeqd +lat_0={lat0:.4f} +lon_0={lon0:.4f} +datum=WGS84 +units=m")
+
+
+@dataclass(frozen=True)
+class _Hits:
+    """Incident positions near one zone version, and where they lie relative to it."""
+
+    idx: np.ndarray      # positions in the incident frame
+    signed_km: np.ndarray
+    zone: int            # position of the zone id in the zone list
+    version: int
+    area: float
+
+
+class ZoneIndex:
+    """Zone versions projected and indexed once, to be joined against many incident sets."""
+
+    def __init__(self, zones: pd.DataFrame):
+        if zones.crs is not None and not zones.crs.equals("EPSG:4326"):
+            raise CRSMismatchError(f"zones are in {zones.crs.to_string()}; reproject them to "
+                                   "EPSG:4326 (the readers do this)")
+        self.crs = metric_crs(zones) if len(zones) else CRS.from_epsg(3857)
+        self.to_metric = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        projected = zones.to_crs(self.crs) if len(zones) else zones
+        self.zone_ids = list(dict.fromkeys(zones["zone_id"]))
+        self.versions = []
+        for row, geom in zip(zones.itertuples(index=False), projected.geometry, strict=True):
+            lonlat = row.geometry
+            shapely.prepare(lonlat)
+            edges = _segments(geom)
+            self.versions.append({
+                "zone": self.zone_ids.index(row.zone_id), "version": int(row.version),
+                "start": _OPEN_START if pd.isna(row.valid_from)
+                else to_day_numbers(np.array([row.valid_from]))[0],
+                "end": _OPEN_END if pd.isna(row.valid_to)
+                else to_day_numbers(np.array([row.valid_to]))[0],
+                "lonlat": lonlat, "bounds": shapely.bounds(geom), "area": float(geom.area),
+                "tree": shapely.STRtree(edges),
+            })
+
+    def project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.to_metric.transform(np.asarray(lon, "float64"), np.asarray(lat, "float64"))
+
+    def hits(self, incidents: pd.DataFrame, reach_km: float) -> list[_Hits]:
+        """For each version: the incidents dated in its period and within reach of it."""
+        days = to_day_numbers(incidents["date"].to_numpy())
+        order = np.argsort(days, kind="stable")
+        sorted_days = days[order]
+        lon = incidents["lon"].to_numpy(dtype="float64")
+        lat = incidents["lat"].to_numpy(dtype="float64")
+        x, y = self.project(lon, lat)
+        radius_m = np.maximum(reach_km, np.nan_to_num(
+            incidents["precision_km"].to_numpy(dtype="float64"), nan=0.0)) * 1000.0
+        found = []
+        for v in self.versions:
+            lo = np.searchsorted(sorted_days, v["start"], side="left")
+            hi = np.searchsorted(sorted_days, v["end"], side="right")
+            idx = order[lo:hi]
+            minx, miny, maxx, maxy = v["bounds"]
+            r = radius_m[idx]
+            xi, yi = x[idx], y[idx]
+            near = (xi >= minx - r) & (xi <= maxx + r) & (yi >= miny - r) & (yi <= maxy + r)
+            idx, xi, yi, r = idx[near], xi[near], yi[near], r[near]
+            if not len(idx):
+                continue
+            # Containment in lon/lat, as the zone was drawn (an edge point stays on the
+            # edge); distance in metres.
+            inside = shapely.intersects_xy(v["lonlat"], lon[idx], lat[idx])
+            points = shapely.points(xi, yi)
+            _, dist = v["tree"].query_nearest(points, return_distance=True, all_matches=False)
+            signed = np.where(inside, dist, -dist) / 1000.0
+            keep = inside | (dist <= r)
+            found.append(_Hits(idx[keep], signed[keep], v["zone"], v["version"], v["area"]))
+        return found
+
+
+def _segments(geom) -> np.ndarray:
+    """The polygon's edges as two-point lines, for a nearest-edge tree."""
+    coords_list = []
+    rings = []
+    for part in shapely.get_parts(geom):
+        rings.extend(shapely.get_rings(part))
+    for ring in rings:
+        coords_list.append(shapely.get_coordinates(ring))
+    starts = np.concatenate([c[:-1] for c in coords_list])
+    ends = np.concatenate([c[1:] for c in coords_list])
+    return shapely.linestrings(np.stack([starts, ends], axis=1))
+
+
+def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: float = 50.0,
+                   index: ZoneIndex | None = None) -> pd.DataFrame:
+    """``incidents`` with the join columns added (a new frame; the input is untouched).
+
+    See the module docstring for the rules. ``index`` lets callers reuse a
+    projected zone index across joins.
+    """
+    index = index or ZoneIndex(zones)
+    n = len(incidents)
+    zone_pos = np.full(n, -1, dtype=np.int32)
+    version = np.zeros(n, dtype=np.int32)
+    edge_km = np.full(n, np.nan)
+    nearest = np.full(n, -1, dtype=np.int32)
+    count = np.zeros(n, dtype=np.int16)
+    hits = index.hits(incidents, reach_km) if n else []
+    if hits:
+        idx = np.concatenate([h.idx for h in hits])
+        signed = np.concatenate([h.signed_km for h in hits])
+        zone = np.concatenate([np.full(len(h.idx), h.zone, np.int32) for h in hits])
+        ver = np.concatenate([np.full(len(h.idx), h.version, np.int32) for h in hits])
+        area = np.concatenate([np.full(len(h.idx), h.area) for h in hits])
+        inside = signed >= 0
+        np.add.at(count, idx[inside], 1)
+        # Inside: the smallest containing zone wins; sort so it comes first per incident.
+        ins = np.flatnonzero(inside)
+        ins = ins[np.lexsort((area[ins], idx[ins]))]
+        first = ins[np.r_[True, idx[ins][1:] != idx[ins][:-1]]] if len(ins) else ins
+        zone_pos[idx[first]] = zone[first]
+        version[idx[first]] = ver[first]
+        edge_km[idx[first]] = signed[first]
+        nearest[idx[first]] = zone[first]
+        # Outside every zone: the nearest zone edge in reach.
+        out = np.flatnonzero(~inside & (zone_pos[idx] < 0))
+        out = out[np.lexsort((-signed[out], idx[out]))]
+        first = out[np.r_[True, idx[out][1:] != idx[out][:-1]]] if len(out) else out
+        edge_km[idx[first]] = signed[first]
+        nearest[idx[first]] = zone[first]
+    ids = np.array([*index.zone_ids, None], dtype=object)
+    prec = incidents["precision_km"].to_numpy(dtype="float64") if n else np.array([])
+    result = incidents.copy()
+    result["zone_id"] = ids[zone_pos]
+    result["zone_version"] = pd.array(np.where(zone_pos >= 0, version, 0), dtype="Int32")
+    result.loc[zone_pos < 0, "zone_version"] = pd.NA
+    result["edge_km"] = edge_km
+    result["nearest_zone_id"] = ids[nearest]
+    result["ambiguous"] = ~np.isnan(edge_km) & (np.nan_to_num(prec) > np.abs(edge_km))
+    result["zone_count"] = count
+    return result
+
+
+def zone_membership(incidents: pd.DataFrame, zones: pd.DataFrame, zone_id: str, *,
+                    reach_km: float = 50.0, index: ZoneIndex | None = None) -> pd.DataFrame:
+    """For one zone: per incident, the version in force that day (0: none), whether
+    the incident lies inside it, and the signed distance to its edge (NaN beyond reach).
+
+    Other zones, nested or overlapping, do not matter here.
+    """
+    one = zones.loc[zones["zone_id"] == zone_id]
+    index = index if index is not None else ZoneIndex(one)
+    n = len(incidents)
+    version = np.zeros(n, dtype=np.int32)
+    signed = np.full(n, np.nan)
+    if len(one) and n:
+        pos = index.zone_ids.index(zone_id)
+        for h in index.hits(incidents, reach_km):
+            if h.zone == pos:
+                version[h.idx] = h.version
+                signed[h.idx] = h.signed_km
+    return pd.DataFrame({"version": version, "inside": ~np.isnan(signed) & (signed >= 0),
+                         "edge_km": signed}, index=incidents.index)
