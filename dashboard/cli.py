@@ -142,3 +142,29 @@ def synth(n, seed, start, end, output) -> None:
         raise click.ClickException(str(err)) from err
     note = "" if "synthetic" in output.name.lower() else " (tip: put SYNTHETIC in the file name)"
     click.echo(f"{n} SYNTHETIC incidents (seed {seed}) -> {output}{note}")
+
+
+@cli.command()
+@click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
+@click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")
+@click.option("--milestones", type=_FILE, help="Milestone CSV [default: bundled, with bundled zones].")
+@click.option("--host", help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [default: 8050].")
+@click.option("--debug", is_flag=True, default=None, help="Dash debug mode (reloader, dev tools).")
+def serve(zones, incidents, milestones, host, port, debug) -> None:
+    """Run the dashboard on this machine (the bundled data when given no files)."""
+    import logging
+
+    from dashboard.app import create_app
+    from dashboard.settings import Settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        settings = Settings.from_env(zones=zones, incidents=incidents, milestones=milestones,
+                                     host=host, port=port, debug=debug)
+        app = create_app(settings)
+    except ZoneWatchError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"ZoneWatch is running at http://{settings.host}:{settings.port}/ "
+               "(Ctrl+C to stop)")
+    app.run(host=settings.host, port=settings.port, debug=settings.debug)

@@ -94,3 +94,13 @@ def _progress(items, enabled: bool, label: str):
     from tqdm import tqdm
 
     return tqdm(items, desc=label, unit="file", delay=2)
+
+
+def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: pd.DataFrame,
+                     reports: list[ValidationReport]) -> Dataset:
+    """A dataset from frames already loaded (join columns, if any, are recomputed)."""
+    from dashboard.spatial import JOIN_COLUMNS
+
+    index = ZoneIndex(zones)
+    plain = incidents.drop(columns=[c for c in JOIN_COLUMNS if c in incidents.columns])
+    return Dataset(zones, milestones, join_incidents(plain, zones, index=index), reports, index)

@@ -77,7 +77,10 @@ class ZoneIndex:
                                    "EPSG:4326 (the readers do this)")
         self.crs = metric_crs(zones) if len(zones) else CRS.from_epsg(3857)
         self.to_metric = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-        projected = zones.to_crs(self.crs) if len(zones) else zones
+        # Edges are straight in lon/lat, as drawn; densify them (0.01° is about 1 km) before
+        # projecting, so a long edge is measured where it lies and not along its chord.
+        projected = (zones.set_geometry(zones.geometry.segmentize(0.01)).to_crs(self.crs)
+                     if len(zones) else zones)
         self.zone_ids = list(dict.fromkeys(zones["zone_id"]))
         self.versions = []
         for row, geom in zip(zones.itertuples(index=False), projected.geometry, strict=True):
@@ -213,3 +216,14 @@ def zone_membership(incidents: pd.DataFrame, zones: pd.DataFrame, zone_id: str, 
                 signed[h.idx] = h.signed_km
     return pd.DataFrame({"version": version, "inside": ~np.isnan(signed) & (signed >= 0),
                          "edge_km": signed}, index=incidents.index)
+
+
+def membership_masks(incidents: pd.DataFrame, index: ZoneIndex) -> dict[str, np.ndarray]:
+    """Zone id -> which incidents lie inside that zone as it stood on their day.
+
+    Unlike ``zone_id`` from the join, nested zones each see their incidents.
+    """
+    masks = {z: np.zeros(len(incidents), dtype=bool) for z in index.zone_ids}
+    for h in index.hits(incidents, reach_km=0.0) if len(incidents) else []:
+        masks[index.zone_ids[h.zone]][h.idx[h.signed_km >= 0]] = True
+    return masks

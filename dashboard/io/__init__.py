@@ -37,11 +37,15 @@ def _keep_valid(frame, report: ValidationReport, valid_only: bool, error_class,
     target = rejected_path or rejected_path_for(report.path)
     table = report.rejected_table.copy()
     if "geometry" in table.columns:
-        table["geometry"] = table["geometry"].to_wkt()
+        import numpy as np
+        import shapely
+
+        table["geometry"] = shapely.to_wkt(np.asarray(table["geometry"], dtype=object))
     table.to_csv(target, index=False, encoding="utf-8")
     report.info(f"{len(report.rejected_rows)} rows with errors left out and written to {target}",
                 "fix them there and load that file again")
-    keep = frame.index.difference(frame.index[report.rejected_rows])
+    # Readers label rows by their position in the file (zones are then sorted by id).
+    keep = frame.index.difference(report.rejected_rows, sort=False)
     return frame.loc[keep]
 
 

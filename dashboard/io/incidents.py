@@ -98,12 +98,13 @@ def read_incidents(
         report.error(f"the column mapping names columns the file does not have: {missing_mapped}",
                      f"use names from the header: {list(raw.columns)[:20]}")
         return empty_incidents(), report
+    row_errors = len(report.errors)  # non-point features, already located and rejected
     for needed in ("date", "lon", "lat"):
         if needed not in columns:
             report.error(f"no {needed} column found",
                          f"name a column '{needed}' or map it with --map {needed}=COLUMN "
                          f"(columns seen: {', '.join(map(str, list(raw.columns)[:15]))})")
-    if report.errors:
+    if len(report.errors) > row_errors:
         return empty_incidents(), report
     frame = _convert(raw, columns, kind, report, crs, unit="feature"
                      if fmt in (sniff.JSON, sniff.GPKG, sniff.ZIP) else "row")
@@ -150,6 +151,7 @@ def _points_to_columns(raw: pd.DataFrame, report: ValidationReport) -> pd.DataFr
     lat[is_point] = geom[is_point].y.to_numpy()
     out["lon"], out["lat"] = lon, lat
     out.attrs["rejected"] = checks.rejected
+    out.attrs["reasons"] = checks.reasons
     return out
 
 
@@ -159,6 +161,7 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
     checks = RowChecks(report, n, unit=unit)
     if "rejected" in raw.attrs:
         checks.rejected |= raw.attrs["rejected"]
+        checks.reasons.update({i: list(r) for i, r in raw.attrs.get("reasons", {}).items()})
     col = columns.get
 
     def column(ours: str) -> pd.Series | None:

@@ -88,13 +88,28 @@ def read_text_table(raw: bytes, report: ValidationReport) -> pd.DataFrame:
             ),
         )
     except pa.ArrowInvalid as err:
-        detail = str(err).split("\n")[0]
-        report.error(f"the text is not a regular table: {detail}",
-                     "make every row have the same number of fields as the header; "
-                     "quote fields that contain the delimiter")
+        fix = ("make every row have the same number of fields as the header; "
+               "quote fields that contain the delimiter")
+        ragged = _ragged_rows(text, delimiter, len(names))
+        for row, count in ragged[:25]:
+            report.error(f"the text is not a regular table: this row has {count} fields, "
+                         f"the header {len(names)}", fix, where=f"row {row}")
+        if not ragged:
+            detail = str(err).split("\n")[0]
+            report.error(f"the text is not a regular table: {detail}", fix)
         raise Unreadable from None
     frame = table.to_pandas(types_mapper=None)
     return frame.astype(object).where(frame.notna(), None)
+
+
+def _ragged_rows(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
+    """(row number as a spreadsheet shows it, field count) of rows that do not fit the header."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return [(i + 1, len(fields)) for i, fields in enumerate(reader)
+            if fields and len(fields) != width]
 
 
 def read_raw_table(path: Path, fmt: str, report: ValidationReport,

@@ -62,12 +62,18 @@ def read_zones(path: str | Path, *, mapping: Mapping[str, str] | None = None):
 
 
 def _to_wgs84(raw, report: ValidationReport):
-    bounds = raw.total_bounds
-    if raw.crs is None:
-        if np.nanmax(np.abs(bounds)) > 360:
-            report.error("the coordinates look projected (metres) but the file declares no CRS",
-                         "save the file with its CRS (a .prj for Shapefiles) or in EPSG:4326")
+    if raw.crs is None or raw.crs.is_geographic:
+        # GeoJSON is read as EPSG:4326 whatever it holds, so metres there mean no CRS was given.
+        far = np.abs(np.nan_to_num(raw.geometry.bounds.to_numpy(dtype="float64"))).max(axis=1) > 360
+        if far.any():
+            first = int(np.flatnonzero(far)[0])
+            x, y = raw.geometry.iloc[first].bounds[:2]
+            more = f" ({int(far.sum())} features like it)" if far.sum() > 1 else ""
+            report.error("the coordinates look projected (metres) but the file declares no CRS"
+                         + more, "save the file with its CRS (a .prj for Shapefiles) or in EPSG:4326",
+                         where=f"feature {first + 1}", column="geometry", value=f"{x:.0f}, {y:.0f}")
             return None
+    if raw.crs is None:
         return raw.set_crs("EPSG:4326")
     if raw.crs.equals("EPSG:4326") or raw.crs.equals("OGC:CRS84"):
         return raw
@@ -158,7 +164,7 @@ def _check_geometries(geoms: np.ndarray, checks: RowChecks) -> np.ndarray:
     polygonal = np.isin(kinds, [3, 6])  # Polygon, MultiPolygon
     checks.flag(~missing & ~empty & ~polygonal, "error", "the geometry is not a polygon",
                 "zones must be Polygon or MultiPolygon features", column="geometry",
-                values=shapely.get_type_id(geoms).astype(str))
+                values=np.array([getattr(g, "geom_type", "") for g in geoms], dtype=object))
     invalid = polygonal & ~empty & ~shapely.is_valid(geoms)
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
@@ -201,6 +207,7 @@ def _check_overlaps(out: pd.DataFrame, checks: RowChecks) -> None:
     prev_end = frame.groupby("z")["e"].shift()
     prev_pos = frame.index.to_series().groupby(frame["z"]).shift()
     overlap = (frame["s"] <= prev_end).reindex(out.index, fill_value=False).to_numpy()
+    shown = out["valid_from"].dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
     for i in np.flatnonzero(overlap):
         j = int(prev_pos.loc[i])
         checks.flag(np.arange(len(out)) == i, "error",
@@ -208,5 +215,4 @@ def _check_overlaps(out: pd.DataFrame, checks: RowChecks) -> None:
                     f"{checks.label(j)} (which runs to "
                     f"{'open end' if pd.isna(out['valid_to'][j]) else out['valid_to'][j].date()})",
                     "end the earlier version the day before the next one starts",
-                    column="valid_from", values=str(out["valid_from"][i].date()
-                                                    if pd.notna(out["valid_from"][i]) else ""))
+                    column="valid_from", values=shown)

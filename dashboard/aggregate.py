@@ -1,0 +1,109 @@
+"""Counts behind the charts and cards: weekly series, summary figures, hexagon bins.
+
+All take an ``IncidentIndex`` and positions from ``IncidentIndex.select``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard.filters import IncidentIndex
+
+EPOCH_MONDAY = 4  # 1970-01-01 was a Thursday: day 4 is Monday 1970-01-05
+
+
+def week_start(days: np.ndarray) -> np.ndarray:
+    """Day number of the Monday starting each day's ISO week."""
+    return days - ((days - EPOCH_MONDAY) % 7)
+
+
+def weekly_counts(index: IncidentIndex, positions: np.ndarray, by: str = "event_type",
+                  span: tuple[date, date] | None = None) -> pd.DataFrame:
+    """Incidents per week (rows: Monday dates) and ``by`` value (columns).
+
+    Weeks with no incidents are present with zeros, over ``span`` or the data's span.
+    """
+    cats = index.categories[by]
+    if span is None:
+        span = index.date_span
+    if span is None:
+        return pd.DataFrame(columns=cats)
+    first = week_start(np.array([pd.Timestamp(span[0]).toordinal() - 719163]))[0]
+    last = week_start(np.array([pd.Timestamp(span[1]).toordinal() - 719163]))[0]
+    n_weeks = int((last - first) // 7 + 1)
+    weeks = (week_start(index.days[positions]) - first) // 7
+    ok = (weeks >= 0) & (weeks < n_weeks)
+    flat = weeks[ok].astype(np.int64) * len(cats) + index.codes[by][positions][ok]
+    counts = np.bincount(flat, minlength=n_weeks * len(cats)).reshape(n_weeks, len(cats))
+    labels = pd.to_datetime(first + 7 * np.arange(n_weeks), unit="D")
+    frame = pd.DataFrame(counts, index=labels, columns=cats)
+    frame.index.name = "week"
+    return frame.loc[:, frame.sum() > 0] if len(frame) else frame
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The numbers on the summary cards."""
+
+    incidents: int
+    fatalities: int
+    inside_share: float | None     # share of incidents inside a zone (None when no incidents)
+    previous_incidents: int
+    previous_fatalities: int
+
+    @property
+    def change(self) -> float | None:
+        """Relative change in incidents against the previous window (None if it had none)."""
+        if not self.previous_incidents:
+            return None
+        return self.incidents / self.previous_incidents - 1
+
+
+def summarise(index: IncidentIndex, positions: np.ndarray, previous: np.ndarray) -> Summary:
+    n = len(positions)
+    return Summary(
+        incidents=n,
+        fatalities=int(index.fatalities[positions].sum()),
+        inside_share=float(index.inside[positions].mean()) if n else None,
+        previous_incidents=len(previous),
+        previous_fatalities=int(index.fatalities[previous].sum()),
+    )
+
+
+def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float) -> pd.DataFrame:
+    """Pointy-top hexagons of ``size_deg`` (centre to corner, in degrees of longitude;
+    latitude scaled by cos(mean lat) so cells look regular) with their counts."""
+    if not len(lon):
+        return pd.DataFrame(columns=["q", "r", "lon", "lat", "count"])
+    lat0 = float(np.nanmean(lat))
+    ky = 1 / np.cos(np.radians(lat0))
+    x = np.asarray(lon, "float64") / size_deg
+    y = np.asarray(lat, "float64") * ky / size_deg
+    q = (np.sqrt(3) / 3 * x - y / 3)
+    r = 2 / 3 * y
+    # cube rounding
+    cx, cz = q, r
+    cy = -cx - cz
+    rx, ry, rz = np.round(cx), np.round(cy), np.round(cz)
+    dx, dy, dz = np.abs(rx - cx), np.abs(ry - cy), np.abs(rz - cz)
+    fix_x = (dx > dy) & (dx > dz)
+    fix_y = ~fix_x & (dy > dz)
+    rx = np.where(fix_x, -ry - rz, rx)
+    rz = np.where(~fix_x & ~fix_y, -rx - ry, rz)
+    keys = pd.DataFrame({"q": rx.astype(np.int64), "r": rz.astype(np.int64)})
+    cells = keys.value_counts().rename("count").reset_index()
+    cells["lon"] = size_deg * np.sqrt(3) * (cells["q"] + cells["r"] / 2)
+    cells["lat"] = size_deg * 1.5 * cells["r"] / ky
+    return cells
+
+
+def hex_polygon(lon: float, lat: float, size_deg: float, lat0: float) -> list[list[float]]:
+    """The six corners (closed ring) of the hexagon centred at lon/lat."""
+    ky = 1 / np.cos(np.radians(lat0))
+    angles = np.radians(np.arange(7) * 60 + 30)
+    return [[round(lon + size_deg * np.cos(a), 5), round(lat + size_deg * np.sin(a) / ky, 5)]
+            for a in angles]

@@ -1,0 +1,23 @@
+"""What every view callback starts with: the session's data and the decoded state."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dashboard.app.store import DataStore
+from dashboard.state import ViewState, decode
+from dashboard.viewdata import ViewData
+
+
+def resolve(store: DataStore, session_id: str | None, query: str | None
+            ) -> tuple[ViewData, ViewState]:
+    view = store.view_data(session_id)
+    return view, decode(query, view.default).state
+
+
+def selection_positions(view: ViewData, incident_ids: list[str] | None) -> np.ndarray | None:
+    """Positions of lasso-selected incidents (None when nothing is selected)."""
+    if incident_ids is None:
+        return None
+    ids = view.index.frame["incident_id"].astype(str)
+    return np.flatnonzero(ids.isin(incident_ids).to_numpy())

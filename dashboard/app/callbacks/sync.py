@@ -1,0 +1,111 @@
+"""One source of truth for the view: the URL, the controls and the state store agree.
+
+The page's query string sets the controls on load; any control, a brush on the
+histogram, a click on a zone or a move of the map writes the state back to the
+URL (without reloading), so a copied link reproduces the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from dash import Input, Output, State, ctx, html, no_update
+
+from dashboard.app import ids, parse
+from dashboard.state import ViewState, decode, encode
+from dashboard.viewdata import ViewData
+
+CONTROL_PROPS = {
+    "types": (ids.TYPES, "value"), "sub_types": (ids.SUB_TYPES, "value"),
+    "actors": (ids.ACTORS, "value"), "zones": (ids.ZONES, "value"),
+    "inside": (ids.INSIDE_ONLY, "value"), "precisions": (ids.PRECISIONS, "value"),
+    "fat_min": (ids.FAT_MIN, "value"), "fat_max": (ids.FAT_MAX, "value"),
+    "sources": (ids.SOURCES, "value"), "text": (ids.TEXT, "value"),
+    "range": (ids.DATE_RANGE, "value"), "as_of": (ids.AS_OF, "date"),
+}
+
+
+@dataclass
+class Synced:
+    controls: dict | None   # new control values, or None to leave them
+    search: str | None      # new query string, or None to leave it
+    state: str              # the state store (query string without the camera)
+    camera: dict | None
+    messages: list[str]
+
+
+def sync_view(view: ViewData, trigger: str | None, search: str | None, values: dict,
+              brushed: dict | None, click: dict | None, relayout: dict | None,
+              camera: dict | None) -> Synced:
+    if trigger in (None, ids.URL):
+        decoded = decode(search, view.default)
+        state = decoded.state
+        camera = ({"center": list(state.center), "zoom": state.zoom}
+                  if state.center is not None else None)
+        return Synced(parse.controls_from_state(view, state), None,
+                      encode(replace(state, center=None, zoom=None), view.default), camera,
+                      decoded.problems)
+    state = parse.state_from_controls(view, values)
+    set_controls = False
+    if trigger == ids.RESET:
+        state, set_controls = view.default, True
+    elif trigger == ids.HISTOGRAM and (span := parse.brushed_range(brushed)):
+        lo, hi = max(span[0], view.span[0]), min(span[1], view.span[1])
+        if lo <= hi:
+            state, set_controls = replace(state, start=lo, end=hi), True
+    elif trigger == ids.MAP and ctx_prop_is_click(click, relayout):
+        zone = parse.clicked_zone(click, set(view.zones["zone_id"]))
+        if zone:
+            state, set_controls = replace(state, zones=(zone,)), True
+    elif trigger == ids.MAP:
+        camera = parse.camera_from_relayout(relayout) or camera
+    if state.start and state.end and state.start > state.end:
+        state = replace(state, start=state.end, end=state.start)
+    return Synced(parse.controls_from_state(view, state) if set_controls else None,
+                  encode(parse.with_camera(state, camera), view.default),
+                  encode(state, view.default), camera, [])
+
+
+def ctx_prop_is_click(click, relayout) -> bool:
+    """True when the map input that fired was a click (set by the callback wrapper)."""
+    return bool(click) and relayout is None
+
+
+def messages_view(problems: list[str]) -> list:
+    if not problems:
+        return []
+    return [html.Div(["This link was partly unreadable, so parts of the default view are shown: ",
+                      "; ".join(problems), "."], className="zw-message zw-warning")]
+
+
+def register(app, store) -> None:
+    outputs = [Output(cid, prop, allow_duplicate=(name == "range"))
+               for name, (cid, prop) in CONTROL_PROPS.items()]
+    inputs = [Input(cid, prop) for cid, prop in CONTROL_PROPS.values()]
+
+    @app.callback(
+        *outputs, Output(ids.URL, "search"), Output(ids.STATE, "data"),
+        Output(ids.CAMERA, "data"), Output(ids.MESSAGES, "children", allow_duplicate=True),
+        Input(ids.URL, "search"), *inputs, Input(ids.RESET, "n_clicks"),
+        Input(ids.HISTOGRAM, "selectedData"), Input(ids.MAP, "clickData"),
+        Input(ids.MAP, "relayoutData"), Input(ids.DATA_VERSION, "data"),
+        State(ids.SESSION, "data"), State(ids.CAMERA, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _sync(search, *args):
+        n = len(CONTROL_PROPS)
+        values = dict(zip(CONTROL_PROPS, args[:n], strict=True))
+        _reset, brushed, click, relayout, _version, session_id, camera = args[n:]
+        trigger = ctx.triggered_id
+        prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
+        if trigger == ids.DATA_VERSION:
+            trigger = ids.URL
+        if trigger == ids.MAP:
+            click, relayout = (click, None) if prop.endswith("clickData") else (None, relayout)
+        result = sync_view(store.view_data(session_id), trigger, search, values, brushed, click,
+                           relayout, camera)
+        controls = ([result.controls[name] for name in CONTROL_PROPS] if result.controls
+                    else [no_update] * n)
+        return (*controls, no_update if result.search is None else result.search, result.state,
+                result.camera, messages_view(result.messages) if trigger in (None, ids.URL)
+                else no_update)

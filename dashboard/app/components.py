@@ -1,0 +1,191 @@
+"""Builders for the parts of the page. Ids come from ``ids``; no callbacks here."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from dashboard.app import ids
+from dashboard.baselayers import ATTRIBUTION
+
+TABLE_COLUMNS = [
+    ("date", "Date", 110), ("event_type", "Type", 150), ("sub_type", "Sub-type", 150),
+    ("actor1", "Actor 1", 190), ("actor2", "Actor 2", 190), ("fatalities", "Fatalities", 100),
+    ("place", "Place", 170), ("zone_id", "Zone", 120), ("loc_precision", "Location", 100),
+    ("source", "Source", 200), ("incident_id", "ID", 110),
+]
+
+
+def labelled(label: str, control, for_id: str, hint: str | None = None) -> html.Div:
+    children = [html.Label(label, htmlFor=for_id, className="zw-label"), control]
+    if hint:
+        children.append(html.Div(hint, className="zw-hint"))
+    return html.Div(children, className="zw-field")
+
+
+def build_header() -> html.Header:
+    return html.Header([
+        html.Div([html.Span("ZoneWatch", className="zw-brand"),
+                  html.Span(id=ids.DATA_LABEL, className="zw-data-label")], className="zw-title"),
+        html.Div([
+            dcc.Checklist(id=ids.TILES, options=[{"label": " Online map tiles", "value": "on"}],
+                          value=[], className="zw-toggle", inputClassName="zw-check"),
+            html.Div([
+                dcc.Clipboard(id=ids.COPY_LINK, target_id=ids.LINK_TEXT, title="Copy link",
+                              className="zw-copy-icon"),
+                html.Span("Copy link", className="zw-copy-text"),
+            ], className="zw-button zw-copy"),
+            html.Span(id=ids.LINK_TEXT, className="zw-visually-hidden"),
+        ], className="zw-header-tools"),
+    ], className="zw-header")
+
+
+def build_filters() -> html.Aside:
+    def dropdown(id_, placeholder, searchable=True):
+        return dcc.Dropdown(id=id_, multi=True, placeholder=placeholder, searchable=searchable,
+                            options=[], value=[], className="zw-dropdown")
+
+    return html.Aside([
+        html.Div([html.Span(id=ids.COUNT, className="zw-count", role="status"),
+                  html.Button("Reset", id=ids.RESET, className="zw-button zw-small",
+                              title="Clear every filter and show the whole period")],
+                 className="zw-count-row"),
+        labelled("Event type", dropdown(ids.TYPES, "All types"), ids.TYPES),
+        labelled("Sub-type", dropdown(ids.SUB_TYPES, "All sub-types"), ids.SUB_TYPES),
+        labelled("Actor (either side)", dropdown(ids.ACTORS, "Type to search actors"), ids.ACTORS),
+        labelled("Zone", dropdown(ids.ZONES, "All zones (or click one on the map)"), ids.ZONES),
+        dcc.Checklist(id=ids.INSIDE_ONLY, options=[
+            {"label": " Inside zones only (as they stood that day)", "value": "inside"}],
+            value=[], className="zw-check-row"),
+        labelled("Location precision", dcc.Checklist(id=ids.PRECISIONS, options=[], value=[],
+                                                     className="zw-checklist", inline=True),
+                 ids.PRECISIONS),
+        html.Div([
+            html.Label("Fatalities", className="zw-label", htmlFor=ids.FAT_MIN),
+            html.Div([
+                dcc.Input(id=ids.FAT_MIN, type="number", min=0, placeholder="min", debounce=True,
+                          className="zw-number"),
+                html.Label("to", htmlFor=ids.FAT_MAX),
+                dcc.Input(id=ids.FAT_MAX, type="number", min=0, placeholder="max", debounce=True,
+                          className="zw-number"),
+            ], className="zw-range-inputs"),
+        ], className="zw-field"),
+        labelled("Source", dropdown(ids.SOURCES, "All sources"), ids.SOURCES),
+        labelled("Search place and notes", dcc.Input(
+            id=ids.TEXT, type="search", debounce=True, placeholder="e.g. Talbiseh",
+            className="zw-text"), ids.TEXT),
+        html.Hr(),
+        build_upload_panel(),
+    ], className="zw-sidebar", **{"aria-label": "Filters"})
+
+
+def build_upload_panel() -> html.Section:
+    def upload(id_, text):
+        return dcc.Upload(id=id_, children=html.Div([html.B(text), html.Br(),
+                                                     html.Span("drop a file or click")]),
+                          className="zw-upload", multiple=False)
+
+    return html.Section([
+        html.H2("Your data", className="zw-h2"),
+        html.P("Uploads stay in this browser session only; a file with errors changes nothing.",
+               className="zw-hint"),
+        upload(ids.UPLOAD_ZONES, "Zones (GeoJSON, GPKG, Parquet, zipped SHP)"),
+        upload(ids.UPLOAD_INCIDENTS, "Incidents (ACLED/UCDP CSV, XLSX, GeoJSON…)"),
+        html.Button("Back to the server's data", id=ids.UPLOAD_RESET, className="zw-button zw-small"),
+        dcc.Loading(html.Div(id=ids.UPLOAD_REPORT, className="zw-upload-report", role="status"),
+                    type="dot"),
+    ], className="zw-upload-panel")
+
+
+def build_cards() -> html.Div:
+    return html.Div(id=ids.CARDS, className="zw-cards", role="region",
+                    **{"aria-label": "Summary"})
+
+
+def build_map_panel() -> html.Div:
+    return html.Div([
+        dcc.Loading(dcc.Graph(id=ids.MAP, className="zw-map", config={
+            "displaylogo": False, "scrollZoom": True,
+            "modeBarButtonsToRemove": ["toImage"]}), type="circle", delay_show=400,
+            overlay_style={"visibility": "visible", "opacity": 0.6}),
+        html.Div([html.Span(id=ids.MAP_NOTE, className="zw-map-note"),
+                  html.Button("Clear selection", id=ids.CLEAR_SELECTION,
+                              className="zw-button zw-small")], className="zw-map-bar"),
+    ], className="zw-map-panel")
+
+
+def build_time_panel() -> html.Section:
+    return html.Section([
+        html.Div([
+            html.Span(id=ids.DATE_LABEL, className="zw-date-label"),
+            html.Div([
+                html.Label("Zones as of", htmlFor=ids.AS_OF, className="zw-label zw-inline"),
+                dcc.DatePickerSingle(id=ids.AS_OF, display_format="D MMM YYYY", clearable=True,
+                                     placeholder="end of window", className="zw-date"),
+            ], className="zw-asof"),
+        ], className="zw-time-head"),
+        dcc.Graph(id=ids.HISTOGRAM, className="zw-histogram", config={
+            "displayModeBar": False}),
+        html.Div(dcc.RangeSlider(id=ids.DATE_RANGE, min=0, max=1, step=1, value=[0, 1],
+                                 allowCross=False, updatemode="mouseup",
+                                 allow_direct_input=False, className="zw-slider"),
+                 className="zw-slider-wrap"),
+        html.Div([
+            html.Button("▶ Play", id=ids.PLAY, className="zw-button", n_clicks=0,
+                        **{"aria-label": "Play or pause the time window"}),
+            labelled("Step", dcc.Dropdown(id=ids.PLAY_STEP, clearable=False, searchable=False,
+                                          value="week", options=[
+                {"label": "day", "value": "day"}, {"label": "week", "value": "week"},
+                {"label": "month", "value": "month"}], className="zw-small-dd"), ids.PLAY_STEP),
+            labelled("Window (days)", dcc.Input(id=ids.PLAY_WINDOW, type="number", min=1, value=30,
+                                                debounce=True, className="zw-number"),
+                     ids.PLAY_WINDOW),
+            labelled("Mode", dcc.Dropdown(id=ids.PLAY_MODE, clearable=False, searchable=False,
+                                          value="sliding", options=[
+                {"label": "sliding window", "value": "sliding"},
+                {"label": "cumulative", "value": "cumulative"}], className="zw-small-dd"),
+                ids.PLAY_MODE),
+            labelled("Speed", dcc.Dropdown(id=ids.PLAY_SPEED, clearable=False, searchable=False,
+                                           value=1000, options=[
+                {"label": "slow", "value": 2000}, {"label": "normal", "value": 1000},
+                {"label": "fast", "value": 500}], className="zw-small-dd"), ids.PLAY_SPEED),
+            dcc.Interval(id=ids.PLAY_TIMER, interval=1000, disabled=True),
+        ], className="zw-playback"),
+    ], className="zw-time-panel", **{"aria-label": "Time"})
+
+
+def build_tabs() -> dcc.Tabs:
+    grid = dag.AgGrid(
+        id=ids.TABLE, rowData=[], className="ag-theme-alpine zw-grid",
+        columnDefs=[{"field": f, "headerName": h, "width": w, "sortable": True,
+                     "filter": "agNumberColumnFilter" if f == "fatalities" else True,
+                     "floatingFilter": True} for f, h, w in TABLE_COLUMNS],
+        dashGridOptions={"pagination": True, "paginationPageSize": 50,
+                         "rowSelection": {"mode": "singleRow", "checkboxes": False,
+                                          "enableClickSelection": True},
+                         "enableCellTextSelection": True, "animateRows": False},
+        getRowId="params.data.incident_id", style={"height": "460px"},
+    )
+    return dcc.Tabs(id=ids.TABS, value="zones", children=[
+        dcc.Tab(label="Zones over time", value="zones", children=[
+            dcc.Loading(dcc.Graph(id=ids.ZONE_SERIES, config={"displaylogo": False}),
+                        type="dot")]),
+        dcc.Tab(label="Incidents table", value="table", children=[
+            html.Div([
+                html.Span("Click a row to mark it on the map.", className="zw-hint"),
+                html.Button("Download CSV", id=ids.DOWNLOAD_CSV, className="zw-button"),
+                html.Button("Download GeoJSON", id=ids.DOWNLOAD_GEOJSON, className="zw-button"),
+                dcc.Download(id=ids.DOWNLOAD),
+            ], className="zw-table-tools"),
+            grid,
+        ]),
+        dcc.Tab(label="About the data", value="about", children=[
+            html.Div(id=ids.PROVENANCE, className="zw-provenance")]),
+    ], className="zw-tabs")
+
+
+def build_footer() -> html.Footer:
+    return html.Footer([
+        html.Span("Zone boundaries are approximate. ", className="zw-strong"),
+        html.Span(ATTRIBUTION),
+    ], className="zw-footer")

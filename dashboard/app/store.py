@@ -1,0 +1,86 @@
+"""DataStore: the server's dataset, loaded once, and each session's uploads.
+
+Read-only after ``create_app``: callbacks ask it for the ``ViewData`` of a
+session and never change it. Per-worker caches are bounded and keyed by the
+session and its upload version, so workers agree without sharing memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from threading import Lock
+
+from dashboard.dataset import Dataset, assemble_dataset, load_dataset
+from dashboard.io import load_incidents, load_zones
+from dashboard.io.milestones import empty_milestones
+from dashboard.sessions import SessionStore
+from dashboard.settings import Settings
+from dashboard.viewdata import ViewData, build_view_data
+
+log = logging.getLogger("zonewatch")
+SESSION_CACHE = 4
+
+
+def describe_source(settings: Settings) -> str:
+    if settings.zones is None and settings.incidents is None:
+        return ("Syria 2017–18: Astana de-escalation zones (approximate) · UCDP GED 19.1 events "
+                "and events reported by the zone sources")
+    parts = [f"zones: {settings.zones.name if settings.zones else 'bundled Syria 2017'}",
+             f"incidents: {settings.incidents.name if settings.incidents else 'bundled UCDP GED'}"]
+    return " · ".join(parts)
+
+
+class DataStore:
+    def __init__(self, base: ViewData, sessions: SessionStore, settings: Settings):
+        self.base, self.sessions, self.settings = base, sessions, settings
+        self._cache: OrderedDict[tuple[str, str], ViewData] = OrderedDict()
+        self._lock = Lock()
+
+    @classmethod
+    def load(cls, settings: Settings) -> DataStore:
+        data = load_dataset(settings.zones, settings.incidents, settings.milestones)
+        base = build_view_data(data, describe_source(settings))
+        sessions = SessionStore(settings.session_dir, settings.session_ttl_minutes,
+                                settings.session_disk_mb)
+        return cls(base, sessions, settings)
+
+    @classmethod
+    def from_dataset(cls, data: Dataset, settings: Settings, label: str = "") -> DataStore:
+        sessions = SessionStore(settings.session_dir, settings.session_ttl_minutes,
+                                settings.session_disk_mb)
+        return cls(build_view_data(data, label or describe_source(settings)), sessions, settings)
+
+    def view_data(self, session_id: str | None) -> ViewData:
+        """The session's data: its uploads over the server's, or the server's."""
+        files = self.sessions.files(session_id)
+        if files is None:
+            return self.base
+        key = (session_id, files.version)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        view = self._build(files)
+        with self._lock:
+            self._cache[key] = view
+            while len(self._cache) > SESSION_CACHE:
+                self._cache.popitem(last=False)
+        return view
+
+    def _build(self, files) -> ViewData:
+        base = self.base.dataset
+        reports = []
+        zones, milestones = base.zones, base.milestones
+        incidents = base.incidents
+        if files.zones is not None:
+            zones, report = load_zones(files.zones)
+            milestones = empty_milestones()
+            reports.append(report)
+        if files.incidents is not None:
+            incidents, report = load_incidents(files.incidents)
+            reports.append(report)
+        data = assemble_dataset(zones, incidents, milestones, reports or base.reports)
+        label = " · ".join(f"your {role}: {name}" for role, name in files.names.items() if name)
+        log.info("session data built: %s", label)
+        return build_view_data(data, label + " (uploaded, this browser session only)")

@@ -1,0 +1,280 @@
+"""Plotly figure builders: the map, the time histogram and the per-zone series.
+
+Pure functions of frames and plain values; no Dash. Every piece of text that
+comes from data is HTML-escaped before it reaches a hover label, so markup in a
+file shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import palette
+from dashboard.baselayers import BaseLayers
+
+WATER, LAND, BORDER, ADMIN = "#dce6ee", "#f8f7f3", "#8c8c8c", "#c9c4bb"
+FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans Arabic', sans-serif"
+
+
+def esc(value: object) -> str:
+    """Data as inert hover text (``<script>`` shows as text)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def offline_style() -> dict:
+    """A MapLibre style that needs nothing from the network (no tiles, no glyphs)."""
+    return {"version": 8, "sources": {}, "layers": [
+        {"id": "water", "type": "background", "paint": {"background-color": WATER}}]}
+
+
+def base_map_layers(base: BaseLayers, detail: bool) -> list[dict]:
+    layers = [
+        {"sourcetype": "geojson", "source": base.countries, "type": "fill", "color": LAND,
+         "below": "traces"},
+        {"sourcetype": "geojson", "source": base.admin1, "type": "line", "color": ADMIN,
+         "line": {"width": 1.0}, "below": "traces"},
+        {"sourcetype": "geojson", "source": base.countries, "type": "line", "color": BORDER,
+         "line": {"width": 1.2}, "below": "traces"},
+    ]
+    if detail:
+        layers.insert(1, {"sourcetype": "geojson", "source": base.admin2, "type": "line",
+                          "color": "#e2ddd4", "line": {"width": 0.6}, "below": "traces"})
+    return layers
+
+
+def _zone_geojson(zones) -> dict:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": f"{row.zone_id}", "properties": {},
+         "geometry": row.geometry.__geo_interface__}
+        for row in zones.itertuples(index=False)]}
+
+
+def _day(value) -> str:
+    return "open" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %b %Y")
+
+
+def zone_traces(zones) -> list[go.BaseTraceType]:
+    """One filled, outlined trace per status, hover with the zone's life and source."""
+    traces: list[go.BaseTraceType] = []
+    if not len(zones):
+        return traces
+    for status, group in zones.groupby("status", sort=False):
+        colour = palette.status_colour(status)
+        custom = np.array([[esc(r.name), esc(palette.status_label(r.status)),
+                            _day(r.status_since), f"v{r.version}: {_day(r.valid_from)} – "
+                            f"{_day(r.valid_to)}", "approximate" if r.boundary_precision
+                            == "approximate" else "exact", esc(r.source)]
+                           for r in group.itertuples(index=False)], dtype=object)
+        traces.append(go.Choroplethmap(
+            geojson=_zone_geojson(group), locations=group["zone_id"].tolist(),
+            z=np.ones(len(group)), colorscale=[[0, colour], [1, colour]], showscale=False,
+            marker={"opacity": 0.28, "line": {"color": colour, "width": 2.5}},
+            name=f"Zone: {palette.status_label(status)}", showlegend=True, legendgroup="zones",
+            legendgrouptitle={"text": "Zones (as of date)"}, customdata=custom,
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} since %{customdata[2]}"
+                           "<br>Version %{customdata[3]}<br>Boundary %{customdata[4]}"
+                           "<br>Source: %{customdata[5]}<extra></extra>"),
+        ))
+    labels = zones.geometry.representative_point()
+    traces.append(go.Scattermap(
+        lon=labels.x, lat=labels.y, mode="text", text=[esc(n) for n in zones["name"]],
+        textfont={"size": 13, "color": "#1f2a33"}, hoverinfo="skip", showlegend=False,
+        name="zone labels"))
+    return traces
+
+
+def marker_size(fatalities: np.ndarray) -> np.ndarray:
+    """Marker diameter in px: grows with the square root of fatalities, 5 px for none,
+    capped at 28 (about 240 fatalities)."""
+    return np.clip(5 + 2.2 * np.sqrt(np.nan_to_num(fatalities)), 5, 28)
+
+
+SIZE_KEY = (0, 10, 50)
+
+
+def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[go.Scattermap]:
+    """One trace per event type, in a fixed order, coloured by type, sized by fatalities."""
+    traces = []
+    for event_type in type_order:
+        group = incidents.loc[incidents["event_type"] == event_type]
+        if not len(group):
+            continue
+        custom = np.column_stack([
+            group["date"].dt.strftime("%-d %b %Y").to_numpy(),
+            [esc(v) for v in group["event_type"]],
+            [esc(a) for a in group["actor1"]], [esc(a) for a in group["actor2"]],
+            group["fatalities"].fillna(-1).astype(int).astype(str).replace("-1", "unknown"),
+            [esc(p) for p in group["place"]], group["loc_precision"].to_numpy(),
+            [esc(s) for s in group["source"]], group["incident_id"].astype(str).to_numpy(),
+        ])
+        traces.append(go.Scattermap(
+            lon=group["lon"].to_numpy(dtype="float32"), lat=group["lat"].to_numpy(dtype="float32"),
+            mode="markers", name=esc(event_type), legendgroup="types",
+            legendgrouptitle={"text": "Incidents (size: fatalities)"},
+            marker={"size": marker_size(group["fatalities"].to_numpy()),
+                    "color": palette.type_colour(event_type), "opacity": 0.75},
+            customdata=custom,
+            hovertemplate=("<b>%{customdata[1]}</b> · %{customdata[0]}<br>"
+                           "%{customdata[2]} vs %{customdata[3]}<br>Fatalities: %{customdata[4]}"
+                           "<br>%{customdata[5]} (location: %{customdata[6]})<br>"
+                           "Source: %{customdata[7]}<extra>%{customdata[8]}</extra>"),
+        ))
+    return traces
+
+
+def hex_trace(cells: pd.DataFrame, size_deg: float) -> go.Choroplethmap:
+    """Server-side hexagon counts as a filled layer (the aggregated view)."""
+    from dashboard.aggregate import hex_polygon
+
+    lat0 = float(cells["lat"].mean()) if len(cells) else 0.0
+    features = [{"type": "Feature", "id": str(i), "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [hex_polygon(r.lon, r.lat, size_deg, lat0)]}}
+        for i, r in enumerate(cells.itertuples(index=False))]
+    return go.Choroplethmap(
+        geojson={"type": "FeatureCollection", "features": features},
+        locations=[str(i) for i in range(len(cells))], z=np.log10(cells["count"] + 1),
+        customdata=cells["count"], colorscale="YlOrRd", marker={"opacity": 0.75,
+                                                                 "line": {"width": 0}},
+        colorbar={"title": {"text": "Incidents"}, "tickvals": [0, 1, 2, 3, 4, 5],
+                  "ticktext": ["1", "10", "100", "1k", "10k", "100k"], "len": 0.5, "x": 0.99},
+        hovertemplate="%{customdata:,} incidents<extra></extra>", name="Incidents (binned)",
+        showlegend=False,
+    )
+
+
+def map_figure(
+    *,
+    zones,
+    incidents: pd.DataFrame | None,
+    type_order: Sequence[str],
+    base: BaseLayers,
+    center: tuple[float, float],
+    zoom: float,
+    hexes: pd.DataFrame | None = None,
+    hex_size: float = 0.1,
+    highlight: pd.DataFrame | None = None,
+    online_tiles: bool = False,
+    note: str | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """The main map: zones as of a day, incidents (or their hexagon bins), base layers."""
+    fig = go.Figure()
+    for trace in zone_traces(zones):
+        fig.add_trace(trace)
+    if hexes is not None:
+        fig.add_trace(hex_trace(hexes, hex_size))
+    if incidents is not None:
+        for trace in incident_traces(incidents, type_order):
+            fig.add_trace(trace)
+    if highlight is not None and len(highlight):
+        fig.add_trace(go.Scattermap(
+            lon=highlight["lon"], lat=highlight["lat"], mode="markers", name="Selected row",
+            marker={"size": 26, "color": "rgba(0,0,0,0)", "opacity": 1}, showlegend=False,
+            hoverinfo="skip"))
+        fig.add_trace(go.Scattermap(
+            lon=highlight["lon"], lat=highlight["lat"], mode="markers", showlegend=False,
+            marker={"size": 12, "color": "#111111"}, hoverinfo="skip", name="Selected"))
+    towns = base.towns
+    fig.add_trace(go.Scattermap(
+        lon=towns["lon"], lat=towns["lat"], mode="markers+text", text=towns["name"],
+        textposition="top right", textfont={"size": 11, "color": "#4a4a4a"},
+        marker={"size": 4, "color": "#4a4a4a"}, hoverinfo="skip", showlegend=False,
+        name="towns"))
+    fig.update_layout(
+        map={"style": "open-street-map" if online_tiles else offline_style(),
+             "layers": [] if online_tiles else base_map_layers(base, detail=zoom >= 7),
+             "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
+        margin={"l": 0, "r": 0, "t": 36 if title else 0, "b": 0},
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.88)",
+                "bordercolor": "#bbbbbb", "borderwidth": 1, "font": {"size": 12},
+                "groupclick": "toggleitem"},
+        font={"family": FONT}, uirevision="map", dragmode="pan",
+        title={"text": title, "x": 0.01} if title else None,
+    )
+    if note:
+        fig.add_annotation(text=note, x=0.5, y=0.02, xref="paper", yref="paper",
+                           showarrow=False, bgcolor="rgba(255,255,255,0.92)",
+                           bordercolor="#b35806", borderwidth=1, font={"size": 13})
+    return fig
+
+
+def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
+                     window: tuple | None, span: tuple | None) -> go.Figure:
+    """Stacked weekly bars by type, the selected window shaded, milestones marked."""
+    fig = go.Figure()
+    for event_type in weekly.columns:
+        fig.add_trace(go.Bar(x=weekly.index, y=weekly[event_type], name=esc(event_type),
+                             marker_color=palette.type_colour(event_type), showlegend=False,
+                             hovertemplate=f"{esc(event_type)}: %{{y}} in week of %{{x|%-d %b %Y}}"
+                             "<extra></extra>", xperiod=7 * 86400000, xperiodalignment="start"))
+    top = float(weekly.sum(axis=1).max()) if len(weekly) else 1.0
+    if len(milestones):
+        fig.add_trace(go.Scatter(
+            x=milestones["date"], y=[top * 1.08] * len(milestones), mode="markers",
+            marker={"symbol": "triangle-down", "size": 11, "color": "#222222"},
+            customdata=np.column_stack([[esc(t) for t in milestones["text"]],
+                                        [esc(s) for s in milestones["source"]],
+                                        [esc(k).replace("_", " ") for k in milestones["kind"]],
+                                        [esc(z or "all zones") for z in milestones["zone_id"]]]),
+            hovertemplate=("<b>%{x|%-d %b %Y}</b> · %{customdata[2]} (%{customdata[3]})<br>"
+                           "%{customdata[0]}<br><i>%{customdata[1]}</i><extra></extra>"),
+            showlegend=False, name="milestones", hoverlabel={"align": "left"}))
+        for day in milestones["date"].drop_duplicates():
+            fig.add_vline(x=day, line={"color": "#444444", "width": 1, "dash": "dot"},
+                          opacity=0.5)
+    if window and all(window):
+        fig.add_vrect(x0=pd.Timestamp(window[0]), x1=pd.Timestamp(window[1]) + pd.Timedelta(days=1),
+                      fillcolor="#1f77b4", opacity=0.10, line_width=0, layer="below")
+    fig.update_layout(
+        barmode="stack", bargap=0.05, margin={"l": 48, "r": 12, "t": 6, "b": 24}, height=150,
+        xaxis={"range": [pd.Timestamp(span[0]), pd.Timestamp(span[1]) + pd.Timedelta(days=1)]
+               if span else None, "showgrid": False, "fixedrange": True},
+        yaxis={"title": {"text": "per week"}, "fixedrange": True, "range": [0, top * 1.18]},
+        plot_bgcolor="white", paper_bgcolor="white", font={"family": FONT, "size": 11},
+        dragmode="select", selectdirection="h", hovermode="closest",
+    )
+    return fig
+
+
+def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataFrame,
+                       names: dict[str, str], window: tuple | None = None) -> go.Figure:
+    """Small multiples: weekly incidents inside each zone, its status periods shaded."""
+    from plotly.subplots import make_subplots
+
+    ids = list(series)
+    fig = make_subplots(rows=max(1, len(ids)), cols=1, shared_xaxes=True,
+                        vertical_spacing=0.04, subplot_titles=[esc(names.get(z, z)) for z in ids])
+    for row, zone_id in enumerate(ids, start=1):
+        s = series[zone_id]
+        fig.add_trace(go.Bar(x=s.index, y=s.to_numpy(), marker_color="#444444", showlegend=False,
+                             hovertemplate=f"{esc(names.get(zone_id, zone_id))}: %{{y}} in week "
+                             "of %{x|%-d %b %Y}<extra></extra>", xperiod=7 * 86400000,
+                             xperiodalignment="start"), row=row, col=1)
+        for v in zones.loc[zones["zone_id"] == zone_id].itertuples(index=False):
+            x0 = v.valid_from if pd.notna(v.valid_from) else s.index.min()
+            x1 = (v.valid_to + pd.Timedelta(days=1)) if pd.notna(v.valid_to) else s.index.max()
+            fig.add_vrect(x0=x0, x1=x1, fillcolor=palette.status_colour(v.status), opacity=0.18,
+                          line_width=0, layer="below", row=row, col=1)
+        for m in milestones.loc[milestones["zone_id"] == zone_id].itertuples(index=False):
+            fig.add_vline(x=m.date, line={"color": "#222222", "width": 1, "dash": "dot"},
+                          row=row, col=1)
+    for status in dict.fromkeys(zones["status"]):
+        fig.add_trace(go.Bar(x=[None], y=[None], marker_color=palette.status_colour(status),
+                             opacity=0.4, name=palette.status_label(status), showlegend=True))
+    fig.update_layout(
+        height=110 * max(1, len(ids)) + 80, margin={"l": 40, "r": 10, "t": 64, "b": 24},
+        plot_bgcolor="white", font={"family": FONT, "size": 11}, bargap=0.05,
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "title": "Status",
+                "yref": "container"},
+    )
+    fig.update_annotations(font={"size": 12}, x=0, xanchor="left")
+    if window and all(window):
+        fig.update_xaxes(range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])])
+    return fig

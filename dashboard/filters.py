@@ -1,0 +1,154 @@
+"""Fast filtering of incidents by a ``ViewState``.
+
+The incident frame is sorted by date once; the date window is then two
+``searchsorted`` calls, and every other filter is a numpy mask over categorical
+codes or precomputed position lists, never a string comparison per row.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard.io.dates import to_day_numbers
+from dashboard.state import ViewState
+
+_ACTOR_SPLIT = re.compile(r"\s*,\s*")
+
+
+def split_actors(value: str) -> list[str]:
+    """"A, B" -> ["A", "B"]: UCDP lists several groups in one side."""
+    return [a for a in _ACTOR_SPLIT.split(value or "") if a]
+
+
+def day_number(day: date | pd.Timestamp) -> int:
+    return int(to_day_numbers(np.array([pd.Timestamp(day)], dtype="datetime64[ns]"))[0])
+
+
+class IncidentIndex:
+    """Incidents sorted by date, with the arrays that filtering needs.
+
+    ``zone_masks`` (zone id -> bool array over the sorted rows) says which
+    incidents lie inside each zone as it stood on their day, nested zones included.
+    """
+
+    def __init__(self, incidents: pd.DataFrame, zone_masks: dict[str, np.ndarray] | None = None):
+        order = np.argsort(to_day_numbers(incidents["date"].to_numpy()), kind="stable")
+        self.frame = incidents.iloc[order].reset_index(drop=True)
+        f = self.frame
+        self.days = to_day_numbers(f["date"].to_numpy())
+        self.lon = f["lon"].to_numpy(dtype="float32")
+        self.lat = f["lat"].to_numpy(dtype="float32")
+        self.fatalities = f["fatalities"].fillna(0).to_numpy(dtype="float32")
+        self.inside = f["zone_id"].notna().to_numpy() if "zone_id" in f else np.zeros(len(f), bool)
+        self.codes: dict[str, np.ndarray] = {}
+        self.categories: dict[str, list[str]] = {}
+        for col in ("event_type", "sub_type", "loc_precision", "source"):
+            cat = pd.Categorical(f[col].fillna("").astype(str))
+            self.codes[col] = cat.codes.astype(np.int32)
+            self.categories[col] = [str(c) for c in cat.categories]
+        masks = zone_masks or {}
+        self.zone_masks = {z: m[order] for z, m in masks.items()}
+        self._actors: dict[str, np.ndarray] | None = None
+        self._search: pd.Series | None = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def date_span(self) -> tuple[date, date] | None:
+        if not len(self.days):
+            return None
+        first = pd.Timestamp(self.frame["date"].iloc[0]).date()
+        last = pd.Timestamp(self.frame["date"].iloc[-1]).date()
+        return first, last
+
+    @property
+    def actors(self) -> dict[str, np.ndarray]:
+        """Actor name -> sorted positions of the incidents naming it (side 1 or 2)."""
+        if self._actors is None:
+            pairs = pd.concat([self.frame["actor1"], self.frame["actor2"]]).astype(str)
+            pos = np.concatenate([np.arange(len(self))] * 2)
+            split = pairs.str.split(r"\s*,\s*", regex=True)
+            exploded = pd.DataFrame({"actor": split, "pos": pos}).explode("actor")
+            exploded = exploded[exploded["actor"].notna() & (exploded["actor"] != "")]
+            self._actors = {a: np.unique(g.to_numpy(dtype=np.int64))
+                            for a, g in exploded.groupby("actor")["pos"]}
+        return self._actors
+
+    def window(self, start: date | None, end: date | None) -> tuple[int, int]:
+        """Positions [lo, hi) of incidents dated start..end, both days included."""
+        lo = 0 if start is None else int(np.searchsorted(self.days, day_number(start), "left"))
+        hi = len(self) if end is None else int(np.searchsorted(self.days, day_number(end), "right"))
+        return lo, max(lo, hi)
+
+    def _in(self, column: str, values: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
+        wanted = [self.categories[column].index(v) for v in values if v in self.categories[column]]
+        return np.isin(self.codes[column][lo:hi], np.array(wanted, dtype=np.int32))
+
+    def select(self, state: ViewState, *, ignore_window: bool = False,
+               within: np.ndarray | None = None) -> np.ndarray:
+        """Positions (into ``frame``) of the incidents the state keeps, in date order.
+
+        ``ignore_window`` keeps every date (for the histogram, which shows the whole
+        span); ``within`` limits the result to given positions (a lasso selection).
+        """
+        lo, hi = (0, len(self)) if ignore_window else self.window(state.start, state.end)
+        keep = np.ones(hi - lo, dtype=bool)
+        if state.types:
+            keep &= self._in("event_type", state.types, lo, hi)
+        if state.sub_types:
+            keep &= self._in("sub_type", state.sub_types, lo, hi)
+        if state.precisions:
+            keep &= self._in("loc_precision", state.precisions, lo, hi)
+        if state.sources:
+            keep &= self._in("source", state.sources, lo, hi)
+        if state.inside_only:
+            keep &= self.inside[lo:hi]
+        if state.zones:
+            any_zone = np.zeros(hi - lo, dtype=bool)
+            for zone in state.zones:
+                if zone in self.zone_masks:
+                    any_zone |= self.zone_masks[zone][lo:hi]
+            keep &= any_zone
+        if state.fat_min is not None:
+            keep &= self.fatalities[lo:hi] >= state.fat_min
+        if state.fat_max is not None:
+            keep &= self.fatalities[lo:hi] <= state.fat_max
+        if state.actors:
+            named = np.zeros(len(self), dtype=bool)
+            for actor in state.actors:
+                named[self.actors.get(actor, np.array([], dtype=np.int64))] = True
+            keep &= named[lo:hi]
+        if state.text:
+            keep &= self.search_text.iloc[lo:hi].str.contains(
+                state.text.casefold(), regex=False).to_numpy(dtype=bool)
+        positions = np.flatnonzero(keep) + lo
+        if within is not None:
+            positions = np.intersect1d(positions, within, assume_unique=True)
+        return positions
+
+    @property
+    def search_text(self) -> pd.Series:
+        """Place, admin areas and notes, case-folded, for free-text search."""
+        if self._search is None:
+            f = self.frame
+            self._search = (f["place"].astype(str) + " | " + f["admin1"].astype(str) + " | "
+                            + f["admin2"].astype(str) + " | " + f["notes"].astype(str)).str.casefold()
+        return self._search
+
+    def options(self, column: str) -> list[str]:
+        """The values a filter on ``column`` can take, non-empty, sorted."""
+        if column == "actor":
+            return sorted(self.actors)
+        return [c for c in self.categories[column] if c]
+
+
+def previous_window(start: date, end: date) -> tuple[date, date]:
+    """The window of the same length just before start..end."""
+    length = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
+    prev_end = pd.Timestamp(start) - pd.Timedelta(days=1)
+    return (prev_end - pd.Timedelta(days=length - 1)).date(), prev_end.date()

@@ -1,0 +1,81 @@
+"""What the map shows for a state: points when few enough are in view, else hexagons.
+
+The switch is decided on the server from the number of filtered incidents in the
+current viewport, so zooming in or filtering down brings the points back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.aggregate import hex_bins
+from dashboard.baselayers import load_base_layers
+from dashboard.figures import map_figure
+from dashboard.state import ViewState
+from dashboard.timeline import zones_as_of
+from dashboard.viewdata import ViewData
+
+VIEW_PX = (1000, 620)   # the map's size in pixels, for viewport estimates
+HEX_PX = 14             # hexagon radius on screen
+
+
+@dataclass(frozen=True)
+class MapResult:
+    figure: go.Figure
+    note: str
+    mode: str            # "points", "hexagons" or "empty"
+    shown: int           # incidents drawn as points (0 in hexagon mode)
+
+
+def viewport(center: tuple[float, float], zoom: float, margin: float = 0.5
+             ) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) seen at this camera, widened by ``margin`` each way."""
+    deg_per_px = 360 / (256 * 2 ** zoom)
+    half_w = VIEW_PX[0] / 2 * deg_per_px * (1 + margin)
+    half_h = VIEW_PX[1] / 2 * deg_per_px * (1 + margin) * np.cos(np.radians(center[0]))
+    return center[1] - half_w, center[0] - half_h, center[1] + half_w, center[0] + half_h
+
+
+def hex_size_for(zoom: float) -> float:
+    return HEX_PX * 360 / (256 * 2 ** zoom)
+
+
+def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,
+              highlight_id: str | None = None) -> MapResult:
+    index = view.index
+    positions = index.select(state)
+    center = state.center or view.center
+    zoom = state.zoom if state.zoom is not None else view.zoom
+    day = state.zones_day or view.span[1]
+    zones = zones_as_of(view.zones, day)
+    minx, miny, maxx, maxy = viewport(center, zoom)
+    lon, lat = index.lon[positions], index.lat[positions]
+    in_view = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
+    n_view = int(in_view.sum())
+    highlight = None
+    if highlight_id:
+        hit = index.frame.index[index.frame["incident_id"].astype(str) == highlight_id]
+        highlight = index.frame.loc[hit, ["lon", "lat"]] if len(hit) else None
+    common = {"zones": zones, "type_order": view.type_order, "base": load_base_layers(),
+              "center": center, "zoom": zoom, "online_tiles": online_tiles,
+              "highlight": highlight}
+    zones_line = f"Zones as they stood on {day:%-d %b %Y}."
+    if not len(positions):
+        note = f"No incidents match these filters. {zones_line}"
+        return MapResult(map_figure(incidents=None, **common), note, "empty", 0)
+    if n_view <= budget:
+        rows = positions[in_view] if len(positions) > budget else positions
+        frame = index.frame.iloc[rows]
+        note = (f"{len(rows):,} incidents shown. {zones_line}" if len(rows) == len(positions)
+                else f"{len(rows):,} incidents in this part of the map. {zones_line}")
+        return MapResult(map_figure(incidents=frame, **common), note, "points", len(rows))
+    size = hex_size_for(zoom)
+    cells = hex_bins(lon, lat, size)
+    note = (f"{len(positions):,} incidents, {n_view:,} in view: too many to draw one by one, so "
+            f"they are counted in hexagons. Zoom in or filter to see individual incidents. "
+            f"{zones_line}")
+    fig = map_figure(incidents=None, hexes=cells, hex_size=size, **common)
+    return MapResult(fig, note, "hexagons", 0)

@@ -1,0 +1,61 @@
+"""Colours that never shuffle: fixed per status and per event type, colour-blind safe.
+
+Event types get Okabe–Ito colours; well-known types have their own fixed slot and
+any other type takes a slot from a hash of its name, so filtering never changes a
+type's colour.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+# Okabe & Ito (2008) plus Paul Tol's muted set for more slots.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+             "#000000"]
+TOL_MUTED = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677",
+             "#882255", "#AA4499"]
+_SLOTS = OKABE_ITO[:7] + TOL_MUTED
+
+KNOWN_TYPES = {
+    "State-based conflict": "#D55E00",
+    "Non-state conflict": "#0072B2",
+    "One-sided violence": "#CC79A7",
+    "Airstrike": "#D55E00",
+    "Shelling": "#E69F00",
+    "Armed clash": "#0072B2",
+    "Battles": "#0072B2",
+    "Explosions/Remote violence": "#D55E00",
+    "Violence against civilians": "#CC79A7",
+    "Aid convoy": "#009E73",
+    "Checkpoint": "#56B4E9",
+    "Detention": "#882255",
+    "Evacuation": "#999933",
+    "Protests": "#44AA99",
+    "Riots": "#DDCC77",
+    "Strategic developments": "#332288",
+    "Agreement": "#117733",
+}
+
+STATUS_COLOURS = {
+    "declared": "#88CCEE",
+    "in_effect": "#009E73",
+    "violated": "#E69F00",
+    "collapsed": "#AA3377",
+}
+STATUS_LABELS = {"declared": "Declared", "in_effect": "In effect", "violated": "Violated",
+                 "collapsed": "Collapsed"}
+OTHER_STATUS = "#777777"
+
+
+def type_colour(event_type: str) -> str:
+    if event_type in KNOWN_TYPES:
+        return KNOWN_TYPES[event_type]
+    return _SLOTS[zlib.crc32(event_type.encode("utf-8")) % len(_SLOTS)]
+
+
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(status, OTHER_STATUS)
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())

@@ -1,0 +1,60 @@
+"""Settings: default < ``ZONEWATCH_*`` environment variable < explicit argument."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from dashboard.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the server. Each field ``name`` is read from ``ZONEWATCH_NAME``."""
+
+    zones: Path | None = None             # zone file; None = bundled Syria 2017 zones
+    incidents: Path | None = None         # incident file; None = bundled incidents
+    milestones: Path | None = None        # milestone file; None = bundled (with bundled zones)
+    host: str = "127.0.0.1"
+    port: int = 8050
+    debug: bool = False
+    max_map_points: int = 20_000          # above this the map shows hexagon bins
+    table_page_size: int = 100
+    upload_max_mb: int = 50               # per uploaded file
+    session_dir: Path = Path(tempfile.gettempdir()) / "zonewatch-sessions"
+    session_ttl_minutes: int = 120        # uploaded data is deleted after this idle time
+    session_disk_mb: int = 2000           # all sessions' uploads together
+    online_tiles: bool = False            # start with online map tiles switched on
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **explicit) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            key = f"ZONEWATCH_{f.name.upper()}"
+            if key in environ and environ[key] != "":
+                values[f.name] = _parse(key, environ[key], f.type)
+        values.update({k: v for k, v in explicit.items() if v is not None})
+        return cls(**values)
+
+
+def _parse(key: str, raw: str, kind: str):
+    kind = str(kind)
+    try:
+        if kind.startswith("bool"):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if kind.startswith("int"):
+            return int(raw)
+        if "Path" in kind:
+            return Path(raw)
+        return raw
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a valid {kind.split(' ')[0]}. Fix: set it to "
+                          f"a {kind.split(' ')[0]} value or unset it.") from None

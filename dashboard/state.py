@@ -1,0 +1,149 @@
+"""The state of a view (window, "as of" day, filters, map camera), and its URL form.
+
+Everything a person sees is a function of a ``ViewState``; the URL holds it, so a
+copied link reproduces the view. Decoding never fails: what cannot be read is
+dropped and named in ``problems`` so the page can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from urllib.parse import parse_qs, urlencode
+
+_LIST_FIELDS = {"types": "type", "sub_types": "sub", "actors": "actor", "zones": "zone",
+                "precisions": "prec", "sources": "src"}
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """One view. Dates are inclusive; empty tuples mean "no filter"."""
+
+    start: date | None = None
+    end: date | None = None
+    as_of: date | None = None          # zones drawn as they stood on this day (None: end)
+    types: tuple[str, ...] = ()
+    sub_types: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    inside_only: bool = False
+    precisions: tuple[str, ...] = ()
+    fat_min: int | None = None
+    fat_max: int | None = None
+    sources: tuple[str, ...] = ()
+    text: str = ""
+    center: tuple[float, float] | None = None  # (lat, lon)
+    zoom: float | None = None
+
+    @property
+    def zones_day(self) -> date | None:
+        return self.as_of or self.end
+
+    def active_filters(self) -> dict[str, str]:
+        """The filters in force, in words, for count lines, subtitles and reports."""
+        words = {}
+        for name, label in (("types", "Event type"), ("sub_types", "Sub-type"),
+                            ("actors", "Actor"), ("zones", "Zone"), ("precisions", "Precision"),
+                            ("sources", "Source")):
+            values = getattr(self, name)
+            if values:
+                words[label] = ", ".join(values)
+        if self.inside_only:
+            words["Inside zones only"] = "yes"
+        if self.fat_min is not None or self.fat_max is not None:
+            lo = self.fat_min if self.fat_min is not None else 0
+            hi = self.fat_max if self.fat_max is not None else "any"
+            words["Fatalities"] = f"{lo}–{hi}"
+        if self.text:
+            words["Search"] = f"“{self.text}”"
+        return words
+
+
+@dataclass
+class Decoded:
+    state: ViewState
+    problems: list[str] = field(default_factory=list)
+
+
+def encode(state: ViewState, default: ViewState | None = None) -> str:
+    """The query string (with ``?``) for ``state``; fields equal to ``default`` are left out."""
+    default = default or ViewState()
+    params: list[tuple[str, str]] = []
+    for key, name in (("from", "start"), ("to", "end"), ("asof", "as_of")):
+        value = getattr(state, name)
+        if value is not None and value != getattr(default, name):
+            params.append((key, value.isoformat()))
+    for name, key in _LIST_FIELDS.items():
+        params.extend((key, v) for v in getattr(state, name))
+    if state.inside_only:
+        params.append(("inside", "1"))
+    if state.fat_min is not None or state.fat_max is not None:
+        params.append(("fat", f"{state.fat_min if state.fat_min is not None else ''}-"
+                              f"{state.fat_max if state.fat_max is not None else ''}"))
+    if state.text:
+        params.append(("q", state.text))
+    if state.center is not None and state.zoom is not None:
+        params.append(("map", f"{state.center[0]:.4f},{state.center[1]:.4f},{state.zoom:.2f}"))
+    return "?" + urlencode(params) if params else ""
+
+
+def _date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def decode(query: str | None, default: ViewState | None = None) -> Decoded:
+    """The state a query string describes, on top of ``default``; never raises."""
+    default = default or ViewState()
+    query = (query or "").lstrip("?")
+    if len(query) > 8000:
+        return Decoded(default, ["the link is too long to be a ZoneWatch view; showing the "
+                                 "default view"])
+    try:
+        params = parse_qs(query, keep_blank_values=False, strict_parsing=False)
+    except ValueError:
+        return Decoded(default, ["the link could not be read; showing the default view"])
+    values: dict = {}
+    problems: list[str] = []
+    known = {"from", "to", "asof", "inside", "fat", "q", "map", *_LIST_FIELDS.values()}
+    for key in sorted(set(params) - known):
+        problems.append(f"unknown link parameter '{key}' ignored")
+    for key, name in (("from", "start"), ("to", "end"), ("asof", "as_of")):
+        if key in params:
+            try:
+                values[name] = _date(params[key][-1])
+            except ValueError:
+                problems.append(f"'{key}={params[key][-1][:40]}' is not a date (YYYY-MM-DD); ignored")
+    for name, key in _LIST_FIELDS.items():
+        if key in params:
+            values[name] = tuple(dict.fromkeys(v[:MAX_TEXT] for v in params[key]))[:200]
+    if "inside" in params:
+        values["inside_only"] = params["inside"][-1] in ("1", "true", "yes")
+    if "fat" in params:
+        lo, sep, hi = params["fat"][-1].partition("-")
+        try:
+            if not sep:
+                raise ValueError
+            values["fat_min"] = int(lo) if lo else None
+            values["fat_max"] = int(hi) if hi else None
+        except ValueError:
+            problems.append(f"'fat={params['fat'][-1][:40]}' is not a range like 1-50; ignored")
+    if "q" in params:
+        values["text"] = params["q"][-1][:MAX_TEXT]
+    if "map" in params:
+        try:
+            lat, lon, zoom = (float(v) for v in params["map"][-1].split(","))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 22):
+                raise ValueError
+            values["center"], values["zoom"] = (lat, lon), zoom
+        except ValueError:
+            problems.append(f"'map={params['map'][-1][:40]}' is not lat,lon,zoom; ignored")
+    state = replace(default, **values)
+    if state.start and state.end and state.start > state.end:
+        problems.append("the link's start date is after its end date; showing the default dates")
+        state = replace(state, start=default.start, end=default.end)
+    return Decoded(state, problems)
+
+
+def state_fields() -> list[str]:
+    return [f.name for f in fields(ViewState)]

@@ -1,0 +1,91 @@
+"""Receiving an uploaded file: decode, check limits, validate, then keep or refuse.
+
+A failed upload changes nothing: the file is validated in a staging folder and
+only an upload without errors replaces the session's data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.io import ValidationReport, read_incidents, read_zones
+from dashboard.io.sniff import sniff_format
+from dashboard.sessions import SessionStore
+
+MAX_ZIP_MEMBERS = 50
+MAX_ZIP_RATIO = 200          # uncompressed / compressed: more looks like a zip bomb
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    ok: bool
+    message: str
+    report: ValidationReport | None = None
+
+
+def decode_contents(contents: str) -> bytes:
+    """The bytes of a ``data:...;base64,`` string from dcc.Upload."""
+    _, _, payload = (contents or "").partition(",")
+    return base64.b64decode(payload, validate=True)
+
+
+def zip_problem(path: Path, max_bytes: int) -> str | None:
+    """Why a zip must not be opened (unsafe member paths, too many members, a bomb)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        return None  # the reader reports a damaged zip with its own message
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return f"the zip holds {len(infos)} files; at most {MAX_ZIP_MEMBERS} are accepted"
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
+            return f"the zip member {name[:80]!r} has an unsafe path (absolute or with '..')"
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > max_bytes * 4 or total / packed > MAX_ZIP_RATIO:
+        return (f"the zip would unpack to {total / 1e6:,.0f} MB from {packed / 1e6:,.1f} MB; "
+                "that looks like a decompression bomb")
+    return None
+
+
+def receive_upload(store: SessionStore, session_id: str, role: str, contents: str,
+                   filename: str, max_mb: int) -> UploadResult:
+    """Validate an upload for ``role`` ("zones" or "incidents") and keep it if clean."""
+    name = Path(filename or "upload").name[:120]
+    try:
+        raw = decode_contents(contents)
+    except (binascii.Error, ValueError):
+        return UploadResult(False, f"{name}: the upload arrived damaged. Fix: upload it again.")
+    if len(raw) > max_mb * 1024 * 1024:
+        return UploadResult(False, f"{name}: {len(raw) / 1e6:,.1f} MB is over the {max_mb} MB "
+                            "upload limit. Fix: filter the file to the area and dates you need, "
+                            "or ask the server's operator to raise ZONEWATCH_UPLOAD_MAX_MB.")
+    if not raw:
+        return UploadResult(False, f"{name}: the file is empty (0 bytes). Fix: export it again.")
+    probe = store.staging_path(session_id, "bin")
+    probe.write_bytes(raw[:4096])
+    fmt = sniff_format(probe)
+    probe.unlink()
+    staged = store.staging_path(session_id, fmt)
+    staged.write_bytes(raw)
+    try:
+        if fmt == "zip" and (problem := zip_problem(staged, max_mb * 1024 * 1024)):
+            return UploadResult(False, f"{name}: {problem}. Fix: upload a zip holding only the "
+                                "Shapefile's .shp, .shx, .dbf and .prj.")
+        reader = read_zones if role == "zones" else read_incidents
+        _, report = reader(staged)
+        report.path = Path(name)
+        if not report.ok:
+            return UploadResult(False, f"{name}: {len(report.errors)} errors; nothing was "
+                                "loaded and your previous data is still shown.", report)
+        store.commit(session_id, role, staged, name)
+        return UploadResult(True, f"{name}: loaded {report.rows:,} {role} "
+                            f"({len(report.warnings)} warnings).", report)
+    finally:
+        staged.unlink(missing_ok=True)
