@@ -29,23 +29,36 @@ def esc(value: object) -> str:
 
 
 def offline_style() -> dict:
-    """A MapLibre style that needs nothing from the network (no tiles, no glyphs)."""
-    return {"version": 8, "sources": {}, "layers": [
+    """A MapLibre style that needs nothing from the network (no tiles, no glyphs).
+
+    ``sources`` holds an empty placeholder: Plotly drops an empty ``{}`` when it
+    diffs an updated figure, and MapLibre then rejects the style.
+    """
+    empty = {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+    return {"version": 8, "sources": {"zw-empty": empty}, "layers": [
         {"id": "water", "type": "background", "paint": {"background-color": WATER}}]}
 
 
-def base_map_layers(base: BaseLayers, detail: bool) -> list[dict]:
+def base_map_layers(base: BaseLayers, detail: bool, base_url: str | None = None) -> list[dict]:
+    """Land, district, governorate and country lines. With ``base_url`` the layers name
+    files the app serves itself (the browser caches them) instead of carrying them."""
+
+    def source(name: str, data: dict):
+        return f"{base_url}/{name}.geojson" if base_url else data
+
+    countries = source("countries", base.countries)
     layers = [
-        {"sourcetype": "geojson", "source": base.countries, "type": "fill", "color": LAND,
+        {"sourcetype": "geojson", "source": countries, "type": "fill", "color": LAND,
          "below": "traces"},
-        {"sourcetype": "geojson", "source": base.admin1, "type": "line", "color": ADMIN,
-         "line": {"width": 1.0}, "below": "traces"},
-        {"sourcetype": "geojson", "source": base.countries, "type": "line", "color": BORDER,
+        {"sourcetype": "geojson", "source": source("syria-adm1", base.admin1), "type": "line",
+         "color": ADMIN, "line": {"width": 1.0}, "below": "traces"},
+        {"sourcetype": "geojson", "source": countries, "type": "line", "color": BORDER,
          "line": {"width": 1.2}, "below": "traces"},
     ]
     if detail:
-        layers.insert(1, {"sourcetype": "geojson", "source": base.admin2, "type": "line",
-                          "color": "#e2ddd4", "line": {"width": 0.6}, "below": "traces"})
+        layers.insert(1, {"sourcetype": "geojson", "source": source("syria-adm2", base.admin2),
+                          "type": "line", "color": "#e2ddd4", "line": {"width": 0.6},
+                          "below": "traces"})
     return layers
 
 
@@ -163,6 +176,7 @@ def map_figure(
     online_tiles: bool = False,
     note: str | None = None,
     title: str | None = None,
+    base_url: str | None = None,
 ) -> go.Figure:
     """The main map: zones as of a day, incidents (or their hexagon bins), base layers."""
     fig = go.Figure()
@@ -189,7 +203,7 @@ def map_figure(
         name="towns"))
     fig.update_layout(
         map={"style": "open-street-map" if online_tiles else offline_style(),
-             "layers": [] if online_tiles else base_map_layers(base, detail=zoom >= 7),
+             "layers": [] if online_tiles else base_map_layers(base, zoom >= 7, base_url),
              "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 36 if title else 0, "b": 0},
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.88)",
@@ -271,7 +285,7 @@ def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataF
     fig.update_layout(
         height=110 * max(1, len(ids)) + 80, margin={"l": 40, "r": 10, "t": 64, "b": 24},
         plot_bgcolor="white", font={"family": FONT, "size": 11}, bargap=0.05,
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "title": "Status",
+        legend={"orientation": "h", "y": 0.995, "yanchor": "top", "x": 0, "title": "Status",
                 "yref": "container"},
     )
     fig.update_annotations(font={"size": 12}, x=0, xanchor="left")

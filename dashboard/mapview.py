@@ -44,7 +44,7 @@ def hex_size_for(zoom: float) -> float:
 
 
 def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,
-              highlight_id: str | None = None) -> MapResult:
+              highlight_id: str | None = None, base_url: str | None = None) -> MapResult:
     index = view.index
     positions = index.select(state)
     center = state.center or view.center
@@ -61,7 +61,7 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
         highlight = index.frame.loc[hit, ["lon", "lat"]] if len(hit) else None
     common = {"zones": zones, "type_order": view.type_order, "base": load_base_layers(),
               "center": center, "zoom": zoom, "online_tiles": online_tiles,
-              "highlight": highlight}
+              "highlight": highlight, "base_url": base_url}
     zones_line = f"Zones as they stood on {day:%-d %b %Y}."
     if not len(positions):
         note = f"No incidents match these filters. {zones_line}"

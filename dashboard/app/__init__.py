@@ -26,10 +26,26 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
         update_title=None,
     )
     app.server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 4 // 3 + 2) * 1024 * 1024
-    app.layout = build_layout
+    app.layout = lambda: build_layout(store.base)
     for feature in callbacks.FEATURES:
         feature.register(app, store)
     app.server.extensions["zonewatch_store"] = store
+    _serve_base_layers(app)
     log.info("ZoneWatch ready: %s incidents, %s zone versions", len(store.base.index),
              len(store.base.zones))
     return app
+
+
+def _serve_base_layers(app: Dash) -> None:
+    """The offline base layers, from the package's geodata/, cached by the browser."""
+    from flask import abort, send_from_directory
+
+    from dashboard.app.callbacks.map_view import BASE_FILES, BASE_URL
+    from dashboard.paths import geodata_dir
+
+    @app.server.route(f"{BASE_URL}/<name>.geojson")
+    def _base_layer(name: str):
+        if name not in BASE_FILES:
+            abort(404)
+        return send_from_directory(geodata_dir(), f"{name}.geojson", max_age=86400,
+                                   mimetype="application/geo+json")

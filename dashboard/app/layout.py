@@ -5,10 +5,13 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard.app import components, ids
+from dashboard.app.callbacks.session import initial_props
+from dashboard.viewdata import ViewData
 
 
-def build_layout() -> html.Div:
-    return html.Div([
+def build_layout(view: ViewData) -> html.Div:
+    """The page, with the server data's options filled in for the first paint."""
+    page = html.Div([
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.SESSION, storage_type="session"),
         dcc.Store(id=ids.DATA_VERSION, data=""),
@@ -30,3 +33,8 @@ def build_layout() -> html.Div:
         ], className="zw-body"),
         components.build_footer(),
     ], className="zw-page")
+    props = initial_props(view)
+    for component in page._traverse():
+        for prop, value in props.get(getattr(component, "id", None), {}).items():
+            setattr(component, prop, value)
+    return page

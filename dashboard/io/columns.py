@@ -41,7 +41,7 @@ ZONE_SYNONYMS: dict[str, tuple[str, ...]] = {
                    "in_force_from", "effective"),
     "valid_to": ("valid_to", "to", "end", "end_date", "date_to", "until", "in_force_to"),
     "status": ("status", "state", "phase"),
-    "boundary_precision": ("boundary_precision", "precision", "accuracy"),
+    "boundary_precision": ("boundary_precision", "boundary_p", "precision", "accuracy"),  # _p: .shp
     "source": ("source", "sources", "citation", "reference"),
     "notes": ("notes", "note", "description", "comment"),
 }

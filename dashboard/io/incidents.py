@@ -107,7 +107,7 @@ def read_incidents(
     if len(report.errors) > row_errors:
         return empty_incidents(), report
     frame = _convert(raw, columns, kind, report, crs, unit="feature"
-                     if fmt in (sniff.JSON, sniff.GPKG, sniff.ZIP) else "row")
+                     if fmt in (sniff.JSON, sniff.GPKG, sniff.ZIP, sniff.PARQUET) else "row")
     return frame, report
 
 

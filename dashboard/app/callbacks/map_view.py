@@ -8,12 +8,15 @@ from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
 from dashboard.mapview import build_map
 
+BASE_URL = "/zonewatch/base"
+BASE_FILES = ("countries", "syria-adm1", "syria-adm2")
+
 
 def map_view(store, session_id, query, camera, tiles, highlight):
     view, state = resolve(store, session_id, query)
     result = build_map(view, parse.with_camera(state, camera),
                        budget=store.settings.max_map_points, online_tiles=bool(tiles),
-                       highlight_id=highlight)
+                       highlight_id=highlight, base_url=BASE_URL)
     return result.figure, result.note
 
 

@@ -58,6 +58,23 @@ def provenance_view(view: ViewData) -> list:
     return rows
 
 
+OPTION_TARGETS = (
+    (ids.TYPES, "options"), (ids.SUB_TYPES, "options"), (ids.ACTORS, "options"),
+    (ids.ZONES, "options"), (ids.PRECISIONS, "options"), (ids.SOURCES, "options"),
+    (ids.DATE_RANGE, "min"), (ids.DATE_RANGE, "max"), (ids.DATE_RANGE, "marks"),
+    (ids.DATA_LABEL, "children"), (ids.SYNTHETIC_BANNER, "children"),
+    (ids.SYNTHETIC_BANNER, "hidden"), (ids.PROVENANCE, "children"),
+)
+
+
+def initial_props(view: ViewData) -> dict[str, dict]:
+    """The data-dependent props for the first paint, so URL values find their options."""
+    props: dict[str, dict] = {}
+    for (cid, prop), value in zip(OPTION_TARGETS, options_view(view), strict=True):
+        props.setdefault(cid, {})[prop] = value
+    return props
+
+
 def register(app, store) -> None:
     @app.callback(Output(ids.SESSION, "data"), Input(ids.URL, "pathname"),
                   State(ids.SESSION, "data"))
@@ -65,14 +82,9 @@ def register(app, store) -> None:
         return ensure_session(current)
 
     @app.callback(
-        Output(ids.TYPES, "options"), Output(ids.SUB_TYPES, "options"),
-        Output(ids.ACTORS, "options"), Output(ids.ZONES, "options"),
-        Output(ids.PRECISIONS, "options"), Output(ids.SOURCES, "options"),
-        Output(ids.DATE_RANGE, "min"), Output(ids.DATE_RANGE, "max"),
-        Output(ids.DATE_RANGE, "marks"), Output(ids.DATA_LABEL, "children"),
-        Output(ids.SYNTHETIC_BANNER, "children"), Output(ids.SYNTHETIC_BANNER, "hidden"),
-        Output(ids.PROVENANCE, "children"),
+        *[Output(cid, prop) for cid, prop in OPTION_TARGETS],
         Input(ids.SESSION, "data"), Input(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
     )
     def _options(session_id, _version):
         return options_view(store.view_data(session_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dash import Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, parse
 from dashboard.state import ViewState, decode, encode
@@ -89,13 +90,13 @@ def register(app, store) -> None:
         Input(ids.URL, "search"), *inputs, Input(ids.RESET, "n_clicks"),
         Input(ids.HISTOGRAM, "selectedData"), Input(ids.MAP, "clickData"),
         Input(ids.MAP, "relayoutData"), Input(ids.DATA_VERSION, "data"),
-        State(ids.SESSION, "data"), State(ids.CAMERA, "data"),
+        State(ids.SESSION, "data"), State(ids.CAMERA, "data"), State(ids.STATE, "data"),
         prevent_initial_call="initial_duplicate",
     )
     def _sync(search, *args):
         n = len(CONTROL_PROPS)
         values = dict(zip(CONTROL_PROPS, args[:n], strict=True))
-        _reset, brushed, click, relayout, _version, session_id, camera = args[n:]
+        _reset, brushed, click, relayout, _version, session_id, camera, current = args[n:]
         trigger = ctx.triggered_id
         prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
         if trigger == ids.DATA_VERSION:
@@ -104,8 +105,13 @@ def register(app, store) -> None:
             click, relayout = (click, None) if prop.endswith("clickData") else (None, relayout)
         result = sync_view(store.view_data(session_id), trigger, search, values, brushed, click,
                            relayout, camera)
+        if trigger not in (None, ids.URL) and result.controls is None and \
+                result.state == current and result.camera == camera:
+            raise PreventUpdate  # nothing changed (e.g. a control echoing its own value)
         controls = ([result.controls[name] for name in CONTROL_PROPS] if result.controls
                     else [no_update] * n)
-        return (*controls, no_update if result.search is None else result.search, result.state,
-                result.camera, messages_view(result.messages) if trigger in (None, ids.URL)
-                else no_update)
+        return (*controls, no_update if result.search is None else result.search,
+                no_update if result.state == current else result.state,
+                no_update if result.camera == camera and trigger not in (None, ids.URL)
+                else result.camera,
+                messages_view(result.messages) if trigger in (None, ids.URL) else no_update)

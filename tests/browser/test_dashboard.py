@@ -1,0 +1,117 @@
+"""The dashboard's wiring, seen through a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.app import ids
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 30_000
+
+
+def wait_ready(page):
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text(re.compile(r"[\d,]+ of [\d,]+ incidents"),
+                                                      timeout=TIMEOUT)
+    page.wait_for_selector(f"#{ids.MAP} .js-plotly-plot", timeout=TIMEOUT)
+
+
+def count_text(page) -> str:
+    return page.locator(f"#{ids.COUNT}").inner_text()
+
+
+def test_br001_page_loads_offline_and_clean(watched, live_url):
+    page, _watch = watched
+    page.goto(live_url)
+    wait_ready(page)
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents")
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("Zones as they stood on",
+                                                             timeout=TIMEOUT)
+    expect(page.locator(".zw-footer")).to_contain_text("Zone boundaries are approximate")
+
+
+def test_br002_slider_changes_map_and_counts(watched, live_url):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    before_note = page.locator(f"#{ids.MAP_NOTE}").inner_text()
+    handle = page.locator(f"#{ids.DATE_RANGE} [role=slider]").first
+    handle.focus()
+    for _ in range(3):
+        handle.press("PageUp")
+    expect(page.locator(f"#{ids.COUNT}")).not_to_have_text("8,357 of 8,357 incidents",
+                                                           timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.MAP_NOTE}")).not_to_have_text(before_note, timeout=TIMEOUT)
+    assert "from=" in page.url
+
+
+def test_br003_filter_narrows_table(watched, live_url):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    page.get_by_text("Incidents table", exact=True).click()
+    rows = page.locator(f"#{ids.TABLE} .ag-paging-row-summary-panel")
+    expect(rows).to_contain_text("8,357", timeout=TIMEOUT)
+    page.locator(f"#{ids.TYPES}").click()
+    page.keyboard.type("One-sided")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("227 of 8,357 incidents", timeout=TIMEOUT)
+    expect(rows).to_contain_text("of 227", timeout=TIMEOUT)
+    assert "type=One-sided+violence" in page.url
+
+
+def test_br004_bad_upload_reports_row_and_keeps_data(watched, live_url, tmp_path):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,date,lat,lon,event_type,fatalities\n1,2017-08-03,34.84,36.73,Airstrike,2\n"
+                   "2,2017-08-04,91.5,36.73,Shelling,1\n3,someday,34.8,36.7,Shelling,-4\n",
+                   encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(bad))
+    report = page.locator(f"#{ids.UPLOAD_REPORT}")
+    expect(report).to_contain_text("nothing was loaded", timeout=TIMEOUT)
+    expect(report).to_contain_text("bad.csv, row 3, column 'lat'")
+    expect(report).to_contain_text("row 4, column 'date'")
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents")
+
+
+def test_br005_copied_link_reproduces_view(watched, live_url, context):
+    page, _ = watched
+    query = "?from=2017-08-03&to=2017-11-01&zone=homs-north&asof=2017-09-01"
+    page.goto(live_url + "/" + query)
+    wait_ready(page)
+    expect(page.locator(f"#{ids.DATE_LABEL}")).to_have_text(re.compile("3 Aug 2017 – 1 Nov 2017"),
+                                                            timeout=TIMEOUT)
+    first = count_text(page)
+    assert first != "8,357 of 8,357 incidents"
+    link = page.locator(f"#{ids.LINK_TEXT}").inner_text() or page.url
+    other = context.new_page()
+    other.goto(link)
+    wait_ready(other)
+    expect(other.locator(f"#{ids.COUNT}")).to_have_text(first, timeout=TIMEOUT)
+    expect(other.locator(f"#{ids.MAP_NOTE}")).to_contain_text("1 Sep 2017")
+
+
+def test_br006_malformed_link_opens_default_with_message(watched, live_url):
+    page, _ = watched
+    page.goto(live_url + "/?from=yesterday&fat=lots&map=1,2")
+    wait_ready(page)
+    expect(page.locator(f"#{ids.MESSAGES}")).to_contain_text("partly unreadable", timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents")
+
+
+def test_br007_playback_advances(watched, live_url):
+    page, _ = watched
+    page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
+    wait_ready(page)
+    label = page.locator(f"#{ids.DATE_LABEL}")
+    expect(label).to_contain_text("1 Jan 2017 – 30 Jan 2017", timeout=TIMEOUT)
+    page.locator(f"#{ids.PLAY}").click()
+    expect(label).not_to_contain_text("30 Jan 2017", timeout=TIMEOUT)
+    page.locator(f"#{ids.PLAY}").click()
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
