@@ -57,7 +57,7 @@ def test_br003_filter_narrows_table(watched, live_url):
     expect(rows).to_contain_text("8,357", timeout=TIMEOUT)
     page.locator(f"#{ids.TYPES}").click()
     page.keyboard.type("One-sided")
-    page.keyboard.press("Enter")
+    page.get_by_role("option", name="One-sided violence").click()
     page.keyboard.press("Escape")
     expect(page.locator(f"#{ids.COUNT}")).to_have_text("227 of 8,357 incidents", timeout=TIMEOUT)
     expect(rows).to_contain_text("of 227", timeout=TIMEOUT)
