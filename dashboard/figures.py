@@ -88,17 +88,39 @@ def zone_traces(zones) -> list[go.BaseTraceType]:
         traces.append(go.Choroplethmap(
             geojson=_zone_geojson(group), locations=group["zone_id"].tolist(),
             z=np.ones(len(group)), colorscale=[[0, colour], [1, colour]], showscale=False,
-            marker={"opacity": 0.28, "line": {"color": colour, "width": 2.5}},
+            marker={"opacity": 0.30, "line": {"color": colour, "width": 1}},
             name=f"Zone: {palette.status_label(status)}", showlegend=True, legendgroup="zones",
             legendgrouptitle={"text": "Zones (as of date)"}, customdata=custom,
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} since %{customdata[2]}"
                            "<br>Version %{customdata[3]}<br>Boundary %{customdata[4]}"
                            "<br>Source: %{customdata[5]}<extra></extra>"),
         ))
+    return traces
+
+
+def zone_overlay_traces(zones) -> list[go.Scattermap]:
+    """Zone outlines and names drawn above the incidents, so dense points never hide
+    where a zone ends."""
+    if not len(zones):
+        return []
+    traces = []
+    for status, group in zones.groupby("status", sort=False):
+        lons: list[float | None] = []
+        lats: list[float | None] = []
+        for geom in group.geometry:
+            for part in getattr(geom, "geoms", [geom]):
+                x, y = part.exterior.coords.xy
+                lons += [*x, None]
+                lats += [*y, None]
+        traces.append(go.Scattermap(
+            lon=lons, lat=lats, mode="lines", hoverinfo="skip", showlegend=False,
+            line={"color": palette.status_colour(status), "width": 2.5},
+            name=f"outline {status}"))
     labels = zones.geometry.representative_point()
     traces.append(go.Scattermap(
         lon=labels.x, lat=labels.y, mode="text", text=[esc(n) for n in zones["name"]],
-        textfont={"size": 13, "color": "#1f2a33"}, hoverinfo="skip", showlegend=False,
+        textfont={"size": 13, "color": "#10202c"}, hoverinfo="skip",
+        showlegend=False,
         name="zone labels"))
     return traces
 
@@ -187,6 +209,14 @@ def map_figure(
     if incidents is not None:
         for trace in incident_traces(incidents, type_order):
             fig.add_trace(trace)
+    towns = base.towns  # below the zone names: MapLibre places upper labels first
+    fig.add_trace(go.Scattermap(
+        lon=towns["lon"], lat=towns["lat"], mode="markers+text", text=towns["name"],
+        textposition="top right", textfont={"size": 11, "color": "#4a4a4a"},
+        marker={"size": 4, "color": "#4a4a4a"}, hoverinfo="skip", showlegend=False,
+        name="towns"))
+    for trace in zone_overlay_traces(zones):
+        fig.add_trace(trace)
     if highlight is not None and len(highlight):
         fig.add_trace(go.Scattermap(
             lon=highlight["lon"], lat=highlight["lat"], mode="markers", name="Selected row",
@@ -195,19 +225,13 @@ def map_figure(
         fig.add_trace(go.Scattermap(
             lon=highlight["lon"], lat=highlight["lat"], mode="markers", showlegend=False,
             marker={"size": 12, "color": "#111111"}, hoverinfo="skip", name="Selected"))
-    towns = base.towns
-    fig.add_trace(go.Scattermap(
-        lon=towns["lon"], lat=towns["lat"], mode="markers+text", text=towns["name"],
-        textposition="top right", textfont={"size": 11, "color": "#4a4a4a"},
-        marker={"size": 4, "color": "#4a4a4a"}, hoverinfo="skip", showlegend=False,
-        name="towns"))
     fig.update_layout(
         map={"style": "open-street-map" if online_tiles else offline_style(),
              "layers": [] if online_tiles else base_map_layers(base, zoom >= 7, base_url),
              "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 36 if title else 0, "b": 0},
-        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.88)",
-                "bordercolor": "#bbbbbb", "borderwidth": 1, "font": {"size": 12},
+        legend={"x": 0.005, "y": 0.99, "bgcolor": "rgba(255,255,255,0.9)",
+                "bordercolor": "#bbbbbb", "borderwidth": 1, "font": {"size": 11},
                 "groupclick": "toggleitem"},
         font={"family": FONT}, uirevision="map", dragmode="pan",
         title={"text": title, "x": 0.01} if title else None,

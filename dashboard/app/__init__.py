@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
         update_title=None,
     )
     app.server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 4 // 3 + 2) * 1024 * 1024
-    app.layout = lambda: build_layout(store.base)
+    app.layout = lambda: build_layout(store.base, settings)
     for feature in callbacks.FEATURES:
         feature.register(app, store)
     app.server.extensions["zonewatch_store"] = store

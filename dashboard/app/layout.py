@@ -6,11 +6,13 @@ from dash import dcc, html
 
 from dashboard.app import components, ids
 from dashboard.app.callbacks.session import initial_props
+from dashboard.settings import Settings
 from dashboard.viewdata import ViewData
 
 
-def build_layout(view: ViewData) -> html.Div:
+def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:
     """The page, with the server data's options filled in for the first paint."""
+    settings = settings or Settings()
     page = html.Div([
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.SESSION, storage_type="session"),
@@ -34,6 +36,10 @@ def build_layout(view: ViewData) -> html.Div:
         components.build_footer(),
     ], className="zw-page")
     props = initial_props(view)
+    props[ids.TILES] = {"value": ["on"] if settings.online_tiles else []}
+    grid = next(c for c in page._traverse() if getattr(c, "id", None) == ids.TABLE)
+    props[ids.TABLE] = {"dashGridOptions": {**grid.dashGridOptions,
+                                            "paginationPageSize": settings.table_page_size}}
     for component in page._traverse():
         for prop, value in props.get(getattr(component, "id", None), {}).items():
             setattr(component, prop, value)
