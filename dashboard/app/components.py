@@ -31,11 +31,10 @@ def build_header() -> html.Header:
             dcc.Checklist(id=ids.TILES, options=[{"label": " Online map tiles", "value": "on"}],
                           value=[], className="zw-toggle", inputClassName="zw-check"),
             html.Div([
-                dcc.Clipboard(id=ids.COPY_LINK, target_id=ids.LINK_TEXT, title="Copy link",
+                dcc.Clipboard(id=ids.COPY_LINK, title="Copy a link to this view",
                               className="zw-copy-icon"),
-                html.Span("Copy link", className="zw-copy-text"),
+                html.Label("Copy link", htmlFor=ids.COPY_LINK, className="zw-copy-text"),
             ], className="zw-button zw-copy"),
-            html.Span(id=ids.LINK_TEXT, className="zw-visually-hidden"),
         ], className="zw-header-tools"),
     ], className="zw-header")
 

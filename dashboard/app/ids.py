@@ -45,7 +45,6 @@ DOWNLOAD_CSV = "download-csv"
 DOWNLOAD_GEOJSON = "download-geojson"
 DOWNLOAD = "download"
 COPY_LINK = "copy-link"
-LINK_TEXT = "link-text"
 
 UPLOAD_ZONES = "upload-zones"
 UPLOAD_INCIDENTS = "upload-incidents"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -27,7 +28,8 @@ def slider_limits(view: ViewData) -> tuple[int, int]:
 
 
 def slider_marks(view: ViewData) -> dict[int, str]:
-    """Quarter marks (months for short spans, years for long ones)."""
+    """Quarter marks (months for short spans, years for long ones). The first mark and
+    every January name the year, so a span inside one year still shows it."""
     first, last = pd.Timestamp(view.span[0]), pd.Timestamp(view.span[1])
     months = (last.year - first.year) * 12 + last.month - first.month
     freq, fmt = ("MS", "%b %Y") if months <= 8 else ("QS", "%b %Y") if months <= 48 else \
@@ -35,7 +37,7 @@ def slider_marks(view: ViewData) -> dict[int, str]:
     marks = {}
     for stamp in pd.date_range(first.normalize(), last, freq=freq):
         label = stamp.strftime(fmt)
-        if freq == "QS" and stamp.month != 1:
+        if freq == "QS" and stamp.month != 1 and marks:
             label = stamp.strftime("%b")
         marks[day_to_offset(view, stamp.date())] = label
     return marks
@@ -132,5 +134,5 @@ def selected_ids(selected: dict | None) -> list[str] | None:
     for point in selected["points"]:
         custom = point.get("customdata")
         if isinstance(custom, list) and len(custom) == 9:
-            out.append(str(custom[8]))
+            out.append(html.unescape(str(custom[8])))  # the hover shows the id escaped
     return out

@@ -1,4 +1,6 @@
-"""Playback runs in the browser: each tick moves the window; the server only redraws.
+"""Browser-side behaviour: playback and copying the link.
+
+Playback runs in the browser: each tick moves the window; the server only redraws.
 
 The step logic is a small clientside function (assets/playback.js) so frames do not
 wait on a server round trip to advance.
@@ -12,6 +14,11 @@ from dashboard.app import ids
 
 
 def register(app, store) -> None:
+    app.clientside_callback(  # "Copy link" copies the page's own URL, which holds the view
+        "function (n) { return window.location.href; }",
+        Output(ids.COPY_LINK, "content"), Input(ids.COPY_LINK, "n_clicks"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="zonewatch", function_name="toggle"),
         Output(ids.PLAY_TIMER, "disabled"), Output(ids.PLAY, "children"),

@@ -54,9 +54,10 @@ def summary_view(store, session_id, query, selection):
     empty = []
     if not len(positions):
         active = state.active_filters()
-        hint = (f"clear '{next(iter(active))}'" if active else "widen the dates")
-        empty = [html.Div(f"No incidents match these filters — widen the dates or {hint}.",
-                          className="zw-empty")]
+        text = (f"No incidents match these filters — widen the dates or clear "
+                f"'{next(iter(active))}'." if active
+                else "No incidents in these dates — widen the dates.")
+        empty = [html.Div(text, className="zw-empty")]
     return cards(summary, days) + empty, count_line(len(positions), len(view.index), state)
 
 
