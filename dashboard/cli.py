@@ -168,3 +168,41 @@ def serve(zones, incidents, milestones, host, port, debug) -> None:
     click.echo(f"ZoneWatch is running at http://{settings.host}:{settings.port}/ "
                "(Ctrl+C to stop)")
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
+
+
+@cli.command()
+@click.option("--zone", "zone_id", required=True, help="Zone id, e.g. homs-north.")
+@click.option("--date", "reference", type=click.DateTime(["%Y-%m-%d"]),
+              help="Reference day [default: the zone's 'in effect' milestone].")
+@click.option("--before", "before_days", type=click.IntRange(1, 3650), default=90,
+              show_default=True, help="Days in the window before the reference day.")
+@click.option("--after", "after_days", type=click.IntRange(1, 3650), default=90,
+              show_default=True, help="Days in the window from the reference day on.")
+@click.option("--ring-km", type=click.FloatRange(0.1, 500), default=25.0, show_default=True,
+              help="Width of the comparison ring outside the zone, in km.")
+@click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
+@click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=_FILE, help="Write to this file [default: print].")
+def report(zone_id, reference, before_days, after_days, ring_km, zones, incidents, fmt,
+           output) -> None:
+    """Did violence drop after the zone's ceasefire? Counts, rate ratios, trend, who, where."""
+    from dashboard.report import RENDERERS
+    from dashboard.stats import before_after
+    from dashboard.viewdata import build_view_data
+
+    data = _dataset(zones, incidents)
+    view = build_view_data(data, "")
+    try:
+        analysis = before_after(view.index, view.zones, data.zone_index, data.milestones,
+                                zone_id, reference=reference.date() if reference else None,
+                                before_days=before_days, after_days=after_days, ring_km=ring_km)
+    except ZoneWatchError as err:
+        raise click.ClickException(str(err)) from err
+    text = RENDERERS[fmt](analysis)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"report for {zone_id} -> {output}")
+    else:
+        click.echo(text, nl=False)
