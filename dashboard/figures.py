@@ -89,7 +89,7 @@ def zone_traces(zones) -> list[go.BaseTraceType]:
             geojson=_zone_geojson(group), locations=group["zone_id"].tolist(),
             z=np.ones(len(group)), colorscale=[[0, colour], [1, colour]], showscale=False,
             marker={"opacity": 0.30, "line": {"color": colour, "width": 1}},
-            name=f"Zone: {palette.status_label(status)}", showlegend=True, legendgroup="zones",
+            name=f"Zone: {esc(palette.status_label(status))}", showlegend=True, legendgroup="zones",
             legendgrouptitle={"text": "Zones (as of date)"}, customdata=custom,
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} since %{customdata[2]}"
                            "<br>Version %{customdata[3]}<br>Boundary %{customdata[4]}"
@@ -147,7 +147,7 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
             [esc(a) for a in group["actor1"]], [esc(a) for a in group["actor2"]],
             group["fatalities"].fillna(-1).astype(int).astype(str).replace("-1", "unknown"),
             [esc(p) for p in group["place"]], group["loc_precision"].to_numpy(),
-            [esc(s) for s in group["source"]], group["incident_id"].astype(str).to_numpy(),
+            [esc(s) for s in group["source"]], [esc(i) for i in group["incident_id"]],
         ])
         traces.append(go.Scattermap(
             lon=group["lon"].to_numpy(dtype="float32"), lat=group["lat"].to_numpy(dtype="float32"),
@@ -168,7 +168,7 @@ def hex_trace(cells: pd.DataFrame, size_deg: float) -> go.Choroplethmap:
     """Server-side hexagon counts as a filled layer (the aggregated view)."""
     from dashboard.aggregate import hex_polygon
 
-    lat0 = float(cells["lat"].mean()) if len(cells) else 0.0
+    lat0 = cells.attrs.get("lat0", float(cells["lat"].mean()) if len(cells) else 0.0)
     features = [{"type": "Feature", "id": str(i), "properties": {}, "geometry": {
         "type": "Polygon", "coordinates": [hex_polygon(r.lon, r.lat, size_deg, lat0)]}}
         for i, r in enumerate(cells.itertuples(index=False))]
@@ -305,7 +305,7 @@ def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataF
                           row=row, col=1)
     for status in dict.fromkeys(zones["status"]):
         fig.add_trace(go.Bar(x=[None], y=[None], marker_color=palette.status_colour(status),
-                             opacity=0.4, name=palette.status_label(status), showlegend=True))
+                             opacity=0.4, name=esc(palette.status_label(status)), showlegend=True))
     fig.update_layout(
         height=110 * max(1, len(ids)) + 80, margin={"l": 40, "r": 10, "t": 64, "b": 24},
         plot_bgcolor="white", font={"family": FONT, "size": 11}, bargap=0.05,
@@ -315,4 +315,53 @@ def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataF
     fig.update_annotations(font={"size": 12}, x=0, xanchor="left")
     if window and all(window):
         fig.update_xaxes(range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])])
+    return fig
+
+
+def its_figure(analysis) -> go.Figure:
+    """Weekly incidents inside the zone around the reference day: observed bars, the
+    fitted interrupted-time-series line and the pre-ceasefire trend carried on."""
+    fig = go.Figure()
+    its = analysis.its
+    if its is None:
+        fig.add_annotation(text="Too few weeks with incidents to fit a trend", showarrow=False,
+                           x=0.5, y=0.5, xref="paper", yref="paper")
+    else:
+        fig.add_trace(go.Bar(x=its.weeks, y=its.observed, name="Observed per week",
+                             marker_color="#9aa5ae", xperiod=7 * 86400000,
+                             xperiodalignment="start"))
+        fig.add_trace(go.Scatter(x=its.weeks, y=its.fitted, name=f"Fitted ({its.model})",
+                                 mode="lines", line={"color": "#0b5cab", "width": 2.5}))
+        post = [w >= analysis.reference for w in its.weeks]
+        fig.add_trace(go.Scatter(
+            x=[w for w, p in zip(its.weeks, post, strict=True) if p],
+            y=[c for c, p in zip(its.counterfactual, post, strict=True) if p],
+            name="Pre-ceasefire trend continued", mode="lines",
+            line={"color": "#b35806", "width": 2, "dash": "dash"}))
+    fig.add_vline(x=pd.Timestamp(analysis.reference), line={"color": "#222", "dash": "dot"})
+    fig.add_annotation(x=pd.Timestamp(analysis.reference), y=1.02, yref="paper",
+                       text=f"in effect {analysis.reference:%-d %b %Y}", showarrow=False,
+                       xanchor="left", font={"size": 11})
+    fig.update_layout(height=300, margin={"l": 48, "r": 10, "t": 30, "b": 30},
+                      plot_bgcolor="white", font={"family": FONT, "size": 12},
+                      legend={"orientation": "h", "y": -0.18}, bargap=0.1,
+                      yaxis={"title": {"text": "incidents inside / week"}, "rangemode": "tozero"},
+                      title={"text": esc(analysis.zone_name), "x": 0.01, "font": {"size": 13}})
+    return fig
+
+
+def breakdown_figure(pairs: list[tuple[str, int]], title: str, colour: str,
+                     rows: int | None = None) -> go.Figure:
+    """Horizontal bars, largest on top, for the 'who' and 'where' lists."""
+    labels = [esc(label)[:48] for label, _ in pairs][::-1]
+    values = [n for _, n in pairs][::-1]
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=colour,
+                           hovertemplate="%{y}: %{x}<extra></extra>", text=values,
+                           textposition="outside", cliponaxis=False))
+    fig.update_layout(height=60 + 24 * max(1, rows or len(pairs)), margin={"l": 8, "r": 30, "t": 30,
+                                                                     "b": 20},
+                      title={"text": title, "x": 0.01, "font": {"size": 13}},
+                      plot_bgcolor="white", font={"family": FONT, "size": 11},
+                      yaxis={"automargin": True, "range": [-0.5, max(rows or 0, len(pairs)) - 0.5]},
+                      xaxis={"visible": False}, bargap=0.25)
     return fig

@@ -170,6 +170,7 @@ def build_tabs() -> dcc.Tabs:
         dcc.Tab(label="Zones over time", value="zones", children=[
             dcc.Loading(dcc.Graph(id=ids.ZONE_SERIES, config={"displaylogo": False}),
                         type="dot")]),
+        dcc.Tab(label="Ceasefire analysis", value="analysis", children=[build_analysis_panel()]),
         dcc.Tab(label="Incidents table", value="table", children=[
             html.Div([
                 html.Span("Click a row to mark it on the map.", className="zw-hint"),
@@ -182,6 +183,28 @@ def build_tabs() -> dcc.Tabs:
         dcc.Tab(label="About the data", value="about", children=[
             html.Div(id=ids.PROVENANCE, className="zw-provenance")]),
     ], className="zw-tabs")
+
+
+def build_analysis_panel() -> html.Div:
+    """Did violence drop after the zone took effect? Pick a zone and the windows."""
+    def number(id_, value, label, low, high, step=1):
+        return labelled(label, dcc.Input(id=id_, type="number", min=low, max=high, step=step,
+                                         value=value, debounce=True, className="zw-number"), id_)
+
+    return html.Div([
+        html.Div([
+            labelled("Zone", dcc.Dropdown(id=ids.ANALYSIS_ZONE, clearable=True, options=[],
+                                          placeholder="the zone filter, or the first zone",
+                                          className="zw-analysis-zone"), ids.ANALYSIS_ZONE),
+            labelled("Reference day", dcc.DatePickerSingle(
+                id=ids.ANALYSIS_DATE, display_format="D MMM YYYY", clearable=True,
+                placeholder="'in effect' date"), ids.ANALYSIS_DATE),
+            number(ids.ANALYSIS_BEFORE, 90, "Days before", 7, 3650),
+            number(ids.ANALYSIS_AFTER, 90, "Days after", 7, 3650),
+            number(ids.ANALYSIS_RING, 25, "Ring (km)", 1, 500),
+        ], className="zw-analysis-controls"),
+        dcc.Loading(html.Div(id=ids.ANALYSIS_OUTPUT, className="zw-analysis"), type="dot"),
+    ], className="zw-analysis-panel")
 
 
 def build_footer() -> html.Footer:

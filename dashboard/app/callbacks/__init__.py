@@ -2,6 +2,7 @@
 function its callback calls."""
 
 from dashboard.app.callbacks import (
+    analysis,
     map_view,
     playback,
     selection,
@@ -15,4 +16,4 @@ from dashboard.app.callbacks import (
 )
 
 FEATURES = (session, sync, map_view, timeline, summary, zone_series, table, selection,
-            playback, uploads)
+            playback, uploads, analysis)

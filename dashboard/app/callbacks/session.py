@@ -33,6 +33,7 @@ def options_view(view: ViewData) -> tuple:
         [{"label": f" {p}", "value": p} for p in precisions], opts(index.options("source")),
         lo, hi, parse.slider_marks(view), view.label, banner, not view.synthetic,
         provenance_view(view),
+        [{"label": names[z], "value": z} for z in dict.fromkeys(view.zones["zone_id"])],
     )
 
 
@@ -64,6 +65,7 @@ OPTION_TARGETS = (
     (ids.DATE_RANGE, "min"), (ids.DATE_RANGE, "max"), (ids.DATE_RANGE, "marks"),
     (ids.DATA_LABEL, "children"), (ids.SYNTHETIC_BANNER, "children"),
     (ids.SYNTHETIC_BANNER, "hidden"), (ids.PROVENANCE, "children"),
+    (ids.ANALYSIS_ZONE, "options"),
 )
 
 
