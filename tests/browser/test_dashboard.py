@@ -123,3 +123,14 @@ def test_br007_playback_advances(watched, live_url):
     expect(label).not_to_contain_text("30 Jan 2017", timeout=TIMEOUT)
     page.locator(f"#{ids.PLAY}").click()
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
+
+
+def test_br008_zone_panel_follows_zone_filter(watched, live_url):
+    page, _ = watched
+    page.goto(live_url + "/?zone=homs-north")
+    wait_ready(page)
+    page.get_by_text("Ceasefire analysis", exact=True).click()
+    sentence = page.locator(".zw-sentence")
+    expect(sentence).to_contain_text("Northern Homs countryside took effect on 3 Aug 2017",
+                                     timeout=TIMEOUT)
+    expect(page.locator(".zw-analysis-table")).to_contain_text("inside zone")
