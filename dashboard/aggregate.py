@@ -74,12 +74,20 @@ def summarise(index: IncidentIndex, positions: np.ndarray, previous: np.ndarray)
     )
 
 
-def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float) -> pd.DataFrame:
+def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float,
+             lat0: float | None = None) -> pd.DataFrame:
     """Pointy-top hexagons of ``size_deg`` (centre to corner, in degrees of longitude;
-    latitude scaled by cos(mean lat) so cells look regular) with their counts."""
+    latitude scaled by 1/cos(lat0) so cells look regular) with their counts.
+
+    The grid depends only on ``size_deg`` and ``lat0`` (default: the points' mean
+    latitude rounded to a whole degree), so a cell stays put as other points come
+    and go; pass a fixed ``lat0`` to be sure. It is kept in ``attrs["lat0"]``."""
+    if lat0 is None:
+        lat0 = float(np.round(np.nanmean(lat))) if len(lat) else 0.0
     if not len(lon):
-        return pd.DataFrame(columns=["q", "r", "lon", "lat", "count"])
-    lat0 = float(np.nanmean(lat))
+        empty = pd.DataFrame(columns=["q", "r", "lon", "lat", "count"])
+        empty.attrs["lat0"] = lat0
+        return empty
     ky = 1 / np.cos(np.radians(lat0))
     x = np.asarray(lon, "float64") / size_deg
     y = np.asarray(lat, "float64") * ky / size_deg
@@ -98,6 +106,7 @@ def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float) -> pd.DataFrame:
     cells = keys.value_counts().rename("count").reset_index()
     cells["lon"] = size_deg * np.sqrt(3) * (cells["q"] + cells["r"] / 2)
     cells["lat"] = size_deg * 1.5 * cells["r"] / ky
+    cells.attrs["lat0"] = lat0
     return cells
 
 

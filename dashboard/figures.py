@@ -252,7 +252,7 @@ def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
                              marker_color=palette.type_colour(event_type), showlegend=False,
                              hovertemplate=f"{esc(event_type)}: %{{y}} in week of %{{x|%-d %b %Y}}"
                              "<extra></extra>", xperiod=7 * 86400000, xperiodalignment="start"))
-    top = float(weekly.sum(axis=1).max()) if len(weekly) else 1.0
+    top = max(float(weekly.sum(axis=1).max()), 1.0) if len(weekly) else 1.0  # 1: all empty
     if len(milestones):
         fig.add_trace(go.Scatter(
             x=milestones["date"], y=[top * 1.08] * len(milestones), mode="markers",

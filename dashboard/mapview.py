@@ -73,7 +73,7 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
                 else f"{len(rows):,} incidents in this part of the map. {zones_line}")
         return MapResult(map_figure(incidents=frame, **common), note, "points", len(rows))
     size = hex_size_for(zoom)
-    cells = hex_bins(lon, lat, size)
+    cells = hex_bins(lon, lat, size, lat0=round(view.center[0]))  # one grid per dataset
     note = (f"{len(positions):,} incidents, {n_view:,} in view: too many to draw one by one, so "
             f"they are counted in hexagons. Zoom in or filter to see individual incidents. "
             f"{zones_line}")

@@ -124,8 +124,10 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
         try:
             if not sep:
                 raise ValueError
-            values["fat_min"] = int(lo) if lo else None
-            values["fat_max"] = int(hi) if hi else None
+            fat_min, fat_max = (int(lo) if lo else None), (int(hi) if hi else None)
+            if fat_min is not None and fat_max is not None and fat_min > fat_max:
+                raise ValueError
+            values["fat_min"], values["fat_max"] = fat_min, fat_max
         except ValueError:
             problems.append(f"'fat={params['fat'][-1][:40]}' is not a range like 1-50; ignored")
     if "q" in params:

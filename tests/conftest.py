@@ -16,10 +16,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import mapping
+from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
 from dashboard import model
+from dashboard.baselayers import BaseLayers
+from dashboard.dataset import Dataset, assemble_dataset
+from dashboard.io.milestones import empty_milestones
+from dashboard.viewdata import ViewData, build_view_data
 from tests.geometries import INNER, NEIGHBOUR, SHRUNK, SQUARE
 
 #: A zone feature's properties with nothing wrong in them.
@@ -173,3 +177,27 @@ def incident_file(tmp_path) -> Path:
             for r in INCIDENT_ROWS]
     return write_incident_csv(tmp_path / "incidents.csv", rows,
                               header=[*INCIDENT_HEADER, "loc_precision"])
+
+
+# Views built in code -------------------------------------------------------------------
+#: Base layers for map figures: one country square and two towns, no bundled files.
+TINY_BASE = BaseLayers(
+    countries=feature_collection([({"name": "Syria"}, box(35.5, 32.3, 42.4, 37.3))]),
+    admin1=feature_collection([({"name": "Homs"}, box(36.0, 34.0, 38.0, 35.2))]),
+    admin2=feature_collection([({"name": "Ar-Rastan"}, box(36.5, 34.7, 37.0, 35.1))]),
+    towns=pd.DataFrame({"name": ["Homs", "Ar Rastan"], "lon": [36.72, 36.73],
+                        "lat": [34.73, 34.93], "population": [775404, 53152]}),
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset() -> Dataset:
+    """The tiny zones and incidents joined (no milestones); built once per worker."""
+    return assemble_dataset(make_zones(ZONE_ROWS), make_incidents(INCIDENT_ROWS),
+                            empty_milestones(), [])
+
+
+@pytest.fixture(scope="session")
+def tiny_view(tiny_dataset) -> ViewData:
+    """``tiny_dataset`` ready for the views: span 2017-05-04 .. 2018-05-15."""
+    return build_view_data(tiny_dataset, "test")

@@ -13,7 +13,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, parse
-from dashboard.state import ViewState, decode, encode
+from dashboard.state import decode, encode
 from dashboard.viewdata import ViewData
 
 CONTROL_PROPS = {
