@@ -330,9 +330,12 @@ def its_figure(analysis) -> go.Figure:
         fig.add_trace(go.Bar(x=its.weeks, y=its.observed, name="Observed per week",
                              marker_color="#9aa5ae", xperiod=7 * 86400000,
                              xperiodalignment="start"))
-        fig.add_trace(go.Scatter(x=its.weeks, y=its.fitted, name=f"Fitted ({its.model})",
-                                 mode="lines", line={"color": "#0b5cab", "width": 2.5}))
         post = [w >= analysis.reference for w in its.weeks]
+        split = post.index(True) if True in post else len(post)
+        fig.add_trace(go.Scatter(  # a gap at the reference day: the model has a step there
+            x=[*its.weeks[:split], None, *its.weeks[split:]],
+            y=[*its.fitted[:split], None, *its.fitted[split:]], name=f"Fitted ({its.model})",
+            mode="lines", line={"color": "#0b5cab", "width": 2.5}, connectgaps=False))
         fig.add_trace(go.Scatter(
             x=[w for w, p in zip(its.weeks, post, strict=True) if p],
             y=[c for c, p in zip(its.counterfactual, post, strict=True) if p],
