@@ -14,13 +14,26 @@ DATE_FORMATS = (
 DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2017-08-03) or '03 August 2017'"
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """(days, bad): ``days`` are midnight timestamps (NaT where empty or bad),
     ``bad`` marks non-empty values that no format could read.
 
     A time of day or a UTC offset after an ISO date is allowed and dropped: the
-    calendar date is the one the source wrote, not that date moved to UTC.
+    calendar date is the one the source wrote, not that date moved to UTC. Each
+    distinct value is parsed once.
     """
+    values = values.reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        days = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        return days.dt.normalize().astype("datetime64[ns]"), np.zeros(len(values), dtype=bool)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    days, bad = _parse_unique(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    days = np.append(days.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
+    bad = np.append(bad, False)
+    return pd.Series(days[codes], dtype="datetime64[ns]"), bad[codes]
+
+
+def _parse_unique(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = values.astype("string").str.strip()
     empty = text.isna() | (text == "")
     iso_prefix = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")[0]

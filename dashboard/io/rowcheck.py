@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -69,12 +71,34 @@ class RowChecks:
                         column=column, count=1)
 
 
+def by_unique(series: pd.Series, func) -> pd.Series:
+    """Apply ``func`` (Series -> Series) to the distinct values only, then spread the
+    result back: columns of dates, types and actors repeat the same few values."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    done = func(pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object))
+    return pd.Series(done.to_numpy()[codes], index=series.index, dtype=done.dtype)
+
+
+def _cell(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if value is None or value != value:  # None, NaN, NaT
+        return ""
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    return str(value)
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    return pd.Series([_cell(v) for v in values], dtype=object)
+
+
 def text(series: pd.Series | None, n: int) -> pd.Series:
     """A column as stripped strings ('' for missing); a missing column is all ''."""
     if series is None:
-        return pd.Series([""] * n, dtype=object)
-    out = series.astype("string").str.strip().fillna("")
-    return out.astype(object)
+        return pd.Series(np.full(n, "", dtype=object), dtype=object)
+    return by_unique(series.reset_index(drop=True), _strip)
 
 
 def numbers(series: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -88,9 +112,16 @@ def numbers(series: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, n
     if pd.api.types.is_numeric_dtype(series):
         vals = series.to_numpy(dtype="float64", na_value=np.nan)
         return vals, np.isnan(vals), np.zeros(n, dtype=bool)
-    raw = series.astype("string").str.strip()
-    empty = (raw.isna() | (raw == "")).to_numpy(dtype=bool)
-    cleaned = raw.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-    vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    vals = np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
+                                                                    na_value=np.nan))
+    failed = np.flatnonzero(np.isnan(vals))
+    empty = np.zeros(n, dtype=bool)
+    if len(failed):  # only the rows the fast path could not read: blanks, commas, junk
+        raw = pd.Series(series.to_numpy(dtype=object)[failed], dtype=object)
+        stripped = _strip(raw)
+        empty[failed] = (stripped == "").to_numpy()
+        cleaned = stripped.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+        vals[failed] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64",
+                                                                         na_value=np.nan)
     bad = np.isnan(vals) & ~empty
     return vals, empty, bad

@@ -197,7 +197,8 @@ def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None 
                 return gpd.read_parquet(path)
             except ValueError:  # plain Parquet with no geo metadata: lon/lat columns
                 return pd.read_parquet(path)
-        return gpd.read_file(vsi or path, engine="pyogrio")
+        # Dates as written: GDAL would otherwise move times with offsets to UTC.
+        return gpd.read_file(vsi or path, engine="pyogrio", datetime_as_string=True)
     except Exception as err:  # pyogrio/GDAL errors are many and untyped
         report.error(f"the {_FORMAT_WORDS.get(fmt, fmt)} cannot be read ({err})",
                      "open it in QGIS and export it again")
