@@ -17,7 +17,7 @@ from dashboard.io import sniff
 from dashboard.io.columns import INCIDENT_SYNONYMS, map_columns
 from dashboard.io.dates import DATE_HINT, parse_dates
 from dashboard.io.report import ValidationReport
-from dashboard.io.rowcheck import RowChecks, numbers, text
+from dashboard.io.rowcheck import RowChecks, by_unique, numbers, text
 from dashboard.io.tables import Unreadable, check_format, read_raw_table
 
 INCIDENT_KINDS = ("ucdp", "acled", "generic")
@@ -192,7 +192,7 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
     out["precision_km"] = out["loc_precision"].map(model.LOCATION_PRECISION_KM).astype("float64")
     event_type = text(column("event_type"), n)
     if kind == "ucdp":
-        codes = pd.to_numeric(event_type, errors="coerce")
+        codes = by_unique(event_type, lambda u: pd.to_numeric(u, errors="coerce"))
         event_type = codes.map(model.UCDP_VIOLENCE_TYPES).fillna(event_type).astype(object)
     out["event_type"] = event_type.where(event_type != "", "Unspecified")
     _fatalities(out, checks, column("fatalities"), col("fatalities"))
@@ -211,7 +211,9 @@ def _dates(out, checks, start, end, start_col, end_col) -> None:
     n = len(out)
     days, bad = parse_dates(start if start is not None else pd.Series([""] * n))
     raw = text(start, n)
-    slash = raw.str.match(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$").to_numpy(dtype=bool)
+    slash = np.zeros(n, dtype=bool)
+    if bad.any():
+        slash[bad] = raw[bad].str.match(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$").to_numpy(dtype=bool)
     checks.flag(bad & slash, "error", "the date's day/month order is ambiguous",
                 "write dates as YYYY-MM-DD (e.g. 2017-08-03)", column=start_col, values=raw)
     checks.flag(bad & ~slash, "error", "the date cannot be read", DATE_HINT, column=start_col,
@@ -234,7 +236,7 @@ def _dates(out, checks, start, end, start_col, end_col) -> None:
 
 def _date_precision(values: pd.Series, kind: str) -> pd.Series:
     if kind == "ucdp":
-        codes = pd.to_numeric(values, errors="coerce")
+        codes = by_unique(values, lambda u: pd.to_numeric(u, errors="coerce"))
         return codes.map(model.UCDP_DATE_PREC).fillna("day").astype(object)
     if kind == "acled":
         return values.map({"1": "day", "2": "week", "3": "month"}).fillna("day").astype(object)
@@ -266,7 +268,7 @@ def _coordinates(out, checks, lon_s, lat_s, lon_col, lat_col, crs, report) -> No
     projected = (np.abs(lon) > 180) & (np.abs(lat) > 90) & (np.abs(lon) > 1000)
     checks.flag(projected, "error", "the coordinates look projected (metres), and no CRS is given",
                 "convert them to lon/lat degrees, or name their CRS (zonewatch --crs EPSG:32637)",
-                column=f"{lon_col}/{lat_col}", values=lon_vals + ", " + lat_vals)
+                column=f"{lon_col}/{lat_col}", values=lambda: lon_vals + ", " + lat_vals)
     lat_out = (np.abs(lat) > 90) & ~projected
     lon_out = (np.abs(lon) > 180) & ~projected
     swapped_fits = (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
@@ -294,11 +296,11 @@ def _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals, s
     checks.flag(ok & far & fits, "error",
                 "latitude and longitude look swapped: the point lies far from the others "
                 "and among them once swapped", f"swap the values of '{lat_col}' and '{lon_col}'",
-                column=f"{lon_col}/{lat_col}", values=lon_vals + ", " + lat_vals)
+                column=f"{lon_col}/{lat_col}", values=lambda: lon_vals + ", " + lat_vals)
 
 
 def _location_precision(values: pd.Series, kind: str, checks: RowChecks, col) -> pd.Series:
-    codes = pd.to_numeric(values, errors="coerce")
+    codes = by_unique(values, lambda u: pd.to_numeric(u, errors="coerce"))
     if kind in ("ucdp", "acled"):
         table = model.UCDP_WHERE_PREC if kind == "ucdp" else model.ACLED_GEO_PRECISION
         mapped = codes.map(table)

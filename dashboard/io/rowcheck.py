@@ -29,8 +29,12 @@ class RowChecks:
         return f"row {i + 2}" if self.unit == "row" else f"{self.unit} {i + 1}"
 
     def flag(self, mask, severity: str, problem: str, fix: str, *, column: str | None = None,
-             values: pd.Series | np.ndarray | None = None) -> None:
-        """Report each row where ``mask`` is true (errors also reject the row)."""
+             values=None) -> None:
+        """Report each row where ``mask`` is true (errors also reject the row).
+
+        ``values`` (an array, or a function returning one, called only when a row
+        is flagged) gives the value shown for each row.
+        """
         mask = np.asarray(mask, dtype=bool)
         positions = np.flatnonzero(mask)
         if not len(positions):
@@ -39,6 +43,8 @@ class RowChecks:
             self.rejected |= mask
             for i in positions.tolist():
                 self.reasons.setdefault(i, []).append(f"{column}: {problem}" if column else problem)
+        if callable(values):
+            values = values()
         vals = None if values is None else np.asarray(values, dtype=object)
         for i in positions[:MAX_LISTED]:
             value = None if vals is None or vals[i] is None else str(vals[i])
@@ -98,7 +104,10 @@ def text(series: pd.Series | None, n: int) -> pd.Series:
     """A column as stripped strings ('' for missing); a missing column is all ''."""
     if series is None:
         return pd.Series(np.full(n, "", dtype=object), dtype=object)
-    return by_unique(series.reset_index(drop=True), _strip)
+    series = series.reset_index(drop=True)
+    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+        return series.str.strip().fillna("").astype(object)  # Arrow strings: vectorised
+    return by_unique(series, _strip)
 
 
 def numbers(series: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
