@@ -169,12 +169,13 @@ def hex_trace(cells: pd.DataFrame, size_deg: float) -> go.Choroplethmap:
     from dashboard.aggregate import hex_polygon
 
     lat0 = cells.attrs.get("lat0", float(cells["lat"].mean()) if len(cells) else 0.0)
-    features = [{"type": "Feature", "id": str(i), "properties": {}, "geometry": {
+    # "hex-" ids: a click on a hexagon must never read as a click on a zone called "3".
+    features = [{"type": "Feature", "id": f"hex-{i}", "properties": {}, "geometry": {
         "type": "Polygon", "coordinates": [hex_polygon(r.lon, r.lat, size_deg, lat0)]}}
         for i, r in enumerate(cells.itertuples(index=False))]
     return go.Choroplethmap(
         geojson={"type": "FeatureCollection", "features": features},
-        locations=[str(i) for i in range(len(cells))], z=np.log10(cells["count"] + 1),
+        locations=[f"hex-{i}" for i in range(len(cells))], z=np.log10(cells["count"] + 1),
         customdata=cells["count"], colorscale="YlOrRd", marker={"opacity": 0.75,
                                                                  "line": {"width": 0}},
         colorbar={"title": {"text": "Incidents"}, "tickvals": [0, 1, 2, 3, 4, 5],

@@ -30,7 +30,7 @@ def new_session_id() -> str:
 
 
 def valid_session_id(value: object) -> bool:
-    return isinstance(value, str) and bool(_SESSION_ID.match(value))
+    return isinstance(value, str) and bool(_SESSION_ID.fullmatch(value))  # '$' allows a '\n'
 
 
 @dataclass(frozen=True)

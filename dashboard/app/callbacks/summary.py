@@ -17,9 +17,9 @@ def _card(label: str, value: str, detail: str = "") -> html.Div:
                      html.Div(detail, className="zw-card-detail")], className="zw-card")
 
 
-def _change(now: int, before: int) -> str:
+def _change(now: int, before: int, noun: str = "incidents") -> str:
     if not before:
-        return "no incidents in the previous window" if not now else "none in previous window"
+        return f"no {noun} in the previous window" if not now else "none in previous window"
     pct = (now / before - 1) * 100
     arrow = "▲" if pct > 0 else "▼" if pct < 0 else "="
     return f"{arrow} {abs(pct):.0f}% vs previous {before:,}"
@@ -31,7 +31,7 @@ def cards(summary: Summary, days: int) -> list[html.Div]:
         _card("Incidents", f"{summary.incidents:,}",
               _change(summary.incidents, summary.previous_incidents)),
         _card("Fatalities", f"{summary.fatalities:,}",
-              _change(summary.fatalities, summary.previous_fatalities)),
+              _change(summary.fatalities, summary.previous_fatalities, "fatalities")),
         _card("Inside zones", share, "of incidents, zones as they stood that day"),
         _card("Window", f"{days:,} days", f"compared with the {days:,} days before"),
     ]

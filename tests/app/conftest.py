@@ -1,0 +1,13 @@
+"""A DataStore over the tiny data, with its sessions in the test's own folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.app.store import DataStore
+from dashboard.settings import Settings
+
+
+@pytest.fixture
+def store(tiny_dataset, tmp_path) -> DataStore:
+    return DataStore.from_dataset(tiny_dataset, Settings(session_dir=tmp_path / "sessions"), "test")

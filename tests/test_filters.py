@@ -1,0 +1,222 @@
+"""IncidentIndex: the date window keeps both end days, each filter keeps what it names,
+and results come back in date order without touching the input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.filters import IncidentIndex, day_number, previous_window, split_actors
+from dashboard.state import ViewState
+from tests.conftest import make_incidents
+
+# Out of date order on purpose; sorted they are a, e, b, c, d (a and e share a day).
+ROWS = [
+    {"incident_id": "c", "date": "2017-08-05", "lon": 36.73, "lat": 34.84, "event_type": "Shelling",
+     "sub_type": "Mortars", "actor1": "Government forces", "actor2": "HTS, Ahrar al-Sham",
+     "fatalities": 3.0, "loc_precision": "near", "source": "UCDP", "place": "Talbiseh"},
+    {"incident_id": "a", "date": "2017-08-03", "lon": 36.73, "lat": 34.93, "event_type": "Airstrike",
+     "sub_type": "Barrel bomb", "actor1": "Russian air force", "fatalities": 10.0,
+     "source": "SOHR", "place": "Ar Rastan", "notes": "Market hit"},
+    {"incident_id": "b", "date": "2017-08-04", "lon": 36.5, "lat": 34.89, "event_type": "Shelling",
+     "sub_type": "Artillery", "actor1": "Opposition factions", "actor2": "Government forces",
+     "fatalities": np.nan, "source": "UCDP", "place": "Houla",
+     "notes": "Reported by the TALBISEH council"},
+    {"incident_id": "d", "date": "2017-08-06", "lon": 36.9, "lat": 34.9, "event_type": "Armed clash",
+     "actor1": "HTS", "fatalities": 0.0, "loc_precision": "district", "source": "Syria Direct"},
+    {"incident_id": "e", "date": "2017-08-03", "lon": 36.74, "lat": 34.85, "event_type": "Shelling",
+     "sub_type": "Mortars", "actor1": "HTS,Jaysh al-Izza", "fatalities": 1.0, "source": "UCDP",
+     "place": "talbiseh"},
+]
+#: Zone masks over ROWS as given (not sorted): north holds c and a, south holds b.
+MASKS = {"north": np.array([True, True, False, False, False]),
+         "south": np.array([False, False, True, False, False])}
+#: The join's zone_id (the smallest zone holding the incident), over ROWS as given.
+ZONE_ID = ["north", "north", "south", None, None]
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return make_incidents(ROWS).assign(zone_id=ZONE_ID)
+
+
+@pytest.fixture
+def index(frame) -> IncidentIndex:
+    return IncidentIndex(frame, MASKS)
+
+
+def ids(index: IncidentIndex, positions) -> list[str]:
+    return index.frame["incident_id"].iloc[positions].tolist()
+
+
+def test_frame_is_sorted_by_date_keeping_file_order_within_a_day(index):
+    assert index.frame["incident_id"].tolist() == ["a", "e", "b", "c", "d"]
+    assert index.frame.index.tolist() == [0, 1, 2, 3, 4]
+    assert len(index) == 5
+    assert index.date_span == (date(2017, 8, 3), date(2017, 8, 6))
+
+
+@pytest.mark.parametrize(("start", "end", "window", "expected"), [
+    pytest.param(date(2017, 8, 4), date(2017, 8, 5), (2, 4), ["b", "c"], id="both-ends-kept"),
+    pytest.param(date(2017, 8, 3), date(2017, 8, 3), (0, 2), ["a", "e"], id="one-day-two-rows"),
+    pytest.param(None, date(2017, 8, 3), (0, 2), ["a", "e"], id="open-start"),
+    pytest.param(date(2017, 8, 6), None, (4, 5), ["d"], id="open-end"),
+    pytest.param(None, None, (0, 5), ["a", "e", "b", "c", "d"], id="open-both"),
+    pytest.param(date(2017, 8, 7), date(2017, 9, 1), (5, 5), [], id="after-the-data"),
+    pytest.param(date(2017, 1, 1), date(2017, 8, 2), (0, 0), [], id="before-the-data"),
+    pytest.param(date(2017, 8, 5), date(2017, 8, 4), (3, 3), [], id="reversed-is-empty"),
+    pytest.param(pd.Timestamp("2017-08-04"), pd.Timestamp("2017-08-04"), (2, 3), ["b"],
+                 id="timestamps"),
+])
+def test_window_keeps_both_end_days(index, start, end, window, expected):
+    assert index.window(start, end) == window
+    lo, hi = window
+    assert ids(index, np.arange(lo, hi)) == expected
+    assert ids(index, index.select(ViewState(start=start, end=end))) == expected
+
+
+SELECT = [
+    pytest.param(ViewState(), ["a", "e", "b", "c", "d"], id="no-filter"),
+    pytest.param(ViewState(types=("Shelling",)), ["e", "b", "c"], id="type"),
+    pytest.param(ViewState(types=("Airstrike", "Armed clash")), ["a", "d"], id="two-types"),
+    pytest.param(ViewState(types=("Shelling", "Riots")), ["e", "b", "c"], id="type-absent-ignored"),
+    pytest.param(ViewState(types=("Riots",)), [], id="only-absent-type"),
+    pytest.param(ViewState(sub_types=("Mortars",)), ["e", "c"], id="sub-type"),
+    pytest.param(ViewState(actors=("HTS",)), ["e", "c", "d"], id="actor-alone-first-and-second"),
+    pytest.param(ViewState(actors=("Ahrar al-Sham",)), ["c"], id="actor-second-in-comma-list"),
+    pytest.param(ViewState(actors=("Jaysh al-Izza",)), ["e"], id="actor-comma-without-space"),
+    pytest.param(ViewState(actors=("Government forces",)), ["b", "c"], id="actor-either-side"),
+    pytest.param(ViewState(actors=("Russian air force", "Opposition factions")), ["a", "b"],
+                 id="two-actors"),
+    pytest.param(ViewState(actors=("HTS, Ahrar al-Sham",)), [], id="whole-list-is-no-actor"),
+    pytest.param(ViewState(actors=("hts",)), [], id="actor-case-sensitive"),
+    pytest.param(ViewState(zones=("north",)), ["a", "c"], id="zone"),
+    pytest.param(ViewState(zones=("north", "south")), ["a", "b", "c"], id="two-zones"),
+    pytest.param(ViewState(zones=("west",)), [], id="unknown-zone"),
+    pytest.param(ViewState(inside_only=True), ["a", "b", "c"], id="inside-only"),
+    pytest.param(ViewState(precisions=("exact",)), ["a", "e", "b"], id="precision"),
+    pytest.param(ViewState(precisions=("near", "district")), ["c", "d"], id="two-precisions"),
+    pytest.param(ViewState(fat_min=1), ["a", "e", "c"], id="fat-min"),
+    pytest.param(ViewState(fat_min=3, fat_max=10), ["a", "c"], id="fat-range-both-ends-kept"),
+    # Unknown fatalities (b) count as 0, so an upper bound keeps them.
+    pytest.param(ViewState(fat_max=0), ["b", "d"], id="fat-max-zero-keeps-unknown"),
+    pytest.param(ViewState(fat_min=11), [], id="fat-min-above-all"),
+    pytest.param(ViewState(sources=("UCDP",)), ["e", "b", "c"], id="source"),
+    pytest.param(ViewState(sources=("SOHR", "Syria Direct")), ["a", "d"], id="two-sources"),
+    pytest.param(ViewState(text="talbiseh"), ["e", "b", "c"], id="text-place-and-notes"),
+    pytest.param(ViewState(text="TalBISeh"), ["e", "b", "c"], id="text-any-case"),
+    pytest.param(ViewState(text="market"), ["a"], id="text-notes"),
+    pytest.param(ViewState(text="Ar Ras"), ["a"], id="text-part-of-place"),
+    pytest.param(ViewState(text="HTS"), [], id="text-not-actors"),
+    pytest.param(ViewState(text="(.*)"), [], id="text-is-not-a-regex"),
+]
+
+
+@pytest.mark.parametrize(("state", "expected"), SELECT)
+def test_each_filter(index, state, expected):
+    assert ids(index, index.select(state)) == expected
+
+
+def test_filters_combine_with_and(index):
+    state = ViewState(start=date(2017, 8, 4), types=("Shelling",), actors=("HTS",))
+    assert ids(index, index.select(state)) == ["c"]
+    state = ViewState(types=("Shelling",), sources=("UCDP",), fat_min=1, zones=("north",),
+                      text="talbiseh", precisions=("near",), sub_types=("Mortars",))
+    assert ids(index, index.select(state)) == ["c"]
+
+
+def test_within_limits_to_given_positions_in_date_order(index):
+    assert ids(index, index.select(ViewState(), within=np.array([4, 0]))) == ["a", "d"]
+    within = np.array([0, 1, 3])
+    assert ids(index, index.select(ViewState(types=("Shelling",)), within=within)) == ["e", "c"]
+    assert ids(index, index.select(ViewState(), within=np.array([], dtype=np.int64))) == []
+
+
+def test_ignore_window_keeps_every_date_and_every_other_filter(index):
+    state = ViewState(start=date(2017, 8, 5), end=date(2017, 8, 5), types=("Shelling",))
+    assert ids(index, index.select(state)) == ["c"]
+    assert ids(index, index.select(state, ignore_window=True)) == ["e", "b", "c"]
+
+
+def test_positions_are_sorted_so_rows_come_in_date_order(index):
+    positions = index.select(ViewState(types=("Shelling", "Airstrike")))
+    assert positions.tolist() == sorted(positions.tolist())
+    assert index.frame["date"].iloc[positions].is_monotonic_increasing
+
+
+def test_input_frame_is_untouched(frame):
+    before = frame.copy()
+    index = IncidentIndex(frame, MASKS)
+    index.select(ViewState(types=("Shelling",), actors=("HTS",), text="x", zones=("north",)))
+    pd.testing.assert_frame_equal(frame, before)
+    assert MASKS["north"].tolist() == [True, True, False, False, False]
+
+
+def test_without_zone_masks_or_join_columns_zone_filters_keep_nothing():
+    index = IncidentIndex(make_incidents(ROWS))
+    assert ids(index, index.select(ViewState(inside_only=True))) == []
+    assert ids(index, index.select(ViewState(zones=("north",)))) == []
+    assert len(index.select(ViewState())) == 5
+
+
+def test_empty_index():
+    index = IncidentIndex(make_incidents([]))
+    assert len(index) == 0
+    assert index.date_span is None
+    assert index.window(date(2017, 1, 1), date(2018, 1, 1)) == (0, 0)
+    assert index.select(ViewState(types=("Shelling",), text="x")).tolist() == []
+    assert index.options("actor") == []
+
+
+@pytest.mark.parametrize(("column", "expected"), [
+    ("event_type", ["Airstrike", "Armed clash", "Shelling"]),
+    ("sub_type", ["Artillery", "Barrel bomb", "Mortars"]),
+    ("loc_precision", ["district", "exact", "near"]),
+    ("source", ["SOHR", "Syria Direct", "UCDP"]),
+    ("actor", ["Ahrar al-Sham", "Government forces", "HTS", "Jaysh al-Izza", "Opposition factions",
+               "Russian air force"]),
+])
+def test_options_are_the_non_empty_values_sorted(index, column, expected):
+    assert index.options(column) == expected
+
+
+def test_nested_zones_both_see_their_incident(tiny_view):
+    index = tiny_view.index
+    assert ids(index, index.select(ViewState(zones=("homs-north",)))) == [
+        "i02", "i03", "i04", "i12", "i07", "i09"]
+    assert ids(index, index.select(ViewState(zones=("buffer",)))) == ["i04"]
+    assert ids(index, index.select(ViewState(zones=("east",)))) == ["i06"]
+    # inside_only follows the join: inside some zone as it stood on the day.
+    assert ids(index, index.select(ViewState(inside_only=True))) == [
+        "i02", "i03", "i04", "i12", "i06", "i07", "i09"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("A, B", ["A", "B"]), ("A,B", ["A", "B"]), ("A ,  B,,C", ["A", "B", "C"]), ("A", ["A"]),
+    ("", []), (None, []),
+])
+def test_split_actors(value, expected):
+    assert split_actors(value) == expected
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    pytest.param(date(2017, 8, 3), date(2017, 8, 5), (date(2017, 7, 31), date(2017, 8, 2)), id="3-days"),
+    pytest.param(date(2017, 8, 3), date(2017, 8, 3), (date(2017, 8, 2), date(2017, 8, 2)), id="1-day"),
+    pytest.param(date(2018, 1, 1), date(2018, 1, 31), (date(2017, 12, 1), date(2017, 12, 31)),
+                 id="over-new-year"),
+    pytest.param(date(2016, 3, 1), date(2016, 3, 31), (date(2016, 1, 30), date(2016, 2, 29)),
+                 id="leap-day"),
+])
+def test_previous_window_is_as_long_and_ends_the_day_before(start, end, expected):
+    prev = previous_window(start, end)
+    assert prev == expected
+    assert (prev[1] - prev[0]).days == (end - start).days
+
+
+def test_day_number_counts_from_1970():
+    assert day_number(date(1970, 1, 1)) == 0
+    assert day_number(date(2017, 8, 3)) == 17381
+    assert day_number(pd.Timestamp("2017-08-03 23:59")) == 17381

@@ -1,0 +1,123 @@
+"""build_map: points while few enough are in view, hexagons above the budget, points
+again when zoomed in, and a note that says what is shown and as of which day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard import mapview
+from dashboard.mapview import build_map, hex_size_for, viewport
+from dashboard.state import ViewState
+from tests.conftest import TINY_BASE
+
+#: Zoomed in on (34.9 N, 36.7 E): only i04, i07 and i08 are in view.
+CLOSE_UP = {"center": (34.9, 36.7), "zoom": 14.0}
+
+
+@pytest.fixture(autouse=True)
+def tiny_base_layers(monkeypatch):
+    """The map's base layers from code, not from the bundled files."""
+    monkeypatch.setattr(mapview, "load_base_layers", lambda: TINY_BASE)
+
+
+def state(view, **changes) -> ViewState:
+    return ViewState(**{**view.default.__dict__, **changes})
+
+
+def shown_ids(result) -> list[str]:
+    return sorted(i[8] for t in result.figure.data if t.legendgroup == "types"
+                  for i in t.customdata.tolist())
+
+
+def test_points_under_the_budget(tiny_view):
+    result = build_map(tiny_view, tiny_view.default, budget=12)
+    assert (result.mode, result.shown) == ("points", 12)
+    assert result.note == "12 incidents shown. Zones as they stood on 15 May 2018."
+    assert shown_ids(result) == [f"i{n:02d}" for n in range(1, 13)]
+    assert not [t for t in result.figure.data if t.name == "Incidents (binned)"]
+
+
+def test_hexagons_over_the_budget(tiny_view):
+    result = build_map(tiny_view, tiny_view.default, budget=11)
+    assert (result.mode, result.shown) == ("hexagons", 0)
+    assert result.note == (
+        "12 incidents, 12 in view: too many to draw one by one, so they are counted in "
+        "hexagons. Zoom in or filter to see individual incidents. "
+        "Zones as they stood on 15 May 2018.")
+    hexes = next(t for t in result.figure.data if t.name == "Incidents (binned)")
+    assert sum(hexes.customdata) == 12
+    assert shown_ids(result) == []
+
+
+def test_filtering_down_brings_the_points_back(tiny_view):
+    result = build_map(tiny_view, state(tiny_view, zones=("east",)), budget=2)
+    assert (result.mode, result.shown) == ("points", 1)
+    assert shown_ids(result) == ["i06"]
+
+
+def test_zooming_in_brings_the_points_in_view_back(tiny_view):
+    result = build_map(tiny_view, state(tiny_view, **CLOSE_UP), budget=3)
+    assert (result.mode, result.shown) == ("points", 3)
+    assert shown_ids(result) == ["i04", "i07", "i08"]
+    assert result.note == "3 incidents in this part of the map. Zones as they stood on 15 May 2018."
+    assert result.figure.layout.map.zoom == 14.0
+
+
+def test_zoomed_in_but_still_too_many_in_view_stays_hexagons(tiny_view):
+    result = build_map(tiny_view, state(tiny_view, **CLOSE_UP), budget=2)
+    assert result.mode == "hexagons"
+    assert result.note.startswith("12 incidents, 3 in view: too many")
+
+
+def test_no_match_says_so_and_draws_the_zones(tiny_view):
+    result = build_map(tiny_view, state(tiny_view, types=("Riots",)), budget=100)
+    assert (result.mode, result.shown) == ("empty", 0)
+    assert result.note == "No incidents match these filters. Zones as they stood on 15 May 2018."
+    assert [t.type for t in result.figure.data if t.type == "choroplethmap"] == ["choroplethmap"] * 2
+
+
+@pytest.mark.parametrize(("changes", "day", "zones"), [
+    pytest.param({}, "15 May 2018", ["buffer", "east"], id="end-of-data"),
+    pytest.param({"end": date(2017, 9, 1)}, "1 Sep 2017", ["buffer", "homs-north"], id="window-end"),
+    pytest.param({"end": date(2017, 12, 31), "as_of": date(2017, 8, 2)}, "2 Aug 2017",
+                 ["homs-north"], id="as-of-wins"),
+])
+def test_note_names_the_day_the_zones_are_drawn_for(tiny_view, changes, day, zones):
+    result = build_map(tiny_view, state(tiny_view, **changes), budget=100)
+    assert result.note.endswith(f"Zones as they stood on {day}.")
+    drawn = sorted(z for t in result.figure.data if t.type == "choroplethmap" for z in t.locations)
+    assert drawn == zones
+
+
+def test_the_camera_defaults_to_the_data_and_follows_the_state(tiny_view):
+    fig = build_map(tiny_view, tiny_view.default, budget=100).figure
+    assert (fig.layout.map.center.lat, fig.layout.map.center.lon) == pytest.approx(tiny_view.center)
+    assert fig.layout.map.zoom == tiny_view.zoom
+    fig = build_map(tiny_view, state(tiny_view, **CLOSE_UP), budget=100).figure
+    assert (fig.layout.map.center.lat, fig.layout.map.center.lon, fig.layout.map.zoom) == (
+        34.9, 36.7, 14.0)
+
+
+def test_highlight_marks_the_incident_by_id(tiny_view):
+    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="i06").figure
+    marked = next(t for t in fig.data if t.name == "Selected")
+    assert (list(marked.lon), list(marked.lat)) == ([36.9], [34.9])
+    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="nope").figure
+    assert not [t for t in fig.data if t.name == "Selected"]
+
+
+def test_online_tiles_and_base_url_pass_through(tiny_view):
+    fig = build_map(tiny_view, tiny_view.default, budget=100, online_tiles=True).figure
+    assert fig.layout.map.style == "open-street-map"
+    fig = build_map(tiny_view, tiny_view.default, budget=100, base_url="/b").figure
+    assert fig.layout.map.layers[0].source == "/b/countries.geojson"
+
+
+def test_viewport_widens_with_the_margin_and_shrinks_with_zoom():
+    assert viewport((0.0, 0.0), 0.0, margin=0.0) == pytest.approx(
+        (-1000 / 2 * 360 / 256, -620 / 2 * 360 / 256, 1000 / 2 * 360 / 256, 620 / 2 * 360 / 256))
+    wide, close = viewport((34.9, 36.7), 7.0), viewport((34.9, 36.7), 8.0)
+    assert close[2] - close[0] == pytest.approx((wide[2] - wide[0]) / 2)
+    assert hex_size_for(8.0) == pytest.approx(hex_size_for(7.0) / 2)

@@ -1,0 +1,90 @@
+"""Settings: default < ZONEWATCH_* environment < explicit argument; a bad value names
+its variable and the type it wants."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from dashboard.errors import ConfigError
+from dashboard.settings import Settings
+
+
+def test_defaults():
+    settings = Settings.from_env({})
+    assert settings == Settings()
+    assert (settings.port, settings.max_map_points, settings.debug, settings.zones) == (
+        8050, 20_000, False, None)
+
+
+@pytest.mark.parametrize(("key", "raw", "field", "value"), [
+    ("ZONEWATCH_PORT", "9000", "port", 9000),
+    ("ZONEWATCH_HOST", "0.0.0.0", "host", "0.0.0.0"),
+    ("ZONEWATCH_DEBUG", "true", "debug", True),
+    ("ZONEWATCH_DEBUG", "1", "debug", True),
+    ("ZONEWATCH_DEBUG", "Yes", "debug", True),
+    ("ZONEWATCH_DEBUG", "on", "debug", True),
+    ("ZONEWATCH_DEBUG", "off", "debug", False),
+    ("ZONEWATCH_DEBUG", "FALSE", "debug", False),
+    ("ZONEWATCH_ONLINE_TILES", "no", "online_tiles", False),
+    ("ZONEWATCH_MAX_MAP_POINTS", "500", "max_map_points", 500),
+    ("ZONEWATCH_UPLOAD_MAX_MB", "10", "upload_max_mb", 10),
+    ("ZONEWATCH_ZONES", "/data/zones.geojson", "zones", Path("/data/zones.geojson")),
+    ("ZONEWATCH_SESSION_DIR", "/srv/zw", "session_dir", Path("/srv/zw")),
+])
+def test_environment_overrides_the_default(key, raw, field, value):
+    assert getattr(Settings.from_env({key: raw}), field) == value
+
+
+def test_explicit_overrides_the_environment():
+    env = {"ZONEWATCH_PORT": "9000", "ZONEWATCH_DEBUG": "1"}
+    settings = Settings.from_env(env, port=7000, debug=False)
+    assert (settings.port, settings.debug) == (7000, False)
+
+
+def test_explicit_none_is_skipped_so_the_cli_can_pass_options_straight_in():
+    settings = Settings.from_env({"ZONEWATCH_PORT": "9000"}, port=None, zones=None)
+    assert (settings.port, settings.zones) == (9000, None)
+
+
+def test_an_empty_variable_is_unset():
+    assert Settings.from_env({"ZONEWATCH_PORT": "", "ZONEWATCH_DEBUG": ""}) == Settings()
+
+
+def test_other_variables_are_ignored():
+    assert Settings.from_env({"PORT": "1", "ZONEWATCH_COLOUR": "red", "zonewatch_port": "2"}) == (
+        Settings())
+
+
+def test_reads_os_environ_by_default(monkeypatch):
+    monkeypatch.setenv("ZONEWATCH_TABLE_PAGE_SIZE", "25")
+    assert Settings.from_env().table_page_size == 25
+
+
+@pytest.mark.parametrize(("key", "raw", "message"), [
+    ("ZONEWATCH_PORT", "eighty", r"^ZONEWATCH_PORT='eighty' is not a valid int\. Fix: .* or unset it\.$"),
+    ("ZONEWATCH_PORT", "80.5", r"^ZONEWATCH_PORT='80.5' is not a valid int"),
+    ("ZONEWATCH_MAX_MAP_POINTS", "20k", r"^ZONEWATCH_MAX_MAP_POINTS='20k' is not a valid int"),
+    ("ZONEWATCH_DEBUG", "maybe", r"^ZONEWATCH_DEBUG='maybe' is not a valid bool\. Fix: "),
+    ("ZONEWATCH_ONLINE_TILES", "2", r"^ZONEWATCH_ONLINE_TILES='2' is not a valid bool"),
+])
+def test_a_bad_value_names_the_variable(key, raw, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({key: raw})
+
+
+def test_settings_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Settings().port = 1  # type: ignore[misc]
+
+
+def test_every_field_has_a_variable():
+    names = {f"ZONEWATCH_{f.name.upper()}" for f in dataclasses.fields(Settings)}
+    assert {"ZONEWATCH_PORT", "ZONEWATCH_SESSION_DIR", "ZONEWATCH_UPLOAD_MAX_MB"} <= names
+    env = {"ZONEWATCH_SESSION_TTL_MINUTES": "5", "ZONEWATCH_SESSION_DISK_MB": "7",
+           "ZONEWATCH_MILESTONES": "m.csv", "ZONEWATCH_INCIDENTS": "i.csv"}
+    settings = Settings.from_env(env)
+    assert (settings.session_ttl_minutes, settings.session_disk_mb, settings.milestones,
+            settings.incidents) == (5, 7, Path("m.csv"), Path("i.csv"))
