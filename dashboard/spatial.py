@@ -86,7 +86,7 @@ class ZoneIndex:
         for row, geom in zip(zones.itertuples(index=False), projected.geometry, strict=True):
             lonlat = row.geometry
             shapely.prepare(lonlat)
-            edges = _segments(geom)
+            edges = _EdgeIndex(geom)
             self.versions.append({
                 "zone": self.zone_ids.index(row.zone_id), "version": int(row.version),
                 "start": _OPEN_START if pd.isna(row.valid_from)
@@ -94,7 +94,7 @@ class ZoneIndex:
                 "end": _OPEN_END if pd.isna(row.valid_to)
                 else to_day_numbers(np.array([row.valid_to]))[0],
                 "lonlat": lonlat, "bounds": shapely.bounds(geom), "area": float(geom.area),
-                "tree": shapely.STRtree(edges),
+                "edges": edges,
             })
 
     def project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -125,25 +125,58 @@ class ZoneIndex:
             # Containment in lon/lat, as the zone was drawn (an edge point stays on the
             # edge); distance in metres.
             inside = shapely.intersects_xy(v["lonlat"], lon[idx], lat[idx])
-            points = shapely.points(xi, yi)
-            _, dist = v["tree"].query_nearest(points, return_distance=True, all_matches=False)
+            dist = v["edges"].distance(xi, yi)
             signed = np.where(inside, dist, -dist) / 1000.0
             keep = inside | (dist <= r)
             found.append(_Hits(idx[keep], signed[keep], v["zone"], v["version"], v["area"]))
         return found
 
 
-def _segments(geom) -> np.ndarray:
-    """The polygon's edges as two-point lines, for a nearest-edge tree."""
-    coords_list = []
-    rings = []
-    for part in shapely.get_parts(geom):
-        rings.extend(shapely.get_rings(part))
-    for ring in rings:
-        coords_list.append(shapely.get_coordinates(ring))
-    starts = np.concatenate([c[:-1] for c in coords_list])
-    ends = np.concatenate([c[1:] for c in coords_list])
-    return shapely.linestrings(np.stack([starts, ends], axis=1))
+class _EdgeIndex:
+    """Distance from many points to a polygon's edges, fast.
+
+    The edges are cut into pieces of at most ``STEP_M`` metres and their vertices put
+    in a KD-tree. For each point the nearest vertex is found, then the exact
+    distance to the pieces on either side of it is taken: exact wherever the nearest
+    piece touches the nearest vertex, and never more than ``STEP_M / 2`` too long.
+    """
+
+    STEP_M = 100.0
+
+    def __init__(self, geom):
+        from scipy.spatial import cKDTree
+
+        rings = []
+        for part in shapely.get_parts(shapely.segmentize(geom, self.STEP_M)):
+            rings.extend(shapely.get_rings(part))
+        starts, nexts, prevs, offset = [], [], [], 0
+        for ring in rings:
+            coords = shapely.get_coordinates(ring)[:-1]  # drop the closing repeat
+            k = len(coords)
+            starts.append(coords)
+            local = np.arange(k)
+            nexts.append(offset + (local + 1) % k)
+            prevs.append(offset + (local - 1) % k)
+            offset += k
+        self.vertices = np.concatenate(starts)
+        self.next = np.concatenate(nexts)
+        self.prev = np.concatenate(prevs)
+        self.tree = cKDTree(self.vertices)
+
+    def distance(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        points = np.column_stack([x, y])
+        nearest_d, j = self.tree.query(points, k=1, workers=-1)
+        a = self.vertices[j]
+        best = nearest_d
+        for other in (self.next[j], self.prev[j]):
+            b = self.vertices[other]
+            ab = b - a
+            length2 = np.einsum("ij,ij->i", ab, ab)
+            t = np.clip(np.einsum("ij,ij->i", points - a, ab) / np.where(length2 > 0, length2, 1),
+                        0, 1)
+            foot = a + ab * t[:, None]
+            best = np.minimum(best, np.hypot(*(points - foot).T))
+        return best
 
 
 def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: float = 50.0,
@@ -185,15 +218,19 @@ def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: fl
         nearest[idx[first]] = zone[first]
     ids = np.array([*index.zone_ids, None], dtype=object)
     prec = incidents["precision_km"].to_numpy(dtype="float64") if n else np.array([])
-    result = incidents.copy()
-    result["zone_id"] = ids[zone_pos]
-    result["zone_version"] = pd.array(np.where(zone_pos >= 0, version, 0), dtype="Int32")
-    result.loc[zone_pos < 0, "zone_version"] = pd.NA
-    result["edge_km"] = edge_km
-    result["nearest_zone_id"] = ids[nearest]
-    result["ambiguous"] = ~np.isnan(edge_km) & (np.nan_to_num(prec) > np.abs(edge_km))
-    result["zone_count"] = count
-    return result
+    columns = {
+        "zone_id": pd.Series(ids[zone_pos], index=incidents.index, dtype=object),
+        "zone_version": pd.Series(pd.arrays.IntegerArray(version, zone_pos < 0),
+                                  index=incidents.index),
+        "edge_km": pd.Series(edge_km, index=incidents.index),
+        "nearest_zone_id": pd.Series(ids[nearest], index=incidents.index, dtype=object),
+        "ambiguous": pd.Series(~np.isnan(edge_km) & (np.nan_to_num(prec) > np.abs(edge_km)),
+                               index=incidents.index),
+        "zone_count": pd.Series(count, index=incidents.index),
+    }
+    # A shallow copy: the input's columns are shared, never changed (copy-on-write).
+    kept = incidents.drop(columns=[c for c in columns if c in incidents.columns])
+    return pd.concat([kept, pd.DataFrame(columns)], axis=1, copy=False)
 
 
 def zone_membership(incidents: pd.DataFrame, zones: pd.DataFrame, zone_id: str, *,
