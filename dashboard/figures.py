@@ -261,7 +261,8 @@ def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
             customdata=np.column_stack([[esc(t) for t in milestones["text"]],
                                         [esc(s) for s in milestones["source"]],
                                         [esc(k).replace("_", " ") for k in milestones["kind"]],
-                                        [esc(z or "all zones") for z in milestones["zone_id"]]]),
+                                        [esc(z if isinstance(z, str) and z else "all zones")
+                                         for z in milestones["zone_id"]]]),
             hovertemplate=("<b>%{x|%-d %b %Y}</b> · %{customdata[2]} (%{customdata[3]})<br>"
                            "%{customdata[0]}<br><i>%{customdata[1]}</i><extra></extra>"),
             showlegend=False, name="milestones", hoverlabel={"align": "left"}))

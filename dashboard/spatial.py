@@ -230,7 +230,7 @@ def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: fl
     }
     # A shallow copy: the input's columns are shared, never changed (copy-on-write).
     kept = incidents.drop(columns=[c for c in columns if c in incidents.columns])
-    return pd.concat([kept, pd.DataFrame(columns)], axis=1, copy=False)
+    return pd.concat([kept, pd.DataFrame(columns)], axis=1)
 
 
 def zone_membership(incidents: pd.DataFrame, zones: pd.DataFrame, zone_id: str, *,

@@ -98,3 +98,28 @@ def test_bundled_dataset_loads_and_joins():
     assert len(data.incidents) == 8352 + len(read_incidents(geodata_dir() / REPORTED)[0])
     assert data.incidents["zone_id"].notna().any()
     assert set(data.incidents["zone_id"].dropna()) <= set(data.zones["zone_id"])
+
+
+def test_every_view_renders_on_the_bundled_data(tmp_path):
+    """Each *_view function on the real dataset (a smoke test of the whole stack)."""
+    from dashboard.app.callbacks import analysis, map_view, session, summary, table, timeline
+    from dashboard.app.callbacks import zone_series
+    from dashboard.app.store import DataStore
+    from dashboard.settings import Settings
+
+    store = DataStore.load(Settings(session_dir=tmp_path))
+    query = "?from=2017-07-01&to=2017-12-31&zone=homs-north"
+    figure, label = timeline.timeline_view(store, None, query, None)
+    assert "1 Jul 2017" in label and figure.data
+    cards, count = summary.summary_view(store, None, query, None)
+    assert count.endswith(f"of {len(store.base.index):,} incidents")
+    assert zone_series.zone_series_view(store, None, query, None).data
+    assert table.table_view(store, None, query, None)
+    map_figure, note = map_view.map_view(store, None, query, None, [], None)
+    assert "Zones as they stood on 31 Dec 2017" in note and map_figure.data
+    assert session.options_view(store.base)
+    panel = analysis.analysis_view(store, None, query, None, None, 90, 90, 25)
+    assert "took effect on 3 Aug 2017" in str(panel)
+    frame, stem = table.export_frame(store, None, query, None)
+    assert table.csv_download(frame, stem)["filename"].endswith(".csv")
+    assert table.geojson_download(frame, stem)["filename"].endswith(".geojson")

@@ -41,6 +41,8 @@ ACLED_MAPPING = {
     "sub_type": "sub_event_type", "actor1": "actor1", "actor2": "actor2",
     "fatalities": "fatalities", "source": "source", "notes": "notes",
 }
+#: Columns stored as categories: the same handful of values on every row.
+CATEGORICAL = ("date_precision", "loc_precision", "event_type", "source", "dataset")
 _DATASET = {"ucdp": "UCDP GED", "acled": "ACLED", "generic": ""}
 
 
@@ -202,6 +204,8 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
     checks.finish(raw)
     extras = [c for c in raw.columns if c not in columns.values() and c not in out.columns]
     out = out[model.INCIDENT_COLUMNS]
+    for col in CATEGORICAL:  # a few distinct values repeated over every row
+        out[col] = out[col].astype("category")
     if extras:
         out = pd.concat([out, raw[extras].reset_index(drop=True)], axis=1)
     return out

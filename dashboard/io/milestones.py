@@ -20,6 +20,12 @@ def empty_milestones() -> pd.DataFrame:
     return frame
 
 
+def _zone_ids(values: pd.Series) -> pd.Series:
+    """Zone ids, None (not "") for framework-wide milestones."""
+    values = values.astype(object)
+    return values.where(values != "", None)
+
+
 def read_milestones(path: str | Path) -> tuple[pd.DataFrame, ValidationReport]:
     """(milestones, report). ``timestamp`` keeps the time and offset as written;
     ``date`` is its calendar date, for placing it on a daily axis."""
@@ -44,7 +50,7 @@ def read_milestones(path: str | Path) -> tuple[pd.DataFrame, ValidationReport]:
     checks.flag(bad | (stamp == "").to_numpy(), "error", "the timestamp cannot be read",
                 DATE_HINT, column=columns["timestamp"], values=stamp)
     out = pd.DataFrame({
-        "zone_id": text(raw.get(columns.get("zone_id")), n).replace("", None),
+        "zone_id": _zone_ids(text(raw.get(columns.get("zone_id")), n)),
         "timestamp": stamp, "date": days,
         "kind": text(raw.get(columns.get("kind")), n).str.lower().replace("", "other"),
         "text": text(raw.get(columns.get("text")), n),

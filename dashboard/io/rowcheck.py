@@ -88,7 +88,7 @@ def by_unique(series: pd.Series, func) -> pd.Series:
 def _cell(value) -> str:
     if isinstance(value, str):
         return value.strip()
-    if value is None or value != value:  # None, NaN, NaT
+    if value is None or value is pd.NA or value != value:  # None, NA, NaN, NaT
         return ""
     if isinstance(value, pd.Timestamp | datetime):
         stamp = pd.Timestamp(value)
@@ -105,8 +105,8 @@ def text(series: pd.Series | None, n: int) -> pd.Series:
     if series is None:
         return pd.Series(np.full(n, "", dtype=object), dtype=object)
     series = series.reset_index(drop=True)
-    if pd.api.types.is_string_dtype(series) and series.dtype != object:
-        return series.str.strip().fillna("").astype(object)  # Arrow strings: vectorised
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.str.strip().fillna("")  # Arrow strings: vectorised and compact
     return by_unique(series, _strip)
 
 
