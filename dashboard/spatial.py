@@ -179,7 +179,7 @@ class _EdgeIndex:
         return best
 
 
-def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: float = 50.0,
+def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: float = 25.0,
                    index: ZoneIndex | None = None) -> pd.DataFrame:
     """``incidents`` with the join columns added (a new frame; the input is untouched).
 
