@@ -50,6 +50,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -318,7 +319,7 @@ def main(n: int, repeat: int, seed: int, results: Path | None, memory: bool,
     from dashboard.io import validate
     from dashboard.spatial import ZoneIndex
 
-    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     wall = time.perf_counter()
     info = machine()
     rows = []
@@ -346,9 +347,9 @@ def main(n: int, repeat: int, seed: int, results: Path | None, memory: bool,
 
         # The join.
         points = baseline_points(pq)
-        base_join, pairs = best_of(lambda: baseline_join(points, zones), repeat)
+        base_join, pairs = best_of(partial(baseline_join, points, zones), repeat)
         del points
-        ours_join_s, joined = best_of(lambda: ours_join(incidents, zones), repeat)
+        ours_join_s, joined = best_of(partial(ours_join, incidents, zones), repeat)
         target = f"≤ {JOIN_TARGET_S:g} s and ratio ≤ 1"
         ok = (ours_join_s <= JOIN_TARGET_S and ours_join_s <= base_join) if n == TARGET_N else None
         rows.append(timing("join", n, repeat, ours_join_s, base_join, target, ok,
@@ -356,7 +357,7 @@ def main(n: int, repeat: int, seed: int, results: Path | None, memory: bool,
                            containment_pairs_baseline=len(pairs),
                            incidents_in_a_zone=int(joined["zone_id"].notna().sum())))
         index_s, index = best_of(lambda: ZoneIndex(zones), repeat)
-        ours_idx, _ = best_of(lambda: ours_join(incidents, zones, index), repeat)
+        ours_idx, _ = best_of(partial(ours_join, incidents, zones, index), repeat)
         ok = (ours_idx <= JOIN_TARGET_S and ours_idx <= base_join) if n == TARGET_N else None
         rows.append(timing("join_prebuilt_index", n, repeat, ours_idx, base_join, target, ok,
                            zone_index_build_s=round(index_s, 4)))

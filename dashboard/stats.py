@@ -261,7 +261,7 @@ def before_after(
         return (_count(index, pos, inside, ring, amb),
                 _count(index, pos, ring, inside, amb), inside, ring)
 
-    ib, rb, in_b, ring_b = split(b_signed, b_amb, before_pos)
+    ib, rb, in_b, _ = split(b_signed, b_amb, before_pos)
     ia, ra, in_a, _ = split(a_signed, a_amb, after_pos)
     inside_rr = rate_ratio(ia.incidents, ib.incidents, after_days, before_days)
     ring_rr = rate_ratio(ra.incidents, rb.incidents, after_days, before_days)
@@ -360,7 +360,8 @@ def sentence(a: Analysis) -> str:
     if a.first_violation:
         fv = a.first_violation
         text += (f" The first incident recorded inside on or after that day was on "
-                 f"{pd.Timestamp(fv['date']):%-d %b %Y} ({fv['event_type']}, {fv['place'] or 'place unrecorded'}; "
+                 f"{pd.Timestamp(fv['date']):%-d %b %Y} ({fv['event_type']}, "
+                 f"{fv['place'] or 'place unrecorded'}; "
                  f"source: {fv['source'] or 'not given'}).")
     if a.filters:
         text += " Filters: " + "; ".join(f"{k}: {v}" for k, v in a.filters.items()) + "."

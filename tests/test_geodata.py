@@ -102,8 +102,7 @@ def test_bundled_dataset_loads_and_joins():
 
 def test_every_view_renders_on_the_bundled_data(tmp_path):
     """Each *_view function on the real dataset (a smoke test of the whole stack)."""
-    from dashboard.app.callbacks import analysis, map_view, session, summary, table, timeline
-    from dashboard.app.callbacks import zone_series
+    from dashboard.app.callbacks import analysis, map_view, session, summary, table, timeline, zone_series
     from dashboard.app.store import DataStore
     from dashboard.settings import Settings
 
@@ -111,7 +110,7 @@ def test_every_view_renders_on_the_bundled_data(tmp_path):
     query = "?from=2017-07-01&to=2017-12-31&zone=homs-north"
     figure, label = timeline.timeline_view(store, None, query, None)
     assert "1 Jul 2017" in label and figure.data
-    cards, count = summary.summary_view(store, None, query, None)
+    _cards, count = summary.summary_view(store, None, query, None)
     assert count.endswith(f"of {len(store.base.index):,} incidents")
     assert zone_series.zone_series_view(store, None, query, None).data
     assert table.table_view(store, None, query, None)
