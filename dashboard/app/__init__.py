@@ -7,6 +7,7 @@ import logging
 from dash import Dash
 
 from dashboard.app import callbacks
+from dashboard.app.errors import on_callback_error
 from dashboard.app.layout import build_layout
 from dashboard.app.store import DataStore
 from dashboard.paths import assets_dir
@@ -23,7 +24,7 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
     app = Dash(
         __name__, title="ZoneWatch", assets_folder=str(assets_dir()),
         serve_locally=True, suppress_callback_exceptions=False,
-        update_title=None,
+        update_title=None, on_error=on_callback_error,
     )
     app.server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 4 // 3 + 2) * 1024 * 1024
     app.layout = lambda: build_layout(store.base, settings)

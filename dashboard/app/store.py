@@ -12,6 +12,7 @@ from collections import OrderedDict
 from threading import Lock
 
 from dashboard.dataset import Dataset, assemble_dataset, load_dataset
+from dashboard.errors import ZoneWatchError
 from dashboard.io import load_incidents, load_zones
 from dashboard.io.milestones import empty_milestones
 from dashboard.sessions import SessionStore
@@ -51,17 +52,34 @@ class DataStore:
                                 settings.session_disk_mb)
         return cls(build_view_data(data, label or describe_source(settings)), sessions, settings)
 
+    def data_key(self, session_id: str | None) -> str:
+        """Which data the session sees now: "base", or its uploads' version."""
+        files = self.sessions.files(session_id)
+        return "base" if files is None else files.version
+
     def view_data(self, session_id: str | None) -> ViewData:
         """The session's data: its uploads over the server's, or the server's."""
         files = self.sessions.files(session_id)
         if files is None:
             return self.base
-        key = (session_id, files.version)
+        # A file changed on disk since it was read makes a new key, so every worker
+        # notices, not only those that have never read it.
+        key = (session_id, files.version, *(
+            (p.stat().st_mtime_ns, p.stat().st_size) for p in (files.zones, files.incidents)
+            if p is not None and p.exists()))
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        view = self._build(files)
+        try:
+            view = self._build(files)
+        except Exception as err:  # a file changed, deleted or damaged on disk since upload
+            log.error("session %s: uploaded data unreadable, dropped: %s", session_id, err)
+            self.sessions.reset(session_id)
+            raise ZoneWatchError(
+                "Your uploaded data could not be read any more (it was changed or removed on "
+                "the server), so the server's data is shown again. Fix: upload your file "
+                "again.") from err
         with self._lock:
             self._cache[key] = view
             while len(self._cache) > SESSION_CACHE:

@@ -34,14 +34,18 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory):
+def session_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sessions")
+
+
+@pytest.fixture(scope="session")
+def live_url(session_dir):
     from werkzeug.serving import make_server
 
     from dashboard.app import create_app
     from dashboard.settings import Settings
 
-    settings = Settings(session_dir=tmp_path_factory.mktemp("sessions"))
-    app = create_app(settings)
+    app = create_app(Settings(session_dir=session_dir))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

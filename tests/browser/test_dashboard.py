@@ -134,3 +134,45 @@ def test_br008_zone_panel_follows_zone_filter(watched, live_url):
     expect(sentence).to_contain_text("Northern Homs countryside took effect on 3 Aug 2017",
                                      timeout=TIMEOUT)
     expect(page.locator(".zw-analysis-table")).to_contain_text("inside zone")
+
+
+def test_br009_good_upload_is_this_sessions_only(watched, live_url, browser, tmp_path):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    good = tmp_path / "mine.csv"
+    good.write_text("incident_id,date,lat,lon,event_type,fatalities\n"
+                    "m1,2017-08-03,34.84,36.73,Shelling,2\nm2,2017-08-05,34.92,36.73,Shelling,0\n",
+                    encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
+    expect(page.locator(f"#{ids.UPLOAD_REPORT}")).to_contain_text("loaded 2 incidents",
+                                                                   timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("2 of 2 incidents", timeout=TIMEOUT)
+    other = browser.new_context().new_page()   # another person, another session
+    other.goto(live_url)
+    wait_ready(other)
+    expect(other.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents")
+    other.context.close()
+
+
+def test_br010_upload_damaged_on_disk_shows_message_and_keeps_serving(watched, live_url,
+                                                                       session_dir, tmp_path):
+    page, watch = watched
+    page.goto(live_url)
+    wait_ready(page)
+    good = tmp_path / "mine.csv"
+    good.write_text("incident_id,date,lat,lon,fatalities\nm1,2017-08-03,34.84,36.73,2\n",
+                    encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("1 of 1 incidents", timeout=TIMEOUT)
+    session_id = page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{ids.SESSION}'))")
+    for path in (session_dir / session_id).glob("incidents.*"):
+        path.write_bytes(b"\x00damaged")
+    page.locator(f"#{ids.TEXT}").fill("Talbiseh")
+    page.locator(f"#{ids.TEXT}").press("Enter")
+    expect(page.locator(f"#{ids.MESSAGES}")).to_contain_text("could not be read any more",
+                                                             timeout=TIMEOUT)
+    page.locator(f"#{ids.RESET}").click()
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents",
+                                                       timeout=TIMEOUT)
+    watch.errors.clear()  # the failed callbacks are expected to log a 500 in the console

@@ -12,6 +12,7 @@ from dashboard.viewdata import ViewData
 def resolve(store: DataStore, session_id: str | None, query: str | None
             ) -> tuple[ViewData, ViewState]:
     view = store.view_data(session_id)
+    query = (query or "").split("#", 1)[0]  # "#..." names the data (see sync)
     return view, decode(query, view.default).state
 
 

@@ -105,13 +105,16 @@ def register(app, store) -> None:
             click, relayout = (click, None) if prop.endswith("clickData") else (None, relayout)
         result = sync_view(store.view_data(session_id), trigger, search, values, brushed, click,
                            relayout, camera)
+        # The state names the data it was made for, so new data always redraws the views.
+        result.state = f"{result.state}#{store.data_key(session_id)}"
         if trigger not in (None, ids.URL) and result.controls is None and \
                 result.state == current and result.camera == camera:
             raise PreventUpdate  # nothing changed (e.g. a control echoing its own value)
         controls = ([result.controls[name] for name in CONTROL_PROPS] if result.controls
                     else [no_update] * n)
         return (*controls, no_update if result.search is None else result.search,
-                no_update if result.state == current else result.state,
+                result.state if trigger in (None, ids.URL) or result.state != current
+                else no_update,  # a new page or new data always redraws
                 no_update if result.camera == camera and trigger not in (None, ids.URL)
                 else result.camera,
                 messages_view(result.messages) if trigger in (None, ids.URL) else no_update)
