@@ -35,7 +35,7 @@ def test_ft001_damaged_upload_gives_message_then_server_data(store, damage):
     if damage == "delete":  # no file left: quietly the server's data
         assert store.view_data(session_id) is store.base
         return
-    with pytest.raises(ZoneWatchError, match="could not be read any more.*upload your file again"):
+    with pytest.raises(ZoneWatchError, match=r"could not be read any more.*upload your file again"):
         store.view_data(session_id)
     assert store.view_data(session_id) is store.base  # the session goes on, on server data
 
