@@ -26,7 +26,9 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
         serve_locally=True, suppress_callback_exceptions=False,
         update_title=None, on_error=on_callback_error,
     )
-    app.server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 4 // 3 + 2) * 1024 * 1024
+    # Room for base64 and a few times the limit, so an oversized file still reaches the
+    # upload check and gets a clear message; far larger requests are cut off by Flask.
+    app.server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 3 + 2) * 1024 * 1024
     app.layout = lambda: build_layout(store.base, settings)
     for feature in callbacks.FEATURES:
         feature.register(app, store)
