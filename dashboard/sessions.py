@@ -104,6 +104,14 @@ class SessionStore:
         if folder.is_dir():
             (folder / ".last_used").touch()
 
+    def maybe_sweep(self, every_s: float = 60.0) -> list[str]:
+        """Sweep at most once a minute (per worker): cheap enough to call on every request."""
+        now = time.time()
+        if now - getattr(self, "_last_sweep", 0.0) < every_s:
+            return []
+        self._last_sweep = now
+        return self.sweep(now)
+
     def sweep(self, now: float | None = None) -> list[str]:
         """Delete sessions idle past the TTL, then the oldest while over the disk cap."""
         now = now or time.time()

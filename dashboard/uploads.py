@@ -68,6 +68,7 @@ def receive_upload(store: SessionStore, session_id: str, role: str, contents: st
                             "or ask the server's operator to raise ZONEWATCH_UPLOAD_MAX_MB.")
     if not raw:
         return UploadResult(False, f"{name}: the file is empty (0 bytes). Fix: export it again.")
+    store.sweep()  # make room first: expired and least recently used sessions go
     probe = store.staging_path(session_id, "bin")
     probe.write_bytes(raw[:4096])
     fmt = sniff_format(probe)

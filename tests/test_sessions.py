@@ -164,3 +164,21 @@ def test_a_session_without_a_stamp_ages_by_its_folder(sessions):
     folder.mkdir()
     os.utime(folder, (NOW - 3 * 3600, NOW - 3 * 3600))
     assert sessions.sweep(now=NOW) == [sid]
+
+
+def test_maybe_sweep_runs_at_most_once_a_minute(tmp_path):
+    import time as _time
+
+    from dashboard.sessions import SessionStore
+
+    store = SessionStore(tmp_path, ttl_minutes=0)
+    folder = tmp_path / ("cd" * 16)
+    folder.mkdir()
+    (folder / "incidents.csv").write_text("x", encoding="utf-8")
+    old = _time.time() - 3600
+    import os
+
+    os.utime(folder, (old, old))
+    assert store.maybe_sweep() == ["cd" * 16]
+    (tmp_path / ("ef" * 16)).mkdir()
+    assert store.maybe_sweep() == []  # too soon for another sweep

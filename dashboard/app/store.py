@@ -59,6 +59,7 @@ class DataStore:
 
     def view_data(self, session_id: str | None) -> ViewData:
         """The session's data: its uploads over the server's, or the server's."""
+        self.sessions.maybe_sweep()  # idle sessions expire even when nobody uploads
         files = self.sessions.files(session_id)
         if files is None:
             return self.base
