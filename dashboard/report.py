@@ -7,6 +7,7 @@ and the sentence can never disagree.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 
@@ -34,15 +35,20 @@ def table_rows(a: Analysis) -> list[dict]:
     return rows
 
 
+def _md(text: object) -> str:
+    """Data inside Markdown stays text: no HTML, no table-breaking pipes."""
+    return html.escape(str(text), quote=False).replace("|", "\\|")
+
+
 def to_markdown(a: Analysis) -> str:
     lines = [
-        f"# Ceasefire report: {a.zone_name}",
+        f"# Ceasefire report: {_md(a.zone_name)}",
         "",
-        f"Reference day **{a.reference:%-d %b %Y}** ({a.reference_label}); "
+        f"Reference day **{a.reference:%-d %b %Y}** ({_md(a.reference_label)}); "
         f"{a.before_days} days before against {a.after_days} days from that day on; "
         f"comparison ring 0–{a.ring_km:g} km outside the zone.",
         "",
-        a.sentence(),
+        _md(a.sentence()),
         "",
         "| area | before | after | rate ratio (95% CI) | fatalities before → after |",
         "|---|---:|---:|---|---:|",
@@ -70,19 +76,19 @@ def to_markdown(a: Analysis) -> str:
                   f"{a.its.slope_ci[0]:.3f}–{a.its.slope_ci[1]:.3f})."]
     lines += ["", "## Incidents inside the zone after the reference day", "",
               "By actor 1 (UCDP's side A is not necessarily the side that fired first):", ""]
-    lines += [f"- {actor}: {n}" for actor, n in a.by_actor] or ["- none"]
+    lines += [f"- {_md(actor)}: {n}" for actor, n in a.by_actor] or ["- none"]
     lines += ["", "By place:", ""]
-    lines += [f"- {place}: {n}" for place, n in a.by_place] or ["- none"]
+    lines += [f"- {_md(place)}: {n}" for place, n in a.by_place] or ["- none"]
     if a.first_violation:
         fv = a.first_violation
-        lines += ["", f"First recorded: {fv['date']}, {fv['event_type']}, {fv['place']} "
-                  f"({fv['actor1']} vs {fv['actor2']}); source: {fv['source']}; id "
-                  f"{fv['incident_id']}."]
+        lines += ["", _md(f"First recorded: {fv['date']}, {fv['event_type']}, {fv['place']} "
+                          f"({fv['actor1']} vs {fv['actor2']}); source: {fv['source']}; id "
+                          f"{fv['incident_id']}.")]
     if a.filters:
-        lines += ["", "Active filters: " + "; ".join(f"{k}: {v}" for k, v in a.filters.items())]
+        lines += ["", "Active filters: " + _md("; ".join(f"{k}: {v}" for k, v in a.filters.items()))]
     if a.warnings:
         lines += ["", "## Caveats", ""] + [f"- {w}" for w in a.warnings]
-    lines += ["", "Zone boundaries are approximate. Data: " + (", ".join(a.sources) or "–") + "."]
+    lines += ["", "Zone boundaries are approximate. Data: " + _md(", ".join(a.sources) or "–") + "."]
     return "\n".join(lines) + "\n"
 
 

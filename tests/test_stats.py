@@ -216,3 +216,10 @@ def test_st014_reports_render_the_same_numbers():
     csv_text = to_csv(a)
     assert csv_text.splitlines()[1].startswith("z,2017-07-01,inside zone,3,2")
     assert '"sentence"' in to_json(a)
+
+
+def test_st015_markdown_report_keeps_html_as_text():
+    rows = [(*row[:4], "<script>alert(1)</script>", row[5]) for row in ROWS]
+    md = to_markdown(analyse(rows, before_days=10, after_days=10))
+    assert "<script>" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
