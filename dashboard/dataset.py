@@ -68,32 +68,50 @@ def load_dataset(
                       else [Path(incidents)] if incidents else bundled["incidents"])
     milestone_path = (Path(milestones) if milestones
                       else bundled["milestones"][0] if zones is None else None)
+    steps = _Steps(progress, 2 + len(incident_paths) + (milestone_path is not None))
     reports = []
     zone_frame, report = load_zones(zone_path, valid_only=valid_only)
     reports.append(report)
+    steps.done(f"zones: {zone_path.name}")
     frames = []
-    for path in _progress(incident_paths, progress, "reading incidents"):
+    for path in incident_paths:
         frame, report = load_incidents(path, valid_only=valid_only)
         frames.append(frame)
         reports.append(report)
+        steps.done(f"incidents: {path.name}")
     incident_frame = (pd.concat(frames, ignore_index=True) if len(frames) > 1
                       else frames[0] if frames else empty_incidents())
     if milestone_path is not None:
         milestone_frame, report = load_milestones(milestone_path, valid_only=valid_only)
         reports.append(report)
+        steps.done(f"milestones: {milestone_path.name}")
     else:
         milestone_frame = empty_milestones()
     index = ZoneIndex(zone_frame)
     joined = join_incidents(incident_frame, zone_frame, index=index)
+    steps.done("joined incidents to zones")
+    steps.close()
     return Dataset(zone_frame, milestone_frame, joined, reports, index)
 
 
-def _progress(items, enabled: bool, label: str):
-    if not enabled or len(items) < 2:
-        return items
-    from tqdm import tqdm
+class _Steps:
+    """A progress bar over the loading steps, shown only if loading takes over 2 s."""
 
-    return tqdm(items, desc=label, unit="file", delay=2)
+    def __init__(self, enabled: bool, total: int):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="loading", unit="step", delay=2, leave=False)
+
+    def done(self, what: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(what, refresh=False)
+            self.bar.update()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: pd.DataFrame,
