@@ -206,3 +206,107 @@ def report(zone_id, reference, before_days, after_days, ring_km, zones, incident
         click.echo(f"report for {zone_id} -> {output}")
     else:
         click.echo(text, nl=False)
+
+
+# Briefing images ---------------------------------------------------------------------------
+def _view_state(state_text: str, zones, incidents):
+    """The data and the view a copied dashboard URL (or its query string) describes."""
+    from urllib.parse import urlsplit
+
+    from dashboard.state import decode
+    from dashboard.viewdata import build_view_data
+
+    text = state_text.strip()
+    parts = urlsplit(text)
+    query = parts.query if (parts.scheme or parts.netloc or "?" in text) else text
+    view = build_view_data(_dataset(zones, incidents), "")
+    decoded = decode(query, view.default)
+    for problem in decoded.problems:
+        click.echo(f"warning: {problem}", err=True)
+    link = text if parts.scheme else f"?{query.lstrip('?')}" if query else None
+    return view, decoded.state, link
+
+
+def _briefing_options(command):
+    """--state, --zones, --incidents, --title and the panel switches, shared by both commands."""
+    for option in reversed([
+        click.option("--state", "state_text", required=True, metavar="URL|QUERY",
+                     help="A copied dashboard link, or just its query string "
+                          "(e.g. '?zone=homs-north&from=2017-05-01&to=2018-05-14')."),
+        click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones]."),
+        click.option("--incidents", type=_FILE,
+                     help="Incident file [default: the bundled incidents]."),
+        click.option("--title", help="Title on the image [default: from the zone and filters]."),
+        click.option("--histogram/--no-histogram", default=True, show_default=True,
+                     help="Show the weekly histogram strip under the map."),
+        click.option("--numbers/--no-numbers", default=False, show_default=True,
+                     help="Show the zone panel's before/after numbers beside the map."),
+    ]):
+        command = option(command)
+    return command
+
+
+@cli.command()
+@_briefing_options
+@click.option("-o", "--output", type=_FILE, required=True, help="Image file: .png, .svg or .pdf.")
+@click.option("--size", default="1920x1080", show_default=True,
+              help="16:9 (= 1920x1080), a4 (landscape) or WIDTHxHEIGHT in pixels.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]),
+              help="Image format [default: from the output file's suffix, else png].")
+def snapshot(state_text, zones, incidents, title, histogram, numbers, output, size, fmt) -> None:
+    """A slide-ready briefing image of one dashboard view (the app's Export button)."""
+    from dashboard.export import parse_size
+    from dashboard.export import snapshot as make_snapshot
+
+    fmt = fmt or (output.suffix.lower().lstrip(".") if output.suffix.lower() in
+                  (".png", ".svg", ".pdf") else "png")
+    view, state, link = _view_state(state_text, zones, incidents)
+    try:
+        page = parse_size(size)
+        data = make_snapshot(view, state, fmt=fmt, size=page, title=title, link=link,
+                             include_histogram=histogram, include_numbers=numbers)
+    except ZoneWatchError as err:
+        raise click.ClickException(str(err)) from err
+    output.write_bytes(data)
+    width, height = page.pixels(fmt)
+    unit = "pt" if fmt == "pdf" else "px"
+    if fmt == "pdf":
+        width, height = round(width * 0.75), round(height * 0.75)
+    click.echo(f"{fmt.upper()} {width}x{height} {unit} -> {output}")
+
+
+@cli.command()
+@_briefing_options
+@click.option("-o", "--output", type=_FILE, required=True, help="Animated GIF file (.gif).")
+@click.option("--step", type=click.Choice(["day", "week", "month"]), default="week",
+              show_default=True, help="How far the window moves per frame.")
+@click.option("--window-days", type=click.IntRange(1, 3650), default=30, show_default=True,
+              help="Days in each frame's window (ignored with --cumulative).")
+@click.option("--cumulative", is_flag=True,
+              help="Grow the window from the start date instead of sliding it.")
+@click.option("--frames", "max_frames", type=click.IntRange(2, 500), default=60,
+              show_default=True, help="At most this many frames (the step widens to fit).")
+@click.option("--delay", type=click.IntRange(50, 10_000), default=700, show_default=True,
+              help="Milliseconds each frame is shown.")
+@click.option("--size", default="1280x720", show_default=True,
+              help="Frame size: WIDTHxHEIGHT in pixels, 16:9 or a4.")
+def animate(state_text, zones, incidents, title, histogram, numbers, output, step, window_days,
+            cumulative, max_frames, delay, size) -> None:
+    """The playback as an animated GIF: the window moves by STEP, the date on every frame."""
+    from dashboard.export.animation import animate_gif, frame_size, frame_states
+
+    view, state, link = _view_state(state_text, zones, incidents)
+    try:
+        states = frame_states(view, state, step=step, window_days=window_days,
+                              cumulative=cumulative, max_frames=max_frames)
+        page = frame_size(size)
+        with click.progressbar(length=len(states), label="rendering frames",
+                               file=sys.stderr) as bar:
+            data = animate_gif(view, states, size=page, title=title, link=link, delay_ms=delay,
+                               include_histogram=histogram, include_numbers=numbers,
+                               progress=bar.update)
+    except ZoneWatchError as err:
+        raise click.ClickException(str(err)) from err
+    output.write_bytes(data)
+    click.echo(f"GIF, {len(states)} frames of {page.pixels()[0]}x{page.pixels()[1]} px "
+               f"-> {output}")

@@ -20,7 +20,7 @@ KNOWN_TYPES = {
     "State-based conflict": "#D55E00",
     "Non-state conflict": "#0072B2",
     "One-sided violence": "#CC79A7",
-    "Airstrike": "#D55E00",
+    "Airstrike": "#332288",
     "Shelling": "#E69F00",
     "Armed clash": "#0072B2",
     "Battles": "#0072B2",
@@ -32,7 +32,7 @@ KNOWN_TYPES = {
     "Evacuation": "#999933",
     "Protests": "#44AA99",
     "Riots": "#DDCC77",
-    "Strategic developments": "#332288",
+    "Strategic developments": "#88CCEE",
     "Agreement": "#117733",
 }
 

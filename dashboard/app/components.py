@@ -30,6 +30,7 @@ def build_header() -> html.Header:
         html.Div([
             dcc.Checklist(id=ids.TILES, options=[{"label": " Online map tiles", "value": "on"}],
                           value=[], className="zw-toggle", inputClassName="zw-check"),
+            build_export_control(),
             html.Div([
                 dcc.Clipboard(id=ids.COPY_LINK, title="Copy a link to this view",
                               className="zw-copy-icon"),
@@ -37,6 +38,29 @@ def build_header() -> html.Header:
             ], className="zw-button zw-copy"),
         ], className="zw-header-tools"),
     ], className="zw-header")
+
+
+def build_export_control() -> html.Div:
+    """Format, page size, an optional title and the button; the image downloads."""
+    def small(id_, value, options, label):
+        return html.Div([html.Label(label, htmlFor=id_, className="zw-visually-hidden"),
+                         dcc.Dropdown(id=id_, value=value, clearable=False, searchable=False,
+                                      options=options, className="zw-export-dd")], title=label)
+
+    return html.Div([
+        small(ids.EXPORT_FORMAT, "png", [{"label": f.upper(), "value": f}
+                                         for f in ("png", "svg", "pdf")], "Export format"),
+        small(ids.EXPORT_SIZE, "16:9", [{"label": "16:9", "value": "16:9"},
+                                        {"label": "A4", "value": "a4"}], "Export page size"),
+        html.Label("Title for the exported image", htmlFor=ids.EXPORT_TITLE,
+                   className="zw-visually-hidden"),
+        dcc.Input(id=ids.EXPORT_TITLE, type="text", placeholder="Title (optional)",
+                  debounce=True, maxLength=160, className="zw-export-title"),
+        html.Button("Export", id=ids.EXPORT_BUTTON, n_clicks=0, className="zw-button zw-small",
+                    title="Download a briefing image of this view: title, filters, legend, "
+                          "scale bar, sources and the link"),
+        dcc.Loading(dcc.Download(id=ids.EXPORT_DOWNLOAD), type="dot"),
+    ], className="zw-export", role="group", **{"aria-label": "Export"})
 
 
 def build_filters() -> html.Aside:

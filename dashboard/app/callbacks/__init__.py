@@ -3,6 +3,7 @@ function its callback calls."""
 
 from dashboard.app.callbacks import (
     analysis,
+    export_panel,
     map_view,
     playback,
     selection,
@@ -16,4 +17,4 @@ from dashboard.app.callbacks import (
 )
 
 FEATURES = (session, sync, map_view, timeline, summary, zone_series, table, selection,
-            playback, uploads, analysis)
+            playback, uploads, analysis, export_panel)

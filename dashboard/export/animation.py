@@ -1,0 +1,93 @@
+"""The playback as an animated GIF: one briefing image per step, the date on each.
+
+Frames are PNGs from the same renderer as ``snapshot`` (one kaleido browser for all
+of them), joined with Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from dashboard.errors import ZoneWatchError
+from dashboard.export.briefing import SIZES, Size, briefing_figure
+from dashboard.export.render import render
+from dashboard.state import ViewState
+from dashboard.viewdata import ViewData
+
+STEPS = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
+         "month": pd.DateOffset(months=1)}
+
+
+def frame_size(text: str) -> Size:
+    """'1280x720' (pixels), '16:9' or 'a4'. Small frames keep the slide's 960 px layout
+    and render it at a lower scale, so text stays legible."""
+    key = text.strip().lower()
+    if key in SIZES:
+        return SIZES[key]
+    w, sep, h = key.partition("x")
+    try:
+        width, height = int(w), int(h)
+    except ValueError:
+        width = height = 0
+    if not sep or not (320 <= width <= 4000 and 180 <= height <= 4000):
+        raise ZoneWatchError(f"frame size '{text}' is not WIDTHxHEIGHT between 320x180 and "
+                             "4000x4000. Fix: use e.g. --size 1280x720.")
+    scale = min(2.0, width / 960)
+    return Size(f"{width}x{height}", round(width / scale), round(height / scale), scale, scale)
+
+
+def frame_states(view: ViewData, state: ViewState, *, step: str = "week", window_days: int = 30,
+                 cumulative: bool = False, max_frames: int = 60) -> list[ViewState]:
+    """One state per frame: windows ending ``step`` apart from the first full window to
+    the state's end (sliding ``window_days`` long, or growing from the start). More than
+    ``max_frames`` widens the step evenly. Zones are drawn as of each frame's last day."""
+    start = state.start or view.default.start
+    end = state.end or view.default.end
+    first_end = start if cumulative else min(end, start + timedelta(days=window_days - 1))
+    ends: list[date] = []
+    stamp = pd.Timestamp(first_end)
+    while stamp.date() <= end:
+        ends.append(stamp.date())
+        stamp = stamp + STEPS[step]
+    if not ends or ends[-1] != end:
+        ends.append(end)
+    if len(ends) > max_frames:
+        stride = len(ends) / max_frames
+        ends = [ends[min(len(ends) - 1, round(i * stride))] for i in range(max_frames - 1)] + [end]
+        ends = list(dict.fromkeys(ends))
+    return [replace(state, start=start if cumulative else max(start, e - timedelta(
+        days=window_days - 1)), end=e, as_of=None) for e in ends]
+
+
+def animate_gif(view: ViewData, states: list[ViewState], *, size: Size, title: str | None = None,
+                link: str | None = None, delay_ms: int = 700, include_histogram: bool = True,
+                include_numbers: bool = False, made_at: datetime | None = None,
+                progress: Callable[[int], object] | None = None) -> bytes:
+    """The frames as one looping GIF (the last frame held three times as long)."""
+    from PIL import Image
+
+    from dashboard.export import made_now
+
+    made_at = made_at or made_now()
+    frames = []
+    for frame_state in states:
+        fig = briefing_figure(view, frame_state, size=size, title=title, link=link,
+                              made_at=made_at, include_histogram=include_histogram,
+                              include_numbers=include_numbers, date_stamp=True)
+        png = render(fig, "png", size.width, size.height, size.png_scale)
+        frames.append(Image.open(io.BytesIO(png)).convert("RGB").quantize(
+            colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+        if progress:
+            progress(1)
+    if not frames:
+        raise ZoneWatchError("no frames to animate. Fix: choose dates with at least one step.")
+    out = io.BytesIO()
+    durations = [delay_ms] * (len(frames) - 1) + [delay_ms * 3]
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=durations, loop=0, optimize=False, disposal=1)
+    return out.getvalue()

@@ -1,0 +1,117 @@
+"""The words on a briefing image: title, filters, sources and the zone's numbers.
+
+Plain text from the view and its state (no plotly); the figure escapes and wraps it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import replace
+from datetime import date
+
+from dashboard.baselayers import ATTRIBUTION
+from dashboard.state import ViewState
+from dashboard.viewdata import ViewData
+
+DATASET_CITATIONS = {
+    "UCDP GED": "UCDP Georeferenced Event Dataset 19.1 (Sundberg & Melander 2013, J. Peace "
+                "Research 50(4); Högbladh 2019, UCDP GED Codebook 19.1)",
+    "SYNTHETIC": "SYNTHETIC incidents made by 'zonewatch synth': not real events",
+}
+
+
+def day_words(day: date) -> str:
+    return f"{day:%-d %b %Y}"
+
+
+def _zone_names(view: ViewData, zone_ids) -> list[str]:
+    names = view.zone_names()
+    return [names.get(z, z) for z in zone_ids]
+
+
+def default_title(view: ViewData, state: ViewState) -> str:
+    """'Airstrike incidents in Northern Homs countryside', 'Incidents and ceasefire zones'."""
+    what = "Incidents"
+    if state.types and len(state.types) <= 2:
+        what = f"{' and '.join(state.types)} incidents"
+    if state.zones:
+        where = " and ".join(_zone_names(view, state.zones)[:3])
+        more = f" (+{len(state.zones) - 3} more)" if len(state.zones) > 3 else ""
+        return f"{what} in {where}{more}"
+    if state.actors and len(state.actors) == 1:
+        return f"{what} involving {state.actors[0]}"
+    return f"{what} and ceasefire zones" if view.zones is not None and len(view.zones) else what
+
+
+def filter_words(view: ViewData, state: ViewState) -> list[str]:
+    """Every active filter as 'Label: values', zones by name."""
+    words = state.active_filters()
+    if "Zone" in words:
+        words["Zone"] = ", ".join(_zone_names(view, state.zones))
+    return [f"{label}: {value}" for label, value in words.items()]
+
+
+def attribution(view: ViewData, zones, datasets: list[str]) -> str:
+    """Zone sources, incident datasets and base-map sources, as one paragraph."""
+    parts = []
+    if len(zones):
+        sources = list(dict.fromkeys(s for s in zones["source"].astype(str) if s and s != "nan"))
+        approx = (zones["boundary_precision"] == "approximate").any()
+        lead = "Zone boundaries are approximate. " if approx else ""
+        parts.append(f"{lead}Zones: {'; '.join(sources) or 'no source given'}.")
+    if datasets:
+        cited = [DATASET_CITATIONS.get(d, d) for d in datasets]
+        parts.append(f"Incidents: {'; '.join(cited)}.")
+    parts.append(ATTRIBUTION)
+    return " ".join(parts)
+
+
+def wrap(text: str, width_px: float, font_px: float, max_lines: int | None = None) -> list[str]:
+    """Lines of ``text`` that fit ``width_px`` at ``font_px`` (average glyph ~0.53 em)."""
+    chars = max(10, int(width_px / (0.53 * font_px)))
+    lines = textwrap.wrap(text, chars, break_long_words=True, break_on_hyphens=False) or [""]
+    if max_lines and len(lines) > max_lines:
+        lines = [*lines[:max_lines - 1], textwrap.shorten(" ".join(lines[max_lines - 1:]),
+                                                          chars, placeholder=" …")]
+    return lines
+
+
+def _zone_for_numbers(view: ViewData, state: ViewState) -> str | None:
+    zone_ids = list(dict.fromkeys(view.zones["zone_id"]))
+    for candidate in state.zones:
+        if candidate in zone_ids:
+            return candidate
+    in_effect = view.zones.loc[view.zones["status"] == "in_effect", "zone_id"]
+    return in_effect.iloc[0] if len(in_effect) else (zone_ids[0] if zone_ids else None)
+
+
+def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | None:
+    """The zone panel's numbers for the selected zone: short lines for a slide and the
+    before/after paragraph (None: no zone to analyse)."""
+    from dashboard.errors import ZoneWatchError
+    from dashboard.stats import before_after
+
+    zone_id = _zone_for_numbers(view, state)
+    if zone_id is None or view.dataset.zone_index is None:
+        return None
+    free = replace(state, zones=())
+    try:
+        a = before_after(view.index, view.zones, view.dataset.zone_index,
+                         view.dataset.milestones, zone_id,
+                         positions=view.index.select(free, ignore_window=True),
+                         filters=free.active_filters())
+    except ZoneWatchError as err:
+        return [f"Before/after numbers not available: {err}"], ""
+
+    def rr(r) -> str:
+        return "×–" if r.ratio is None else f"×{r.ratio:.2f} ({r.lo:.2f}–{r.hi:.2f})"
+
+    days = (f"{a.before_days} days either side of" if a.before_days == a.after_days
+            else f"{a.before_days} days before, {a.after_days} from")
+    lines = [f"{a.zone_name}, {days} {day_words(a.reference)}",
+             f"Inside: {a.inside_before.incidents:,} → {a.inside_after.incidents:,} "
+             f"incidents, {rr(a.inside_rr)}",
+             f"0–{a.ring_km:g} km ring: {a.ring_before.incidents:,} → "
+             f"{a.ring_after.incidents:,}, {rr(a.ring_rr)}",
+             f"Inside vs ring: {rr(a.ratio_of_ratios)}"]
+    return lines, a.sentence()

@@ -1,0 +1,129 @@
+"""The briefing figure without a browser: its words, its sizes, its scale bar, offline."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from dashboard.errors import ZoneWatchError
+from dashboard.export.briefing import (
+    SIZES,
+    briefing_figure,
+    metres_per_px,
+    nice_km,
+    parse_size,
+)
+from dashboard.state import decode
+from tests.export.common import MADE, QUERY
+
+
+def _texts(fig) -> str:
+    return "\n".join(a.text or "" for a in fig.layout.annotations)
+
+
+@pytest.fixture
+def figure(tiny_view):
+    state = decode(QUERY, tiny_view.default).state
+    return briefing_figure(tiny_view, state, size="16:9", title=None, link="http://x/" + QUERY,
+                           made_at=MADE, include_numbers=True)
+
+
+def test_brf001_words_on_the_page(figure):
+    text = _texts(figure)
+    for expected in ("Shelling incidents in homs-north",          # default title
+                     "1 Aug 2017 – 31 Dec 2017 (153 days)",       # date range
+                     "zones as they stood on 31 Dec 2017",
+                     "Event type: Shelling", "Zone: homs-north", "Fatalities: 0–50",
+                     "Zone boundaries are approximate", "Natural Earth", "GeoNames",
+                     "Made 15 Jan 2025 09:30 UTC", "View: http://x/?from=2017-08-01",
+                     "Before and after the ceasefire"):
+        assert expected in text, expected
+    assert "SYNTHETIC" not in text
+
+
+def test_brf002_synthetic_is_labelled(synthetic_view):
+    state = decode("?from=2017-05-01&to=2018-05-15", synthetic_view.default).state
+    fig = briefing_figure(synthetic_view, state, size="a4", title="Demo", link=None, made_at=MADE)
+    text = _texts(fig)
+    assert "SYNTHETIC DATA" in text and "not real events" in text
+
+
+def test_brf003_title_given_wins_and_is_escaped(tiny_view):
+    fig = briefing_figure(tiny_view, tiny_view.default, size="16:9", title="<b>Homs</b> & co",
+                          link=None, made_at=MADE)
+    assert "&lt;b&gt;Homs&lt;/b&gt; &amp; co" in _texts(fig)
+    assert "Filters: none" in _texts(fig)
+
+
+def _strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def test_brf004_nothing_reaches_the_network(figure):
+    spec = json.loads(figure.to_json())
+    style = spec["layout"]["map"]["style"]
+    assert isinstance(style, dict) and not {"glyphs", "sprite"} & set(style)
+    assert all(isinstance(layer["source"], dict) for layer in spec["layout"]["map"]["layers"])
+    urls = [(p, s) for p, s in _strings(spec) if "http://" in s or "https://" in s]
+    # The only address is the link printed in the footer, as text.
+    assert [p for p, _ in urls] and all(p.startswith(".layout.annotations") for p, _ in urls)
+    assert all("View: http://x/" in s for _, s in urls)
+
+
+def test_brf005_page_sizes():
+    assert SIZES["16:9"].pixels("png") == (1920, 1080)
+    assert SIZES["16:9"].pixels("svg") == (1920, 1080)
+    a4 = SIZES["a4"]
+    pt = [v * a4.vector_scale * 0.75 for v in (a4.width, a4.height)]
+    assert abs(pt[0] - 841.89) < 1 and abs(pt[1] - 595.28) < 1      # 297 x 210 mm
+    assert a4.pixels("png") == (2246, 1588)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("16:9", (960, 540)), ("1920x1080", (960, 540)), ("A4", (1123, 794)), ("2560x1440", (1280, 720)),
+])
+def test_brf006_parse_size(text, expected):
+    size = parse_size(text)
+    assert (size.width, size.height) == expected
+
+
+@pytest.mark.parametrize("text", ["big", "100x100", "1920x", "x1080", "99999x1080"])
+def test_brf007_parse_size_refuses(text):
+    with pytest.raises(ZoneWatchError, match=r"Fix: use e\.g\. --size 1920x1080"):
+        parse_size(text)
+
+
+@pytest.mark.parametrize(("km", "nice"), [(0.7, 0.5), (1, 1), (3.9, 2), (7, 5), (140, 100), (260, 200)])
+def test_brf008_nice_km(km, nice):
+    assert nice_km(km) == nice
+
+
+def test_brf009_scale_bar_matches_the_camera(figure):
+    """The bar's length in CSS px times metres per px is the km on its label."""
+    layout = figure.layout
+    label = next(a for a in layout.annotations if (a.text or "").endswith(" km"))
+    km = float(label.text.split()[0])
+    bar = next(s for s in layout.shapes if s.type == "line" and s.y0 == s.y1
+               and s.x1 - s.x0 < 0.5)
+    length_px = (bar.x1 - bar.x0) * layout.width
+    m_px = metres_per_px(layout.map.center.lat, layout.map.zoom)
+    assert math.isclose(length_px * m_px / 1000, km, rel_tol=1e-6)
+    assert 0 < length_px < layout.width * 0.3
+
+
+def test_brf010_zones_as_of_the_chosen_day(tiny_view):
+    """homs-north shrank on 2018-01-01: the legend says the day, the map draws that version."""
+    state = decode("?from=2017-08-01&to=2017-12-31&asof=2018-02-01", tiny_view.default).state
+    fig = briefing_figure(tiny_view, state, size="16:9", title=None, link=None, made_at=MADE)
+    titles = {t.legendgrouptitle.text for t in fig.data if t.legendgroup == "zones"}
+    assert titles == {"Zones as of 1 Feb 2018"}
+    assert "zones as they stood on 1 Feb 2018" in _texts(fig)
