@@ -133,11 +133,16 @@ def geocode(place, limit) -> None:
 def synth(n, seed, start, end, output) -> None:
     """Seeded SYNTHETIC incidents for demos and benchmarks (labelled in every row)."""
     from dashboard.io.writers import write_incidents
+    from dashboard.progress import Steps
     from dashboard.synth import synthetic_incidents
 
+    steps = Steps(True, 2)
     frame = synthetic_incidents(n, seed, start=start, end=end)
+    steps.done("generated")
     try:
         write_incidents(frame, output)
+        steps.done(f"wrote {output.name}")
+        steps.close()
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
     note = "" if "synthetic" in output.name.lower() else " (tip: put SYNTHETIC in the file name)"

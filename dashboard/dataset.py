@@ -16,6 +16,7 @@ from dashboard.io import ValidationReport, load_incidents, load_milestones, load
 from dashboard.io.incidents import empty_incidents
 from dashboard.io.milestones import empty_milestones
 from dashboard.paths import geodata_dir
+from dashboard.progress import Steps
 from dashboard.spatial import ZoneIndex, join_incidents
 from dashboard.synth import is_synthetic
 
@@ -68,7 +69,7 @@ def load_dataset(
                       else [Path(incidents)] if incidents else bundled["incidents"])
     milestone_path = (Path(milestones) if milestones
                       else bundled["milestones"][0] if zones is None else None)
-    steps = _Steps(progress, 2 + len(incident_paths) + (milestone_path is not None))
+    steps = Steps(progress, 2 + len(incident_paths) + (milestone_path is not None))
     reports = []
     zone_frame, report = load_zones(zone_path, valid_only=valid_only)
     reports.append(report)
@@ -92,26 +93,6 @@ def load_dataset(
     steps.done("joined incidents to zones")
     steps.close()
     return Dataset(zone_frame, milestone_frame, joined, reports, index)
-
-
-class _Steps:
-    """A progress bar over the loading steps, shown only if loading takes over 2 s."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc="loading", unit="step", delay=2, leave=False)
-
-    def done(self, what: str) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(what, refresh=False)
-            self.bar.update()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: pd.DataFrame,
