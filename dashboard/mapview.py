@@ -28,6 +28,28 @@ class MapResult:
     note: str
     mode: str            # "points", "hexagons" or "empty"
     shown: int           # incidents drawn as points (0 in hexagon mode)
+    total: int = 0       # incidents the filters keep, in view or not
+    zoom: float = 0.0
+
+    def still_good_at(self, zoom: float) -> bool:
+        """Whether this map needs no redraw when the camera moves to ``zoom``: every
+        point is already drawn, or the hexagons were made for about this zoom."""
+        if self.mode in ("empty", "points"):
+            return self.mode == "empty" or self.shown == self.total
+        return abs(zoom - self.zoom) < 0.75
+
+
+def redraw_needed(previous: dict | None, zoom: float) -> bool:
+    """``previous`` is a MapResult's summary kept in the browser (see summary())."""
+    if not previous:
+        return True
+    return not MapResult(None, "", previous["mode"], previous["shown"], previous["total"],
+                         previous["zoom"]).still_good_at(zoom)
+
+
+def summary(result: MapResult) -> dict:
+    return {"mode": result.mode, "shown": result.shown, "total": result.total,
+            "zoom": result.zoom}
 
 
 def viewport(center: tuple[float, float], zoom: float, margin: float = 0.5
@@ -65,17 +87,18 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     zones_line = f"Zones as they stood on {day:%-d %b %Y}."
     if not len(positions):
         note = f"No incidents match these filters. {zones_line}"
-        return MapResult(map_figure(incidents=None, **common), note, "empty", 0)
+        return MapResult(map_figure(incidents=None, **common), note, "empty", 0, 0, zoom)
     if n_view <= budget:
         rows = positions[in_view] if len(positions) > budget else positions
         frame = index.frame.iloc[rows]
         note = (f"{len(rows):,} incidents shown. {zones_line}" if len(rows) == len(positions)
                 else f"{len(rows):,} incidents in this part of the map. {zones_line}")
-        return MapResult(map_figure(incidents=frame, **common), note, "points", len(rows))
+        return MapResult(map_figure(incidents=frame, **common), note, "points", len(rows),
+                         len(positions), zoom)
     size = hex_size_for(zoom)
     cells = hex_bins(lon, lat, size, lat0=round(view.center[0]))  # one grid per dataset
     note = (f"{len(positions):,} incidents, {n_view:,} in view: too many to draw one by one, so "
             f"they are counted in hexagons. Zoom in or filter to see individual incidents. "
             f"{zones_line}")
     fig = map_figure(incidents=None, hexes=cells, hex_size=size, **common)
-    return MapResult(fig, note, "hexagons", 0)
+    return MapResult(fig, note, "hexagons", 0, len(positions), zoom)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 
 class Steps:
     """A progress bar over the loading steps, shown only if loading takes over 2 s."""
 
     def __init__(self, enabled: bool, total: int):
         self.bar = None
-        if enabled:
+        if enabled and sys.stderr.isatty():  # no bars in logs, pipes or tests
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, desc="loading", unit="step", delay=2, leave=False)

@@ -59,7 +59,7 @@ def by_name(fig) -> dict:
 
 # Palette --------------------------------------------------------------------------------
 @pytest.mark.parametrize(("event_type", "colour"), [
-    ("Shelling", "#E69F00"), ("Airstrike", "#D55E00"), ("Armed clash", "#0072B2"),
+    ("Shelling", "#E69F00"), ("Airstrike", "#332288"), ("Armed clash", "#0072B2"),
     ("State-based conflict", "#D55E00"), ("One-sided violence", "#CC79A7"), ("Aid convoy", "#009E73"),
 ])
 def test_known_types_have_fixed_colours(event_type, colour):
@@ -260,7 +260,7 @@ def test_histogram_stacks_weekly_bars_by_type_and_marks_milestones():
     assert fig.layout.barmode == "stack"
     assert [b.name for b in bars] == ["Airstrike", "Shelling"]
     assert [list(b.y) for b in bars] == [[1, 0, 4], [2, 1, 0]]
-    assert [b.marker.color for b in bars] == ["#D55E00", "#E69F00"]
+    assert [b.marker.color for b in bars] == ["#332288", "#E69F00"]
     marks = traces(fig, "scatter")[0]
     assert marks.marker.symbol == "triangle-down"
     assert list(marks.y) == pytest.approx([4 * 1.08] * 3)   # just above the tallest week (4)

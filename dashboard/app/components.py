@@ -197,7 +197,7 @@ def build_tabs() -> dcc.Tabs:
         dcc.Tab(label="Ceasefire analysis", value="analysis", children=[build_analysis_panel()]),
         dcc.Tab(label="Incidents table", value="table", children=[
             html.Div([
-                html.Span("Click a row to mark it on the map.", className="zw-hint"),
+                html.Span(id=ids.TABLE_NOTE, className="zw-hint", role="status"),
                 html.Button("Download CSV", id=ids.DOWNLOAD_CSV, className="zw-button"),
                 html.Button("Download GeoJSON", id=ids.DOWNLOAD_GEOJSON, className="zw-button"),
                 dcc.Download(id=ids.DOWNLOAD),

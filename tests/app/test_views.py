@@ -132,7 +132,7 @@ def test_timeline_follows_filters_and_the_lasso(store):
 
 # Table and downloads --------------------------------------------------------------------
 def test_table_rows_newest_first_with_the_grid_columns(store):
-    rows = table.table_view(store, None, "?from=2017-09-01&to=2018-01-01", None)
+    rows, _note = table.table_view(store, None, "?from=2017-09-01&to=2018-01-01", None)
     assert [r["incident_id"] for r in rows] == ["i08", "i07", "i06", "i05", "i12", "i11", "i04"]
     assert all(list(r) == [c for c, _, _ in TABLE_COLUMNS] for r in rows)
     assert rows[1] == {"date": "2017-12-31", "event_type": "Shelling", "sub_type": "",
@@ -144,12 +144,12 @@ def test_table_rows_newest_first_with_the_grid_columns(store):
 
 def test_table_rows_are_capped_at_the_newest(store, monkeypatch):
     monkeypatch.setattr(table, "MAX_TABLE_ROWS", 3)
-    rows = table.table_view(store, None, "", None)
+    rows, _note = table.table_view(store, None, "", None)
     assert [r["incident_id"] for r in rows] == ["i10", "i09", "i08"]
 
 
 def test_table_keeps_html_as_text(tmp_path):
-    rows = table.table_view(store_of(make_incidents(NASTY), tmp_path), None, "", None)
+    rows, _note = table.table_view(store_of(make_incidents(NASTY), tmp_path), None, "", None)
     assert [r["incident_id"] for r in rows] == ["n2", "n1"]
     assert (rows[1]["actor2"], rows[1]["source"], rows[1]["actor1"]) == (
         "<b>bold</b>", SCRIPT, "=cmd|' /C calc'!A0")
@@ -341,3 +341,21 @@ def test_views_follow_the_sessions_own_upload(store):
     assert summary.summary_view(store, sid, "", None)[1] == "1 of 1 incidents"
     assert summary.summary_view(store, None, "", None)[1] == "12 of 12 incidents"
     assert store.view_data(sid).default.start == date(2017, 8, 3)
+
+
+def test_table_note_says_when_rows_are_cut():
+    assert table.table_note(3, 3) == "3 incidents. Click a row to mark it on the map."
+    assert table.table_note(5_000, 12_431).startswith("The newest 5,000 of 12,431 matching")
+
+
+def test_map_redraws_on_camera_moves_only_when_needed():
+    from dashboard.mapview import redraw_needed
+
+    all_points = {"mode": "points", "shown": 10, "total": 10, "zoom": 6.0}
+    in_view = {"mode": "points", "shown": 4, "total": 10, "zoom": 6.0}
+    hexes = {"mode": "hexagons", "shown": 0, "total": 10**6, "zoom": 6.0}
+    assert not redraw_needed(all_points, 9.0)
+    assert redraw_needed(in_view, 6.0)
+    assert not redraw_needed(hexes, 6.5)
+    assert redraw_needed(hexes, 7.0)
+    assert redraw_needed(None, 6.0)

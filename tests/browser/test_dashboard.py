@@ -54,13 +54,16 @@ def test_br003_filter_narrows_table(watched, live_url):
     wait_ready(page)
     page.get_by_text("Incidents table", exact=True).click()
     rows = page.locator(f"#{ids.TABLE} .ag-paging-row-summary-panel")
-    expect(rows).to_contain_text("8,357", timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.TABLE_NOTE}")).to_contain_text(
+        "The newest 5,000 of 8,357 matching incidents", timeout=TIMEOUT)
+    expect(rows).to_contain_text("of 5,000", timeout=TIMEOUT)
     page.locator(f"#{ids.TYPES}").click()
     page.keyboard.type("One-sided")
     page.get_by_role("option", name="One-sided violence").click()
     page.keyboard.press("Escape")
     expect(page.locator(f"#{ids.COUNT}")).to_have_text("227 of 8,357 incidents", timeout=TIMEOUT)
     expect(rows).to_contain_text("of 227", timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.TABLE_NOTE}")).to_contain_text("227 incidents.")
     assert "type=One-sided+violence" in page.url
 
 

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
-from dashboard.mapview import build_map
+from dashboard.mapview import build_map, redraw_needed, summary
 
 BASE_URL = "/zonewatch/base"
 BASE_FILES = ("countries", "syria-adm1", "syria-adm2")
 
 
-def map_view(store, session_id, query, camera, tiles, highlight):
+def map_view(store, session_id, query, camera, tiles, highlight, previous=None,
+             camera_only=False):
+    """The map, or PreventUpdate when only the camera moved and what is drawn still
+    holds (all points already there, or hexagons made for about this zoom)."""
+    if camera_only and camera and not redraw_needed(previous, camera["zoom"]):
+        raise PreventUpdate
     view, state = resolve(store, session_id, query)
     result = build_map(view, parse.with_camera(state, camera),
                        budget=store.settings.max_map_points, online_tiles=bool(tiles),
                        highlight_id=highlight, base_url=BASE_URL)
-    return result.figure, result.note
+    return result.figure, result.note, summary(result)
 
 
 def register(app, store) -> None:
     @app.callback(Output(ids.MAP, "figure"), Output(ids.MAP_NOTE, "children"),
+                  Output(ids.MAP_DRAWN, "data"),
                   Input(ids.STATE, "data"), Input(ids.CAMERA, "data"), Input(ids.TILES, "value"),
                   Input(ids.HIGHLIGHT, "data"), Input(ids.SELECTION, "data"),
-                  State(ids.SESSION, "data"))
-    def _map(query, camera, tiles, highlight, _selection, session_id):
-        return map_view(store, session_id, query, camera, tiles, highlight)
+                  State(ids.SESSION, "data"), State(ids.MAP_DRAWN, "data"))
+    def _map(query, camera, tiles, highlight, _selection, session_id, previous):
+        camera_only = [t["prop_id"] for t in ctx.triggered] == [f"{ids.CAMERA}.data"]
+        return map_view(store, session_id, query, camera, tiles, highlight, previous,
+                        camera_only)

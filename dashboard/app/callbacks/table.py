@@ -7,13 +7,14 @@ import json
 
 import pandas as pd
 from dash import Input, Output, State, dcc, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
 from dashboard.app.components import TABLE_COLUMNS
 from dashboard.io.writers import inert_frame, to_geodataframe
 
-MAX_TABLE_ROWS = 10_000
+MAX_TABLE_ROWS = 5_000
 EXPORT_COLUMNS = ["incident_id", "date", "date_end", "event_type", "sub_type", "actor1", "actor2",
                   "fatalities", "place", "admin1", "admin2", "lon", "lat", "loc_precision",
                   "precision_km", "zone_id", "zone_version", "edge_km", "ambiguous", "source",
@@ -28,11 +29,18 @@ def table_rows(frame: pd.DataFrame) -> list[dict]:
     return out.astype(object).where(out.notna(), None).to_dict("records")
 
 
+def table_note(shown: int, total: int) -> str:
+    if shown == total:
+        return f"{total:,} incidents. Click a row to mark it on the map."
+    return (f"The newest {shown:,} of {total:,} matching incidents; the downloads hold all "
+            "of them. Click a row to mark it on the map.")
+
+
 def table_view(store, session_id, query, selection):
     view, state = resolve(store, session_id, query)
     positions = view.index.select(state, within=selection_positions(view, selection))
     shown = positions[-MAX_TABLE_ROWS:][::-1]  # newest first
-    return table_rows(view.index.frame.iloc[shown])
+    return table_rows(view.index.frame.iloc[shown]), table_note(len(shown), len(positions))
 
 
 def export_frame(store, session_id, query, selection) -> tuple[pd.DataFrame, str]:
@@ -63,9 +71,12 @@ def geojson_download(frame: pd.DataFrame, stem: str) -> dict:
 
 
 def register(app, store) -> None:
-    @app.callback(Output(ids.TABLE, "rowData"), Input(ids.STATE, "data"),
-                  Input(ids.SELECTION, "data"), State(ids.SESSION, "data"))
-    def _table(query, selection, session_id):
+    @app.callback(Output(ids.TABLE, "rowData"), Output(ids.TABLE_NOTE, "children"),
+                  Input(ids.STATE, "data"), Input(ids.SELECTION, "data"),
+                  Input(ids.TABS, "value"), State(ids.SESSION, "data"))
+    def _table(query, selection, tab, session_id):
+        if tab != "table":
+            raise PreventUpdate  # built when the tab is opened, not on every slider move
         return table_view(store, session_id, query, selection)
 
     @app.callback(Output(ids.HIGHLIGHT, "data"), Input(ids.TABLE, "selectedRows"),
