@@ -55,14 +55,14 @@ def summary(result: MapResult) -> dict:
 def viewport(center: tuple[float, float], zoom: float, margin: float = 0.5
              ) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) seen at this camera, widened by ``margin`` each way."""
-    deg_per_px = 360 / (256 * 2 ** zoom)
+    deg_per_px = 360 / (512 * 2 ** zoom)  # MapLibre: 512 px world at zoom 0
     half_w = VIEW_PX[0] / 2 * deg_per_px * (1 + margin)
     half_h = VIEW_PX[1] / 2 * deg_per_px * (1 + margin) * np.cos(np.radians(center[0]))
     return center[1] - half_w, center[0] - half_h, center[1] + half_w, center[0] + half_h
 
 
 def hex_size_for(zoom: float) -> float:
-    return HEX_PX * 360 / (256 * 2 ** zoom)
+    return HEX_PX * 360 / (512 * 2 ** zoom)
 
 
 def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,

@@ -47,8 +47,11 @@ def fit_camera(bounds: tuple[float, float, float, float], width_px: int = 1000,
         return (20.0, 0.0), 1.0
     lon_span = max(maxx - minx, 0.05) * 1.1
     lat_span = max(maxy - miny, 0.05) * 1.1
-    zoom_x = math.log2(width_px * 360 / (256 * lon_span))
-    zoom_y = math.log2(height_px * 180 / (256 * lat_span)) - 0.3
+    # MapLibre's world is 512 px wide at zoom 0; a degree of latitude is 1/cos(lat)
+    # times longer than one of longitude on the map.
+    lat0 = math.radians((miny + maxy) / 2)
+    zoom_x = math.log2(width_px * 360 / (512 * lon_span))
+    zoom_y = math.log2(height_px * 360 * math.cos(lat0) / (512 * lat_span))
     return ((miny + maxy) / 2, (minx + maxx) / 2), round(max(0.5, min(zoom_x, zoom_y, 12)), 2)
 
 

@@ -13,7 +13,7 @@ from dashboard.state import ViewState
 from tests.conftest import TINY_BASE
 
 #: Zoomed in on (34.9 N, 36.7 E): only i04, i07 and i08 are in view.
-CLOSE_UP = {"center": (34.9, 36.7), "zoom": 14.0}
+CLOSE_UP = {"center": (34.9, 36.7), "zoom": 13.0}
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +62,7 @@ def test_zooming_in_brings_the_points_in_view_back(tiny_view):
     assert (result.mode, result.shown) == ("points", 3)
     assert shown_ids(result) == ["i04", "i07", "i08"]
     assert result.note == "3 incidents in this part of the map. Zones as they stood on 15 May 2018."
-    assert result.figure.layout.map.zoom == 14.0
+    assert result.figure.layout.map.zoom == 13.0
 
 
 def test_zoomed_in_but_still_too_many_in_view_stays_hexagons(tiny_view):
@@ -97,7 +97,7 @@ def test_the_camera_defaults_to_the_data_and_follows_the_state(tiny_view):
     assert fig.layout.map.zoom == tiny_view.zoom
     fig = build_map(tiny_view, state(tiny_view, **CLOSE_UP), budget=100).figure
     assert (fig.layout.map.center.lat, fig.layout.map.center.lon, fig.layout.map.zoom) == (
-        34.9, 36.7, 14.0)
+        34.9, 36.7, 13.0)
 
 
 def test_highlight_marks_the_incident_by_id(tiny_view):
@@ -117,7 +117,7 @@ def test_online_tiles_and_base_url_pass_through(tiny_view):
 
 def test_viewport_widens_with_the_margin_and_shrinks_with_zoom():
     assert viewport((0.0, 0.0), 0.0, margin=0.0) == pytest.approx(
-        (-1000 / 2 * 360 / 256, -620 / 2 * 360 / 256, 1000 / 2 * 360 / 256, 620 / 2 * 360 / 256))
+        (-1000 / 2 * 360 / 512, -620 / 2 * 360 / 512, 1000 / 2 * 360 / 512, 620 / 2 * 360 / 512))
     wide, close = viewport((34.9, 36.7), 7.0), viewport((34.9, 36.7), 8.0)
     assert close[2] - close[0] == pytest.approx((wide[2] - wide[0]) / 2)
     assert hex_size_for(8.0) == pytest.approx(hex_size_for(7.0) / 2)

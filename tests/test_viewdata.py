@@ -18,14 +18,15 @@ from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
 
 
 @pytest.mark.parametrize(("bounds", "center", "zoom"), [
-    # 1.1° each way after the 10% pad: the 400 px height decides, log2(400*180/(256*1.1)) - 0.3
-    pytest.param((36.0, 34.0, 37.0, 35.0), (34.5, 36.5), 7.7, id="one-degree"),
-    # wide and short: the 1000 px width decides, log2(1000*360/(256*11)) = 6.998
-    pytest.param((30.0, 34.0, 40.0, 35.0), (34.5, 35.0), 7.0, id="wide"),
+    # 1.1° each way after the 10% pad: the 400 px height decides (MapLibre's 512 px world),
+    # log2(400*360*cos(34.5°)/(512*1.1)) = 7.72
+    pytest.param((36.0, 34.0, 37.0, 35.0), (34.5, 36.5), 7.72, id="one-degree"),
+    # wide and short: the 1000 px width decides, log2(1000*360/(512*11)) = 6.0
+    pytest.param((30.0, 34.0, 40.0, 35.0), (34.5, 35.0), 6.0, id="wide"),
     # a single point: spans of at least 0.05°, zoom capped at 12
     pytest.param((36.7, 34.9, 36.7, 34.9), (34.9, 36.7), 12.0, id="point"),
     # the whole world: zoom floored at 0.5
-    pytest.param((-180.0, -90.0, 180.0, 90.0), (0.0, 0.0), 0.5, id="world"),
+    pytest.param((-180.0, -90.0, 180.0, 90.0), (0.0, 0.0), 0.51, id="world"),
     pytest.param((math.nan,) * 4, (20.0, 0.0), 1.0, id="nothing"),
     pytest.param((36.0, 34.0, math.inf, 35.0), (20.0, 0.0), 1.0, id="infinite"),
 ])
@@ -37,7 +38,7 @@ def test_fit_camera(bounds, center, zoom):
 
 def test_fit_camera_for_another_map_size():
     assert fit_camera((36.0, 34.0, 37.0, 35.0), width_px=200, height_px=800)[1] == pytest.approx(
-        round(math.log2(200 * 360 / (256 * 1.1)), 2))
+        round(math.log2(200 * 360 / (512 * 1.1)), 2))
 
 
 def test_tiny_view(tiny_view, tiny_dataset):
