@@ -16,7 +16,7 @@ from dashboard.baselayers import load_base_layers
 from dashboard.figures import map_figure
 from dashboard.state import ViewState
 from dashboard.timeline import zones_as_of
-from dashboard.viewdata import ViewData
+from dashboard.viewdata import ViewData, fit_camera
 
 VIEW_PX = (1000, 620)   # the map's size in pixels, for viewport estimates
 HEX_PX = 14             # hexagon radius on screen
@@ -65,12 +65,23 @@ def hex_size_for(zoom: float) -> float:
     return HEX_PX * 360 / (512 * 2 ** zoom)
 
 
+def default_camera(view: ViewData, state: ViewState) -> tuple[tuple[float, float], float]:
+    """The state's camera; else the filtered zones' extent; else the whole dataset."""
+    if state.center is not None and state.zoom is not None:
+        return state.center, state.zoom
+    chosen = view.zones.loc[view.zones["zone_id"].isin(state.zones)] if state.zones else None
+    if chosen is not None and len(chosen):
+        minx, miny, maxx, maxy = chosen.total_bounds
+        pad_x, pad_y = (maxx - minx) * 0.4 + 0.05, (maxy - miny) * 0.4 + 0.05
+        return fit_camera((minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y))
+    return view.center, view.zoom
+
+
 def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,
               highlight_id: str | None = None, base_url: str | None = None) -> MapResult:
     index = view.index
     positions = index.select(state)
-    center = state.center or view.center
-    zoom = state.zoom if state.zoom is not None else view.zoom
+    center, zoom = default_camera(view, state)
     day = state.zones_day or view.span[1]
     zones = zones_as_of(view.zones, day)
     minx, miny, maxx, maxy = viewport(center, zoom)

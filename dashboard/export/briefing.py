@@ -180,7 +180,7 @@ def briefing_figure(
     date_stamp: bool = False,
 ) -> go.Figure:
     """The briefing page for ``state`` on ``view`` (see the module docstring)."""
-    from dashboard.mapview import build_map
+    from dashboard.mapview import build_map, default_camera
     from dashboard.settings import Settings
     from dashboard.timeline import zones_as_of
 
@@ -244,8 +244,8 @@ def briefing_figure(
     map_y0 = body_top
     map_y1 = body_bottom - (hist_h + gap if include_histogram else 0)
     map_w, map_h = map_x1 - map_x0, map_y1 - map_y0
-    center = state.center or view.center
-    zoom = export_zoom(state.zoom if state.zoom is not None else view.zoom, map_w, map_h)
+    center, app_zoom = default_camera(view, state)  # the link's camera, else the zones'
+    zoom = export_zoom(app_zoom, map_w, map_h)
     result = build_map(view, replace(state, center=center, zoom=zoom), budget=budget)
     for trace in result.figure.data:
         if trace.legendgroup == "zones":
