@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from dashboard.errors import ZoneWatchError
-from dashboard.export.briefing import SIZES, Size, briefing_figure
+from dashboard.export.briefing import SIZES, Size, briefing_figure, pixels
 from dashboard.export.render import render
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData
@@ -29,12 +29,8 @@ def frame_size(text: str) -> Size:
     key = text.strip().lower()
     if key in SIZES:
         return SIZES[key]
-    w, sep, h = key.partition("x")
-    try:
-        width, height = int(w), int(h)
-    except ValueError:
-        width = height = 0
-    if not sep or not (320 <= width <= 4000 and 180 <= height <= 4000):
+    width, height = pixels(key)
+    if not (320 <= width <= 4000 and 180 <= height <= 4000):
         raise ZoneWatchError(f"frame size '{text}' is not WIDTHxHEIGHT between 320x180 and "
                              "4000x4000. Fix: use e.g. --size 1280x720.")
     scale = min(2.0, width / 960)

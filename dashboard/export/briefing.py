@@ -55,6 +55,15 @@ class Size:
 SIZES = {"16:9": Size("16:9", 960, 540, 2, 2), "a4": Size("a4", 1123, 794, 2, 1)}
 
 
+def pixels(text: str) -> tuple[int, int]:
+    """'1280x720' -> (1280, 720); (0, 0) when it is not WIDTHxHEIGHT."""
+    w, sep, h = text.strip().lower().partition("x")
+    try:
+        return (int(w), int(h)) if sep else (0, 0)
+    except ValueError:
+        return 0, 0
+
+
 def parse_size(text: str) -> Size:
     """'16:9', 'a4' or 'WIDTHxHEIGHT' in output pixels (rendered at 2x half that layout)."""
     from dashboard.errors import ZoneWatchError
@@ -62,12 +71,8 @@ def parse_size(text: str) -> Size:
     key = text.strip().lower()
     if key in SIZES:
         return SIZES[key]
-    w, sep, h = key.partition("x")
-    try:
-        width, height = int(w), int(h)
-    except ValueError:
-        width = height = 0
-    if not sep or width < 640 or height < 360 or width > 8000 or height > 8000:
+    width, height = pixels(key)
+    if width < 640 or height < 360 or width > 8000 or height > 8000:
         raise ZoneWatchError(f"size '{text}' is not 16:9, a4 or WIDTHxHEIGHT in pixels between "
                              "640x360 and 8000x8000. Fix: use e.g. --size 1920x1080 or --size a4.")
     if (width, height) == SIZES["16:9"].pixels():
