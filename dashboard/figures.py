@@ -244,6 +244,13 @@ def map_figure(
     return fig
 
 
+def window_shape(window: tuple) -> dict:
+    """The shaded band of the selected window on the histogram (both days included)."""
+    return {"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
+            "x0": pd.Timestamp(window[0]), "x1": pd.Timestamp(window[1]) + pd.Timedelta(days=1),
+            "fillcolor": "#1f77b4", "opacity": 0.10, "line": {"width": 0}, "layer": "below"}
+
+
 def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
                      window: tuple | None, span: tuple | None) -> go.Figure:
     """Stacked weekly bars by type, the selected window shaded, milestones marked."""
@@ -266,12 +273,15 @@ def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
             hovertemplate=("<b>%{x|%-d %b %Y}</b> · %{customdata[2]} (%{customdata[3]})<br>"
                            "%{customdata[0]}<br><i>%{customdata[1]}</i><extra></extra>"),
             showlegend=False, name="milestones", hoverlabel={"align": "left"}))
-        for day in milestones["date"].drop_duplicates():
-            fig.add_vline(x=day, line={"color": "#444444", "width": 1, "dash": "dot"},
-                          opacity=0.5)
-    if window and all(window):
-        fig.add_vrect(x0=pd.Timestamp(window[0]), x1=pd.Timestamp(window[1]) + pd.Timedelta(days=1),
-                      fillcolor="#1f77b4", opacity=0.10, line_width=0, layer="below")
+    # All shapes in one go (add_vline re-validates every shape each time). The window
+    # comes first so a slider move can patch shapes[0] alone (window_shape()).
+    shapes = [window_shape(window)] if window and all(window) else []
+    if len(milestones):
+        shapes += [{"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day,
+                    "y0": 0, "y1": 1, "opacity": 0.5,
+                    "line": {"color": "#444444", "width": 1, "dash": "dot"}}
+                   for day in milestones["date"].drop_duplicates()]
+    fig.update_layout(shapes=shapes)
     fig.update_layout(
         barmode="stack", bargap=0.05, margin={"l": 48, "r": 12, "t": 6, "b": 24}, height=150,
         xaxis={"range": [pd.Timestamp(span[0]), pd.Timestamp(span[1]) + pd.Timedelta(days=1)]

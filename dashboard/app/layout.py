@@ -22,6 +22,8 @@ def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:
         dcc.Store(id=ids.SELECTION),
         dcc.Store(id=ids.HIGHLIGHT),
         dcc.Store(id=ids.MAP_DRAWN),
+        dcc.Store(id=ids.HISTOGRAM_KEY),
+        dcc.Store(id=ids.ZONE_SERIES_KEY),
         components.build_header(),
         html.Div(id=ids.SYNTHETIC_BANNER, className="zw-synthetic", hidden=True),
         html.Div(id=ids.MESSAGES, className="zw-messages", role="alert", **{"aria-live": "polite"}),

@@ -111,7 +111,7 @@ def test_no_empty_state_when_something_matches(store):
 
 # Timeline -------------------------------------------------------------------------------
 def test_timeline_shows_the_whole_span_with_the_window_shaded(store):
-    fig, label = timeline.timeline_view(store, None, "?from=2017-08-03&to=2017-09-01", None)
+    fig, label, _key = timeline.timeline_view(store, None, "?from=2017-08-03&to=2017-09-01", None)
     assert label == "3 Aug 2017 – 1 Sep 2017 (30 days)"
     bars = [t for t in fig.data if t.type == "bar"]
     assert [b.name for b in bars] == ["Shelling"]
@@ -122,10 +122,10 @@ def test_timeline_shows_the_whole_span_with_the_window_shaded(store):
 
 
 def test_timeline_follows_filters_and_the_lasso(store):
-    fig, label = timeline.timeline_view(store, None, "", ["i06", "i04"])
+    fig, label, _key = timeline.timeline_view(store, None, "", ["i06", "i04"])
     assert label == "4 May 2017 – 15 May 2018 (377 days)"
     assert sum(fig.data[0].y) == 2
-    fig, _ = timeline.timeline_view(store, None, "?type=Riots", None)
+    fig, _, _key = timeline.timeline_view(store, None, "?type=Riots", None)
     assert [t for t in fig.data if t.type == "bar"] == []
     assert fig.layout.yaxis.range == pytest.approx((0, 1.18))
 
@@ -208,16 +208,16 @@ def test_geojson_download_keeps_text_and_unknowns(tmp_path):
 
 # Zone series ----------------------------------------------------------------------------
 def test_zone_series_has_a_panel_per_zone_with_its_weekly_counts(store):
-    fig = zone_series.zone_series_view(store, None, "", None)
+    fig, _key = zone_series.zone_series_view(store, None, "", None)
     assert [a.text for a in fig.layout.annotations] == ["homs-north", "east", "buffer"]
     bars = [t for t in fig.data if t.type == "bar" and t.showlegend is False]
     assert [int(sum(b.y)) for b in bars] == [6, 1, 1]  # nested: i04 counts in both
 
 
 def test_zone_series_of_the_chosen_zones_follows_the_other_filters(store):
-    fig = zone_series.zone_series_view(store, None, "?zone=east&zone=buffer", None)
+    fig, _key = zone_series.zone_series_view(store, None, "?zone=east&zone=buffer", None)
     assert [a.text for a in fig.layout.annotations] == ["east", "buffer"]
-    fig = zone_series.zone_series_view(store, None, "?zone=east&type=Riots", None)
+    fig, _key = zone_series.zone_series_view(store, None, "?zone=east&type=Riots", None)
     assert [int(sum(b.y)) for b in fig.data if b.type == "bar" and b.showlegend is False] == [0]
 
 
@@ -359,3 +359,19 @@ def test_map_redraws_on_camera_moves_only_when_needed():
     assert not redraw_needed(hexes, 6.5)
     assert redraw_needed(hexes, 7.0)
     assert redraw_needed(None, 6.0)
+
+
+def test_a_window_move_patches_the_histogram_and_keeps_the_zone_series(store):
+    from dash import Patch
+    from dash.exceptions import PreventUpdate
+
+    _fig, _label, key = timeline.timeline_view(store, None, "?from=2017-08-03&to=2017-09-01", None)
+    patch, label, same = timeline.timeline_view(store, None, "?from=2017-08-10&to=2017-09-01",
+                                                None, key)
+    assert isinstance(patch, Patch) and same == key and label.startswith("10 Aug 2017")
+    _fig, _label, other = timeline.timeline_view(store, None, "?from=2017-08-10&type=Riots",
+                                                 None, key)
+    assert other != key  # a filter change redraws
+    _fig, zkey = zone_series.zone_series_view(store, None, "?from=2017-08-03", None)
+    with pytest.raises(PreventUpdate):
+        zone_series.zone_series_view(store, None, "?from=2017-09-03", None, zkey)
