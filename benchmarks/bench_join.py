@@ -33,7 +33,8 @@ the baseline the ``read_parquet`` frame whose ISO date strings are parsed once, 
 Targets (the performance issue, for n = 1,000,000): whole join <= 2 s and no slower
 than the baseline; loading <= 3 s; peak memory <= 1 GB (1000 MB). With
 ``--n 1000000`` the table in benchmarks/RESULTS.md is rewritten (between its markers);
-other sizes write it only when ``--results`` is given.
+other sizes, or a run on a busy machine (load average high at its start or end), write it
+only when ``--results`` is given.
 """
 
 from __future__ import annotations
@@ -231,9 +232,17 @@ def machine() -> dict:
 
 def _loadavg() -> float | None:
     try:
-        return os.getloadavg()[0]
+        return round(os.getloadavg()[0], 2)
     except OSError:
         return None
+
+
+def busy(info: dict) -> bool:
+    """Other work on the machine during the run (this benchmark itself adds about 1 to the end
+    reading; its KD-tree queries use every CPU for a moment)."""
+    cpus = info.get("nproc") or 1
+    start, end = info.get("loadavg_1m"), info.get("loadavg_1m_end")
+    return bool((start is not None and start > 0.5 * cpus) or (end is not None and end > cpus + 0.5))
 
 
 def code_state() -> str:
@@ -299,6 +308,8 @@ def write_results(path: Path, rows: list[dict], info: dict, n: int, repeat: int,
         "predicate=\"intersects\")`, concatenated (no distances). Peak memory: VmHWM of a fresh "
         "subprocess per stage (load = read the GeoParquet file; load_join = read it and join).",
         "",
+        *(["**The machine was busy during this run (see loadavg below): seconds and ratios are "
+            "unreliable; run again when it is idle.**", ""] if info.get("busy") else []),
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
         END,
     ]
@@ -315,7 +326,7 @@ def write_results(path: Path, rows: list[dict], info: dict, n: int, repeat: int,
 # --- main ------------------------------------------------------------------------------------
 
 def main(n: int, repeat: int, seed: int, results: Path | None, memory: bool,
-         profile: Path | None) -> list[dict]:
+         profile: Path | None, explicit_results: bool = False) -> list[dict]:
     from dashboard.io import validate
     from dashboard.spatial import ZoneIndex
 
@@ -382,9 +393,16 @@ def main(n: int, repeat: int, seed: int, results: Path | None, memory: bool,
                     "method": "VmHWM of a fresh subprocess"}))
     wall_s = time.perf_counter() - wall
     info["loadavg_1m_end"] = _loadavg()
+    info["busy"] = busy(info)
+    if info["busy"]:
+        note(f"the machine was busy (1-min load average {info['loadavg_1m']} at the start, "
+             f"{info['loadavg_1m_end']} at the end, on {info['nproc']} CPUs): seconds and ratios "
+             "are unreliable, run again when it is idle")
     emit({"bench": "bench_join", "measure": "machine", "n": n, "wall_s": round(wall_s, 1),
           **info})
-    if results is not None:
+    if results is not None and info["busy"] and not explicit_results:
+        note(f"not rewriting {results.name} from a busy run (pass --results to write it anyway)")
+    elif results is not None:
         write_results(results, rows, info, n, repeat, started, wall_s)
     return rows
 
@@ -415,7 +433,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=7, help="synthetic data seed")
     p.add_argument("--results", default=None,
                    help="Markdown file to update ('-' for none); default: benchmarks/RESULTS.md "
-                        f"when --n is {TARGET_N}, none otherwise")
+                        f"when --n is {TARGET_N} and the machine was not busy, none otherwise")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     p.add_argument("--profile", type=Path, default=None,
                    help="also write cProfile output of one load and one join to this folder")
@@ -435,4 +453,5 @@ if __name__ == "__main__":
         results = Path(args.results)
     else:
         results = HERE / "RESULTS.md" if args.n == TARGET_N else None
-    main(args.n, args.repeat, args.seed, results, not args.no_memory, args.profile)
+    main(args.n, args.repeat, args.seed, results, not args.no_memory, args.profile,
+         explicit_results=bool(args.results))
