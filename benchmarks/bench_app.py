@@ -45,7 +45,6 @@ import json
 import math
 import os
 import random
-import re
 import socket
 import statistics
 import subprocess
@@ -59,6 +58,8 @@ ROOT = HERE.parent
 for _p in (str(ROOT), str(HERE)):
     if _p not in sys.path:  # run as a script from a checkout
         sys.path.insert(0, _p)
+
+from results_file import replace_block  # noqa: E402
 
 TARGET_N = 1_000_000
 PLAY_N = 100_000
@@ -785,12 +786,7 @@ def write_results(path: Path, results: dict, info: dict, args, started: str, wal
               f"{args.browser_timeout:.0f} s baseline.", "",
               "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), END]
     block = "\n".join(lines)
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    if BEGIN in old and END in old:
-        new = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, old, flags=re.S)
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(new, encoding="utf-8")
+    replace_block(block, BEGIN, END, path)
     note(f"wrote {path}")
 
 

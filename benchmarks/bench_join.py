@@ -45,7 +45,6 @@ import gc
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -62,6 +61,8 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from benchmarks.results_file import replace_block  # noqa: E402
 
 TARGET_N = 1_000_000
 JOIN_TARGET_S = 2.0
@@ -314,12 +315,7 @@ def write_results(path: Path, rows: list[dict], info: dict, n: int, repeat: int,
         END,
     ]
     block = "\n".join(lines)
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    if BEGIN in old and END in old:
-        new = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, old, flags=re.S)
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(new, encoding="utf-8")
+    replace_block(block, BEGIN, END, path)
     note(f"wrote {path}")
 
 

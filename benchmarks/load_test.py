@@ -32,6 +32,9 @@ from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_file import replace_block
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VIEW_CALLBACKS = ("map.figure", "summary-cards.children", "histogram.figure",
@@ -165,8 +168,6 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def write_results(record: dict) -> None:
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     block = (
         "<!-- load_test:begin -->\n"
         f"## load_test — {record['users']} simulated analysts, gunicorn -w {record['workers']}, "
@@ -180,13 +181,8 @@ def write_results(record: dict) -> None:
         "zone panel one time in ten, and waits 0.3–1.5 s; two analysts upload their own file "
         "and check every summary they get is of their 3 incidents. Machine: "
         f"{os.cpu_count()} cores, loopback only.\n"
-        "<!-- load_test:end -->\n")
-    if "<!-- load_test:begin -->" in text:
-        text = re.sub(r"<!-- load_test:begin -->.*<!-- load_test:end -->\n", block, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
+        "<!-- load_test:end -->")
+    replace_block(block, "<!-- load_test:begin -->", "<!-- load_test:end -->")
 
 
 def main() -> None:
