@@ -57,3 +57,18 @@ def test_default_towns_are_the_bundled_gazetteer():
     assert len(frame) == 50
     assert frame["lon"].between(35.5, 42.5).all() and frame["lat"].between(32.0, 37.5).all()
     pd.testing.assert_frame_equal(frame, synthetic_incidents(50, 1))
+
+
+def test_synthetic_file_stays_synthetic_when_loaded_again(tmp_path):
+    from dashboard.io import load_incidents
+    from dashboard.io.writers import write_incidents
+    from dashboard.synth import is_synthetic, synthetic_incidents
+
+    towns = __import__("pandas").DataFrame({"name": ["Tallbisah"], "lon": [36.73], "lat": [34.84],
+                                             "population": [38491]})
+    for suffix in (".parquet", ".csv", ".geojson"):
+        path = write_incidents(synthetic_incidents(20, 1, towns=towns),
+                               tmp_path / f"SYNTHETIC-demo{suffix}")
+        frame, report = load_incidents(path)
+        assert report.ok, report.to_text()
+        assert is_synthetic(frame), suffix

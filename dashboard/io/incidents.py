@@ -199,6 +199,9 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
     out["event_type"] = event_type.where(event_type != "", "Unspecified")
     _fatalities(out, checks, column("fatalities"), col("fatalities"))
     out["dataset"] = _DATASET[kind] or report.path.name
+    if kind == "generic" and "dataset" in raw.columns:  # a file that names its dataset
+        named = text(raw["dataset"], n).astype(object)   # (SYNTHETIC files do) keeps it
+        out["dataset"] = named.where(named != "", out["dataset"])
     if kind == "ucdp":
         _ucdp_quirks(raw, checks)
     checks.finish(raw)
