@@ -290,9 +290,14 @@ def http_zonewatch(server: Server, windows, span: int) -> dict:
     first_load_s = time.perf_counter() - server.started
     client.change((0, min(span, 59)), (), "date-range.value")  # warm-up, not counted
     slider, filt = [], []
+    # Slider moves one after another, as a person drags: views that ignore the window
+    # (zone series) or only shade it (histogram) see the same filters each time.
     for window in windows:
         slider.append(client.change(window, (), "date-range.value"))
-        filt.append(client.change(window, (FILTER_TYPE,), "filter-types.value"))
+    # Filter changes alternate between two types, so every one is a real change.
+    for i, window in enumerate(windows):
+        types = (FILTER_TYPE,) if i % 2 == 0 else ("Airstrike",)
+        filt.append(client.change(window, types, "filter-types.value"))
     return {"first_load_s": first_load_s, "first_page_s": server.page_s,
             "first_map_s": first_map_s, "first_map_bytes": first_map_bytes,
             "slider": slider, "filter": filt}
