@@ -261,6 +261,21 @@ def membership_masks(incidents: pd.DataFrame, index: ZoneIndex) -> dict[str, np.
     Unlike ``zone_id`` from the join, nested zones each see their incidents.
     """
     masks = {z: np.zeros(len(incidents), dtype=bool) for z in index.zone_ids}
-    for h in index.hits(incidents, reach_km=0.0) if len(incidents) else []:
-        masks[index.zone_ids[h.zone]][h.idx[h.signed_km >= 0]] = True
+    if not len(incidents):
+        return masks
+    # Containment only (no distances): the same date slices and lon/lat test as hits().
+    days = to_day_numbers(incidents["date"].to_numpy())
+    order = np.argsort(days, kind="stable")
+    sorted_days = days[order]
+    lon = incidents["lon"].to_numpy(dtype="float64")
+    lat = incidents["lat"].to_numpy(dtype="float64")
+    for v in index.versions:
+        lo = np.searchsorted(sorted_days, v["start"], side="left")
+        hi = np.searchsorted(sorted_days, v["end"], side="right")
+        idx = order[lo:hi]
+        minx, miny, maxx, maxy = shapely.bounds(v["lonlat"])
+        near = (lon[idx] >= minx) & (lon[idx] <= maxx) & (lat[idx] >= miny) & (lat[idx] <= maxy)
+        idx = idx[near]
+        inside = shapely.intersects_xy(v["lonlat"], lon[idx], lat[idx])
+        masks[index.zone_ids[v["zone"]]][idx[inside]] = True
     return masks
