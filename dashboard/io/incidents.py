@@ -200,8 +200,8 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
     _fatalities(out, checks, column("fatalities"), col("fatalities"))
     out["dataset"] = _DATASET[kind] or report.path.name
     if kind == "generic" and "dataset" in raw.columns:  # a file that names its dataset
-        named = text(raw["dataset"], n).astype(object)   # (SYNTHETIC files do) keeps it
-        out["dataset"] = named.where(named != "", out["dataset"])
+        named = text(raw["dataset"], n)                  # (SYNTHETIC files do) keeps it
+        out["dataset"] = named.where(named != "", report.path.name)
     if kind == "ucdp":
         _ucdp_quirks(raw, checks)
     checks.finish(raw)
@@ -254,7 +254,13 @@ def _coordinates(out, checks, lon_s, lat_s, lon_col, lat_col, crs, report) -> No
     n = len(out)
     lon, lon_empty, lon_bad = numbers(lon_s, n)
     lat, lat_empty, lat_bad = numbers(lat_s, n)
-    lon_vals, lat_vals = text(lon_s, n), text(lat_s, n)
+    # The coordinates as written, for messages only: built when a row is flagged.
+    def lon_vals():
+        return text(lon_s, n)
+
+    def lat_vals():
+        return text(lat_s, n)
+
     checks.flag(lon_empty, "error", "the longitude is missing",
                 "give a longitude in decimal degrees, or geocode the place", column=lon_col)
     checks.flag(lat_empty, "error", "the latitude is missing",
@@ -275,7 +281,7 @@ def _coordinates(out, checks, lon_s, lat_s, lon_col, lat_col, crs, report) -> No
     projected = (np.abs(lon) > 180) & (np.abs(lat) > 90) & (np.abs(lon) > 1000)
     checks.flag(projected, "error", "the coordinates look projected (metres), and no CRS is given",
                 "convert them to lon/lat degrees, or name their CRS (zonewatch --crs EPSG:32637)",
-                column=f"{lon_col}/{lat_col}", values=lambda: lon_vals + ", " + lat_vals)
+                column=f"{lon_col}/{lat_col}", values=lambda: _pairs(lon_vals(), lat_vals()))
     lat_out = (np.abs(lat) > 90) & ~projected
     lon_out = (np.abs(lon) > 180) & ~projected
     swapped_fits = (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
@@ -291,6 +297,10 @@ def _coordinates(out, checks, lon_s, lat_s, lon_col, lat_col, crs, report) -> No
     out["lon"], out["lat"] = lon, lat
 
 
+def _pairs(lon_vals: pd.Series, lat_vals: pd.Series) -> pd.Series:
+    return lon_vals.astype(str) + ", " + lat_vals.astype(str)
+
+
 def _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals, skip) -> None:
     """Rows far from the rest of the file that land among them once swapped."""
     ok = ~np.isnan(lon) & ~np.isnan(lat) & ~skip
@@ -303,7 +313,7 @@ def _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals, s
     checks.flag(ok & far & fits, "error",
                 "latitude and longitude look swapped: the point lies far from the others "
                 "and among them once swapped", f"swap the values of '{lat_col}' and '{lon_col}'",
-                column=f"{lon_col}/{lat_col}", values=lambda: lon_vals + ", " + lat_vals)
+                column=f"{lon_col}/{lat_col}", values=lambda: _pairs(lon_vals(), lat_vals()))
 
 
 def _location_precision(values: pd.Series, kind: str, checks: RowChecks, col) -> pd.Series:

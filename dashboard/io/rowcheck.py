@@ -105,8 +105,14 @@ def text(series: pd.Series | None, n: int) -> pd.Series:
     if series is None:
         return pd.Series(np.full(n, "", dtype=object), dtype=object)
     series = series.reset_index(drop=True)
-    if isinstance(series.dtype, pd.StringDtype):
-        return series.str.strip().fillna("")  # Arrow strings: vectorised and compact
+    if isinstance(series.dtype, pd.StringDtype):  # Arrow strings: vectorised and compact
+        import pyarrow.compute as pc
+
+        arrow = series.array.__arrow_array__()  # the Arrow data itself, not a copy
+        padded = pc.any(pc.match_substring_regex(arrow, r"^\s|\s$")).as_py()
+        if not padded and arrow.null_count == 0:
+            return series  # already clean: share it rather than copy a million strings
+        return series.str.strip().fillna("")
     return by_unique(series, _strip)
 
 
