@@ -302,7 +302,7 @@ def main(n: int, n_windows: int, top: int) -> dict:
               f"update_layout(shapes=all {len(d['layout']['shapes'])}): {batch_s * 1000:.0f} ms "
               f"vs {rows['zone_series']['compute_ms']:.0f} ms (same shapes: {same}).")
         # 5. The map: its data work (select + hexagon bins) against building the figure.
-        from dashboard.aggregate import hex_bins
+        from dashboard.aggregate import hex_bins, hex_cells
         from dashboard.app.callbacks.common import resolve
         from dashboard.mapview import hex_size_for
 
@@ -330,18 +330,8 @@ def main(n: int, n_windows: int, top: int) -> dict:
         #    a window is then a bincount over cell codes instead of hex_bins.
         def cell_codes():
             cells = hex_bins(view.index.lon, view.index.lat, size, lat0=lat0)  # all cells
-            ky = 1 / np.cos(np.radians(lat0))
-            x = view.index.lon.astype("float64") / size
-            y = view.index.lat.astype("float64") * ky / size
-            cx, cz = np.sqrt(3) / 3 * x - y / 3, 2 / 3 * y
-            cy = -cx - cz
-            rx, ry, rz = np.round(cx), np.round(cy), np.round(cz)
-            dx, dy, dz = np.abs(rx - cx), np.abs(ry - cy), np.abs(rz - cz)
-            fix_x = (dx > dy) & (dx > dz)
-            fix_y = ~fix_x & (dy > dz)
-            rx = np.where(fix_x, -ry - rz, rx)
-            rz = np.where(~fix_x & ~fix_y, -rx - ry, rz)
-            key = rx.astype(np.int64) * 1_000_003 + rz.astype(np.int64)
+            rx, rz = hex_cells(view.index.lon, view.index.lat, size, lat0)
+            key = rx * 1_000_003 + rz
             uniq, codes = np.unique(key, return_inverse=True)
             return codes.astype(np.int32), len(uniq), cells
 

@@ -74,6 +74,22 @@ def summarise(index: IncidentIndex, positions: np.ndarray, previous: np.ndarray)
     )
 
 
+def hex_cells(lon, lat, size_deg: float, lat0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Axial (q, r) of the pointy-top hexagon holding each point (cube rounding)."""
+    ky = 1 / np.cos(np.radians(lat0))
+    x = np.asarray(lon, "float64") / size_deg
+    y = np.asarray(lat, "float64") * ky / size_deg
+    cx, cz = np.sqrt(3) / 3 * x - y / 3, 2 / 3 * y
+    cy = -cx - cz
+    rx, ry, rz = np.round(cx), np.round(cy), np.round(cz)
+    dx, dy, dz = np.abs(rx - cx), np.abs(ry - cy), np.abs(rz - cz)
+    fix_x = (dx > dy) & (dx > dz)
+    fix_y = ~fix_x & (dy > dz)
+    rx = np.where(fix_x, -ry - rz, rx)
+    rz = np.where(~fix_x & ~fix_y, -rx - ry, rz)
+    return rx.astype(np.int64), rz.astype(np.int64)
+
+
 def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float,
              lat0: float | None = None) -> pd.DataFrame:
     """Pointy-top hexagons of ``size_deg`` (centre to corner, in degrees of longitude;
@@ -89,20 +105,8 @@ def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float,
         empty.attrs["lat0"] = lat0
         return empty
     ky = 1 / np.cos(np.radians(lat0))
-    x = np.asarray(lon, "float64") / size_deg
-    y = np.asarray(lat, "float64") * ky / size_deg
-    q = (np.sqrt(3) / 3 * x - y / 3)
-    r = 2 / 3 * y
-    # cube rounding
-    cx, cz = q, r
-    cy = -cx - cz
-    rx, ry, rz = np.round(cx), np.round(cy), np.round(cz)
-    dx, dy, dz = np.abs(rx - cx), np.abs(ry - cy), np.abs(rz - cz)
-    fix_x = (dx > dy) & (dx > dz)
-    fix_y = ~fix_x & (dy > dz)
-    rx = np.where(fix_x, -ry - rz, rx)
-    rz = np.where(~fix_x & ~fix_y, -rx - ry, rz)
-    keys = pd.DataFrame({"q": rx.astype(np.int64), "r": rz.astype(np.int64)})
+    q, r = hex_cells(lon, lat, size_deg, lat0)
+    keys = pd.DataFrame({"q": q, "r": r})
     cells = keys.value_counts().rename("count").reset_index()
     cells["lon"] = size_deg * np.sqrt(3) * (cells["q"] + cells["r"] / 2)
     cells["lat"] = size_deg * 1.5 * cells["r"] / ky
