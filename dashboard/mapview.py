@@ -95,15 +95,17 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     common = {"zones": zones, "type_order": view.type_order, "base": load_base_layers(),
               "center": center, "zoom": zoom, "online_tiles": online_tiles,
               "highlight": highlight, "base_url": base_url}
-    zones_line = f"Zones as they stood on {day:%-d %b %Y}."
+    zones_line = (f"Zones as they stood on {day:%-d %b %Y}." if len(zones)
+                  else f"No zone was in force on {day:%-d %b %Y}.")
     if not len(positions):
         note = f"No incidents match these filters. {zones_line}"
         return MapResult(map_figure(incidents=None, **common), note, "empty", 0, 0, zoom)
     if n_view <= budget:
         rows = positions[in_view] if len(positions) > budget else positions
         frame = index.frame.iloc[rows]
-        note = (f"{len(rows):,} incidents shown. {zones_line}" if len(rows) == len(positions)
-                else f"{len(rows):,} incidents in this part of the map. {zones_line}")
+        what = "1 incident" if len(rows) == 1 else f"{len(rows):,} incidents"
+        note = (f"{what} shown. {zones_line}" if len(rows) == len(positions)
+                else f"{what} in this part of the map. {zones_line}")
         return MapResult(map_figure(incidents=frame, **common), note, "points", len(rows),
                          len(positions), zoom)
     size = hex_size_for(zoom)

@@ -121,3 +121,11 @@ def test_viewport_widens_with_the_margin_and_shrinks_with_zoom():
     wide, close = viewport((34.9, 36.7), 7.0), viewport((34.9, 36.7), 8.0)
     assert close[2] - close[0] == pytest.approx((wide[2] - wide[0]) / 2)
     assert hex_size_for(8.0) == pytest.approx(hex_size_for(7.0) / 2)
+
+
+def test_note_says_when_no_zone_was_in_force(tiny_view):
+    from dataclasses import replace
+
+    early = replace(tiny_view.default, start=date(2000, 1, 1), end=date(2000, 1, 2))
+    result = build_map(tiny_view, early, budget=100)
+    assert "No zone was in force on 2 Jan 2000." in result.note
