@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.filters import IncidentIndex, day_number, previous_window, split_actors
+from dashboard.filters import (
+    IncidentIndex,
+    actor_positions,
+    day_number,
+    previous_window,
+    split_actors,
+)
 from dashboard.state import ViewState
 from tests.conftest import make_incidents
 
@@ -220,3 +226,24 @@ def test_day_number_counts_from_1970():
     assert day_number(date(1970, 1, 1)) == 0
     assert day_number(date(2017, 8, 3)) == 17381
     assert day_number(pd.Timestamp("2017-08-03 23:59")) == 17381
+
+
+def _actors_row_by_row(*sides: pd.Series) -> dict[str, list[int]]:
+    """The definition, one row at a time: what the grouped index must agree with."""
+    found: dict[str, set[int]] = {}
+    for side in sides:
+        for pos, value in enumerate(side.astype(str)):
+            if isinstance(value, str):
+                for actor in split_actors(value):
+                    found.setdefault(actor, set()).add(pos)
+    return {a: sorted(p) for a, p in found.items()}
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_actor_positions_match_row_by_row(dtype):
+    side1 = pd.Series(["A, B", "", None, " A ,B", "B", np.nan, "C,,D", "A"], dtype=dtype)
+    side2 = pd.Series(["B", "A", "A", None, "nan", "x, A", "", "  E "], dtype=dtype)
+    got = actor_positions(side1, side2)
+    assert {a: p.tolist() for a, p in got.items()} == _actors_row_by_row(side1, side2)
+    assert all(p.dtype == np.int64 for p in got.values())
+    assert actor_positions(pd.Series([], dtype=object)) == {}
