@@ -90,6 +90,15 @@ def hex_cells(lon, lat, size_deg: float, lat0: float) -> tuple[np.ndarray, np.nd
     return rx.astype(np.int64), rz.astype(np.int64)
 
 
+def _cell_frame(q: np.ndarray, r: np.ndarray, counts: np.ndarray, size_deg: float,
+                lat0: float) -> pd.DataFrame:
+    ky = 1 / np.cos(np.radians(lat0))
+    cells = pd.DataFrame({"q": q, "r": r, "lon": size_deg * np.sqrt(3) * (q + r / 2),
+                          "lat": size_deg * 1.5 * r / ky, "count": counts})
+    cells.attrs["lat0"] = lat0
+    return cells
+
+
 def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float,
              lat0: float | None = None) -> pd.DataFrame:
     """Pointy-top hexagons of ``size_deg`` (centre to corner, in degrees of longitude;
@@ -100,23 +109,45 @@ def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float,
     and go; pass a fixed ``lat0`` to be sure. It is kept in ``attrs["lat0"]``."""
     if lat0 is None:
         lat0 = float(np.round(np.nanmean(lat))) if len(lat) else 0.0
-    if not len(lon):
-        empty = pd.DataFrame(columns=["q", "r", "lon", "lat", "count"])
-        empty.attrs["lat0"] = lat0
-        return empty
-    ky = 1 / np.cos(np.radians(lat0))
     q, r = hex_cells(lon, lat, size_deg, lat0)
-    keys = pd.DataFrame({"q": q, "r": r})
-    cells = keys.value_counts().rename("count").reset_index()
-    cells["lon"] = size_deg * np.sqrt(3) * (cells["q"] + cells["r"] / 2)
-    cells["lat"] = size_deg * 1.5 * cells["r"] / ky
-    cells.attrs["lat0"] = lat0
-    return cells
+    keys = pd.DataFrame({"q": q, "r": r}).value_counts().sort_index()
+    return _cell_frame(keys.index.get_level_values("q").to_numpy(),
+                       keys.index.get_level_values("r").to_numpy(),
+                       keys.to_numpy(), size_deg, lat0)
+
+
+class HexGrid:
+    """Every incident's hexagon at one size, found once, so that counting any
+    selection of incidents is a ``bincount`` (a slider move at 1M: about 2 ms instead
+    of 12 ms of rounding and grouping)."""
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray, size_deg: float, lat0: float):
+        self.size_deg, self.lat0 = size_deg, lat0
+        q, r = hex_cells(lon, lat, size_deg, lat0)
+        if not len(q):
+            q = r = np.zeros(0, np.int64)
+        r0, width = (r.min(), r.max() - r.min() + 1) if len(r) else (0, 1)
+        keys, cell_of = np.unique(q * width + (r - r0), return_inverse=True)  # one int per cell
+        self.cell_of = cell_of.astype(np.int32).ravel()
+        self.q, self.r = keys // width, keys % width + r0
+
+    def bins(self, positions: np.ndarray) -> pd.DataFrame:
+        """The cells holding ``positions`` (rows of the arrays the grid was made of) and
+        their counts; the same frame ``hex_bins`` gives for those points."""
+        counts = np.bincount(self.cell_of[positions], minlength=len(self.q))
+        used = np.flatnonzero(counts)
+        return _cell_frame(self.q[used], self.r[used], counts[used], self.size_deg, self.lat0)
+
+
+def hex_polygons(lon: np.ndarray, lat: np.ndarray, size_deg: float, lat0: float) -> np.ndarray:
+    """The closed rings (n, 7, 2) of the hexagons centred at lon/lat, to 5 decimals."""
+    ky = 1 / np.cos(np.radians(lat0))
+    angles = np.radians(np.arange(7) * 60 + 30)
+    x = np.asarray(lon, "float64")[:, None] + size_deg * np.cos(angles)
+    y = np.asarray(lat, "float64")[:, None] + size_deg * np.sin(angles) / ky
+    return np.round(np.stack([x, y], axis=2), 5)
 
 
 def hex_polygon(lon: float, lat: float, size_deg: float, lat0: float) -> list[list[float]]:
     """The six corners (closed ring) of the hexagon centred at lon/lat."""
-    ky = 1 / np.cos(np.radians(lat0))
-    angles = np.radians(np.arange(7) * 60 + 30)
-    return [[round(lon + size_deg * np.cos(a), 5), round(lat + size_deg * np.sin(a) / ky, 5)]
-            for a in angles]
+    return hex_polygons(np.array([lon]), np.array([lat]), size_deg, lat0)[0].tolist()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec  # what go.Figure.to_dict applies
 
 from dashboard import palette
 from dashboard.baselayers import BaseLayers
@@ -73,24 +75,30 @@ def _day(value) -> str:
     return "open" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %b %Y")
 
 
-def zone_traces(zones) -> list[go.BaseTraceType]:
+# The map is built as plain dicts, not ``go`` objects: it is redrawn on every slider move,
+# and constructing and validating graph objects cost three times the data work. The
+# traces are the same ones ``go.Figure(map_figure_dict(...))`` checks in the tests.
+
+def zone_traces(zones) -> list[dict]:
     """One filled, outlined trace per status, hover with the zone's life and source."""
-    traces: list[go.BaseTraceType] = []
+    traces: list[dict] = []
     if not len(zones):
         return traces
     for status, group in zones.groupby("status", sort=False):
         colour = palette.status_colour(status)
-        custom = np.array([[esc(r.name), esc(palette.status_label(r.status)),
-                            _day(r.status_since), f"v{r.version}: {_day(r.valid_from)} – "
-                            f"{_day(r.valid_to)}", "approximate" if r.boundary_precision
-                            == "approximate" else "exact", esc(r.source)]
-                           for r in group.itertuples(index=False)], dtype=object)
-        traces.append(go.Choroplethmap(
-            geojson=_zone_geojson(group), locations=group["zone_id"].tolist(),
-            z=np.ones(len(group)), colorscale=[[0, colour], [1, colour]], showscale=False,
+        custom = [[esc(r.name), esc(palette.status_label(r.status)), _day(r.status_since),
+                   f"v{r.version}: {_day(r.valid_from)} – {_day(r.valid_to)}",
+                   "approximate" if r.boundary_precision == "approximate" else "exact",
+                   esc(r.source)]
+                  for r in group.itertuples(index=False)]
+        traces.append(dict(
+            type="choroplethmap", geojson=_zone_geojson(group),
+            locations=group["zone_id"].tolist(), z=[1] * len(group),
+            colorscale=[[0, colour], [1, colour]], showscale=False,
             marker={"opacity": 0.30, "line": {"color": colour, "width": 1}},
-            name=f"Zone: {esc(palette.status_label(status))}", showlegend=True, legendgroup="zones",
-            legendgrouptitle={"text": "Zones (as of date)"}, customdata=custom,
+            name=f"Zone: {esc(palette.status_label(status))}", showlegend=True,
+            legendgroup="zones", legendgrouptitle={"text": "Zones (as of date)"},
+            customdata=custom,
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} since %{customdata[2]}"
                            "<br>Version %{customdata[3]}<br>Boundary %{customdata[4]}"
                            "<br>Source: %{customdata[5]}<extra></extra>"),
@@ -98,7 +106,7 @@ def zone_traces(zones) -> list[go.BaseTraceType]:
     return traces
 
 
-def zone_overlay_traces(zones) -> list[go.Scattermap]:
+def zone_overlay_traces(zones) -> list[dict]:
     """Zone outlines and names drawn above the incidents, so dense points never hide
     where a zone ends."""
     if not len(zones):
@@ -112,17 +120,29 @@ def zone_overlay_traces(zones) -> list[go.Scattermap]:
                 x, y = part.exterior.coords.xy
                 lons += [*x, None]
                 lats += [*y, None]
-        traces.append(go.Scattermap(
-            lon=lons, lat=lats, mode="lines", hoverinfo="skip", showlegend=False,
-            line={"color": palette.status_colour(status), "width": 2.5},
+        traces.append(dict(
+            type="scattermap", lon=lons, lat=lats, mode="lines", hoverinfo="skip",
+            showlegend=False, line={"color": palette.status_colour(status), "width": 2.5},
             name=f"outline {status}"))
     labels = zones.geometry.representative_point()
-    traces.append(go.Scattermap(
-        lon=labels.x, lat=labels.y, mode="text", text=[esc(n) for n in zones["name"]],
-        textfont={"size": 13, "color": "#10202c"}, hoverinfo="skip",
-        showlegend=False,
-        name="zone labels"))
+    traces.append(dict(
+        type="scattermap", lon=labels.x.tolist(), lat=labels.y.tolist(), mode="text",
+        text=[esc(n) for n in zones["name"]], textfont={"size": 13, "color": "#10202c"},
+        hoverinfo="skip", showlegend=False, name="zone labels"))
     return traces
+
+
+@dataclass(frozen=True)
+class ZoneLayers:
+    """The zone traces of the map: fills below the incidents, outlines and names above.
+    They depend only on which versions are in force, so the map can reuse them."""
+
+    fill: list[dict]
+    overlay: list[dict]
+
+    @classmethod
+    def of(cls, zones) -> ZoneLayers:
+        return cls(zone_traces(zones), zone_overlay_traces(zones))
 
 
 def marker_size(fatalities: np.ndarray) -> np.ndarray:
@@ -132,52 +152,71 @@ def marker_size(fatalities: np.ndarray) -> np.ndarray:
 
 
 SIZE_KEY = (0, 10, 50)
+INCIDENT_HOVER = ("<b>%{customdata[1]}</b> · %{customdata[0]}<br>"
+                  "%{customdata[2]} vs %{customdata[3]}<br>Fatalities: %{customdata[4]}"
+                  "<br>%{customdata[5]} (location: %{customdata[6]})<br>"
+                  "Source: %{customdata[7]}<extra>%{customdata[8]}</extra>")
 
 
-def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[go.Scattermap]:
+def _escaped(values) -> np.ndarray:
+    """Escape each distinct value once: text columns repeat a few values many times."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return np.array([esc(u) for u in uniques] or [""], dtype=object)[codes]
+
+
+def _day_labels(dates: pd.Series) -> np.ndarray:
+    """"3 Sep 2017" for each date, formatting each distinct day once."""
+    codes, days = pd.factorize(dates.dt.normalize())
+    labels = np.array([*pd.DatetimeIndex(days).strftime("%-d %b %Y").tolist(), ""], dtype=object)
+    return labels[codes]  # code -1 (no date) takes the "" at the end
+
+
+def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[dict]:
     """One trace per event type, in a fixed order, coloured by type, sized by fatalities."""
+    fatalities = incidents["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
+    deaths = np.where(np.isnan(fatalities), -1, fatalities).astype(int).astype(str).astype(object)
+    deaths[deaths == "-1"] = "unknown"
+    custom = np.column_stack([
+        _day_labels(incidents["date"]), _escaped(incidents["event_type"]),
+        _escaped(incidents["actor1"]), _escaped(incidents["actor2"]), deaths,
+        _escaped(incidents["place"]), incidents["loc_precision"].astype(str).to_numpy(object),
+        _escaped(incidents["source"]), _escaped(incidents["incident_id"])])
+    sizes = marker_size(fatalities).astype("float32")
+    lon = incidents["lon"].to_numpy(dtype="float32")
+    lat = incidents["lat"].to_numpy(dtype="float32")
+    types = incidents["event_type"].to_numpy(dtype=object)
     traces = []
     for event_type in type_order:
-        group = incidents.loc[incidents["event_type"] == event_type]
-        if not len(group):
+        rows = np.flatnonzero(types == event_type)
+        if not len(rows):
             continue
-        custom = np.column_stack([
-            group["date"].dt.strftime("%-d %b %Y").to_numpy(),
-            [esc(v) for v in group["event_type"]],
-            [esc(a) for a in group["actor1"]], [esc(a) for a in group["actor2"]],
-            group["fatalities"].fillna(-1).astype(int).astype(str).replace("-1", "unknown"),
-            [esc(p) for p in group["place"]], group["loc_precision"].to_numpy(),
-            [esc(s) for s in group["source"]], [esc(i) for i in group["incident_id"]],
-        ])
-        traces.append(go.Scattermap(
-            lon=group["lon"].to_numpy(dtype="float32"), lat=group["lat"].to_numpy(dtype="float32"),
-            mode="markers", name=esc(event_type), legendgroup="types",
+        traces.append(dict(
+            type="scattermap", lon=lon[rows], lat=lat[rows], mode="markers",
+            name=esc(event_type), legendgroup="types",
             legendgrouptitle={"text": "Incidents (size: fatalities)"},
-            marker={"size": marker_size(group["fatalities"].to_numpy()),
-                    "color": palette.type_colour(event_type), "opacity": 0.75},
-            customdata=custom,
-            hovertemplate=("<b>%{customdata[1]}</b> · %{customdata[0]}<br>"
-                           "%{customdata[2]} vs %{customdata[3]}<br>Fatalities: %{customdata[4]}"
-                           "<br>%{customdata[5]} (location: %{customdata[6]})<br>"
-                           "Source: %{customdata[7]}<extra>%{customdata[8]}</extra>"),
+            marker={"size": sizes[rows], "color": palette.type_colour(event_type),
+                    "opacity": 0.75},
+            customdata=custom[rows], hovertemplate=INCIDENT_HOVER,
         ))
     return traces
 
 
-def hex_trace(cells: pd.DataFrame, size_deg: float) -> go.Choroplethmap:
+def hex_trace(cells: pd.DataFrame, size_deg: float) -> dict:
     """Server-side hexagon counts as a filled layer (the aggregated view)."""
-    from dashboard.aggregate import hex_polygon
+    from dashboard.aggregate import hex_polygons
 
     lat0 = cells.attrs.get("lat0", float(cells["lat"].mean()) if len(cells) else 0.0)
     # "hex-" ids: a click on a hexagon must never read as a click on a zone called "3".
-    features = [{"type": "Feature", "id": f"hex-{i}", "properties": {}, "geometry": {
-        "type": "Polygon", "coordinates": [hex_polygon(r.lon, r.lat, size_deg, lat0)]}}
-        for i, r in enumerate(cells.itertuples(index=False))]
-    return go.Choroplethmap(
-        geojson={"type": "FeatureCollection", "features": features},
-        locations=[f"hex-{i}" for i in range(len(cells))], z=np.log10(cells["count"] + 1),
-        customdata=cells["count"], colorscale="YlOrRd", marker={"opacity": 0.75,
-                                                                 "line": {"width": 0}},
+    ids = [f"hex-{i}" for i in range(len(cells))]
+    rings = hex_polygons(cells["lon"].to_numpy(), cells["lat"].to_numpy(), size_deg, lat0)
+    features = [{"type": "Feature", "id": i, "properties": {},
+                 "geometry": {"type": "Polygon", "coordinates": [ring]}}
+                for i, ring in zip(ids, rings.tolist(), strict=True)]
+    counts = cells["count"].to_numpy()
+    return dict(
+        type="choroplethmap", geojson={"type": "FeatureCollection", "features": features},
+        locations=ids, z=np.log10(counts + 1).astype("float32"), customdata=counts.astype("int32"),
+        colorscale="YlOrRd", marker={"opacity": 0.75, "line": {"width": 0}},
         colorbar={"title": {"text": "Incidents"}, "tickvals": [0, 1, 2, 3, 4, 5],
                   "ticktext": ["1", "10", "100", "1k", "10k", "100k"], "len": 0.5, "x": 0.99},
         hovertemplate="%{customdata:,} incidents<extra></extra>", name="Incidents (binned)",
@@ -185,7 +224,23 @@ def hex_trace(cells: pd.DataFrame, size_deg: float) -> go.Choroplethmap:
     )
 
 
-def map_figure(
+def _towns_trace(towns: pd.DataFrame) -> dict:
+    return dict(type="scattermap", lon=towns["lon"].tolist(), lat=towns["lat"].tolist(),
+                mode="markers+text", text=towns["name"].tolist(), textposition="top right",
+                textfont={"size": 11, "color": "#4a4a4a"}, marker={"size": 4, "color": "#4a4a4a"},
+                hoverinfo="skip", showlegend=False, name="towns")
+
+
+def _highlight_traces(highlight: pd.DataFrame) -> list[dict]:
+    lon, lat = highlight["lon"].tolist(), highlight["lat"].tolist()
+    return [dict(type="scattermap", lon=lon, lat=lat, mode="markers", name="Selected row",
+                 marker={"size": 26, "color": "rgba(0,0,0,0)", "opacity": 1},
+                 showlegend=False, hoverinfo="skip"),
+            dict(type="scattermap", lon=lon, lat=lat, mode="markers", showlegend=False,
+                 marker={"size": 12, "color": "#111111"}, hoverinfo="skip", name="Selected")]
+
+
+def map_figure_dict(
     *,
     zones,
     incidents: pd.DataFrame | None,
@@ -200,48 +255,57 @@ def map_figure(
     note: str | None = None,
     title: str | None = None,
     base_url: str | None = None,
-) -> go.Figure:
-    """The main map: zones as of a day, incidents (or their hexagon bins), base layers."""
-    fig = go.Figure()
-    for trace in zone_traces(zones):
-        fig.add_trace(trace)
+    zone_layers: ZoneLayers | None = None,
+) -> dict:
+    """The main map as a Plotly figure dict: zones as of a day (``zone_layers``, if
+    given, are those of ``zones`` made before), incidents (or their hexagon bins), towns, base layers."""
+    layers = zone_layers or ZoneLayers.of(zones)
+    data = list(layers.fill)
     if hexes is not None:
-        fig.add_trace(hex_trace(hexes, hex_size))
+        data.append(hex_trace(hexes, hex_size))
     if incidents is not None:
-        for trace in incident_traces(incidents, type_order):
-            fig.add_trace(trace)
-    towns = base.towns  # below the zone names: MapLibre places upper labels first
-    fig.add_trace(go.Scattermap(
-        lon=towns["lon"], lat=towns["lat"], mode="markers+text", text=towns["name"],
-        textposition="top right", textfont={"size": 11, "color": "#4a4a4a"},
-        marker={"size": 4, "color": "#4a4a4a"}, hoverinfo="skip", showlegend=False,
-        name="towns"))
-    for trace in zone_overlay_traces(zones):
-        fig.add_trace(trace)
+        data += incident_traces(incidents, type_order)
+    data.append(_towns_trace(base.towns))  # below the zone names: MapLibre places upper labels first
+    data += layers.overlay
     if highlight is not None and len(highlight):
-        fig.add_trace(go.Scattermap(
-            lon=highlight["lon"], lat=highlight["lat"], mode="markers", name="Selected row",
-            marker={"size": 26, "color": "rgba(0,0,0,0)", "opacity": 1}, showlegend=False,
-            hoverinfo="skip"))
-        fig.add_trace(go.Scattermap(
-            lon=highlight["lon"], lat=highlight["lat"], mode="markers", showlegend=False,
-            marker={"size": 12, "color": "#111111"}, hoverinfo="skip", name="Selected"))
-    fig.update_layout(
-        map={"style": "open-street-map" if online_tiles else offline_style(),
-             "layers": [] if online_tiles else base_map_layers(base, zoom >= 7, base_url),
-             "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
-        margin={"l": 0, "r": 0, "t": 36 if title else 0, "b": 0},
-        legend={"x": 0.005, "y": 0.99, "bgcolor": "rgba(255,255,255,0.9)",
-                "bordercolor": "#bbbbbb", "borderwidth": 1, "font": {"size": 11},
-                "groupclick": "toggleitem"},
-        font={"family": FONT}, uirevision="map", dragmode="pan",
-        title={"text": title, "x": 0.01} if title else None,
-    )
+        data += _highlight_traces(highlight)
+    layout = {
+        "map": {"style": "open-street-map" if online_tiles else offline_style(),
+                "layers": [] if online_tiles else base_map_layers(base, zoom >= 7, base_url),
+                "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
+        "margin": {"l": 0, "r": 0, "t": 36 if title else 0, "b": 0},
+        "legend": {"x": 0.005, "y": 0.99, "bgcolor": "rgba(255,255,255,0.9)",
+                   "bordercolor": "#bbbbbb", "borderwidth": 1, "font": {"size": 11},
+                   "groupclick": "toggleitem"},
+        "font": {"family": FONT}, "uirevision": "map", "dragmode": "pan",
+        "paper_bgcolor": "white",
+    }
+    if title:
+        layout["title"] = {"text": title, "x": 0.01}
     if note:
-        fig.add_annotation(text=note, x=0.5, y=0.02, xref="paper", yref="paper",
-                           showarrow=False, bgcolor="rgba(255,255,255,0.92)",
-                           bordercolor="#b35806", borderwidth=1, font={"size": 13})
-    return fig
+        layout["annotations"] = [{
+            "text": note, "x": 0.5, "y": 0.02, "xref": "paper", "yref": "paper",
+            "showarrow": False, "bgcolor": "rgba(255,255,255,0.92)", "bordercolor": "#b35806",
+            "borderwidth": 1, "font": {"size": 13}}]
+    return {"data": data, "layout": layout}
+
+
+def compact(figure: dict) -> dict:
+    """Numeric numpy arrays of a figure dict's traces (and their markers) as base64
+    typed arrays, in place, as ``go.Figure.to_dict`` sends them: a quarter of the JSON
+    of the same numbers as text. Only where this module puts arrays, so the walk does
+    not visit every coordinate of every outline."""
+    for trace in figure["data"]:
+        for part in (trace, trace.get("marker") or {}):
+            for key, value in part.items():
+                if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+                    part[key] = to_typed_array_spec(value)
+    return figure
+
+
+def map_figure(**kwargs) -> go.Figure:
+    """``map_figure_dict`` as a graph object, for the exports and for inspection."""
+    return go.Figure(map_figure_dict(**kwargs))
 
 
 def window_shape(window: tuple) -> dict:

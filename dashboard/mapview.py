@@ -9,27 +9,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.aggregate import hex_bins
+from dashboard.aggregate import HexGrid
 from dashboard.baselayers import load_base_layers
-from dashboard.figures import map_figure
+from dashboard.figures import ZoneLayers, map_figure_dict
+from dashboard.memo import BoundedMemo
 from dashboard.state import ViewState
-from dashboard.timeline import zones_as_of
 from dashboard.viewdata import ViewData, fit_camera
 
 VIEW_PX = (1000, 620)   # the map's size in pixels, for viewport estimates
 HEX_PX = 14             # hexagon radius on screen
+ZOOM_STEP = 0.25        # hexagon grids are made for zooms rounded to this
+
+_GRIDS: BoundedMemo[HexGrid] = BoundedMemo(12)            # (index, zoom step) -> grid
+_ZONES: BoundedMemo[tuple] = BoundedMemo(64)              # (zones, versions) -> layers
 
 
 @dataclass(frozen=True)
 class MapResult:
-    figure: go.Figure
+    figure: dict         # a Plotly figure dict, ready for Dash (see plotly())
     note: str
     mode: str            # "points", "hexagons" or "empty"
     shown: int           # incidents drawn as points (0 in hexagon mode)
     total: int = 0       # incidents the filters keep, in view or not
     zoom: float = 0.0
+
+    def plotly(self) -> go.Figure:
+        """The figure as a graph object, for exports and inspection."""
+        return go.Figure(self.figure)
 
     def still_good_at(self, zoom: float) -> bool:
         """Whether this map needs no redraw when the camera moves to ``zoom``: every
@@ -65,6 +74,30 @@ def hex_size_for(zoom: float) -> float:
     return HEX_PX * 360 / (512 * 2 ** zoom)
 
 
+def hex_grid(view: ViewData, zoom: float) -> HexGrid:
+    """Every incident's hexagon for about this zoom, made once per dataset and zoom
+    step; one grid origin per dataset, so cells stay put as the window moves."""
+    step = round(zoom / ZOOM_STEP)
+    return _GRIDS.get(view.index, step, lambda: HexGrid(
+        view.index.lon, view.index.lat, hex_size_for(step * ZOOM_STEP), round(view.center[0])))
+
+
+def zones_on(view: ViewData, day) -> tuple[pd.DataFrame, ZoneLayers]:
+    """The zone versions in force on ``day`` and their map layers. Many days share
+    the same versions, so the layers are made once per distinct set."""
+    zones = view.zones
+    start = zones["valid_from"].to_numpy("datetime64[ns]")
+    end = zones["valid_to"].to_numpy("datetime64[ns]")
+    d = np.datetime64(pd.Timestamp(day).normalize(), "ns")
+    mask = (np.isnat(start) | (start <= d)) & (np.isnat(end) | (end >= d))
+
+    def make() -> tuple[pd.DataFrame, ZoneLayers]:
+        shown = zones.loc[mask]
+        return shown, ZoneLayers.of(shown)
+
+    return _ZONES.get(zones, mask.tobytes(), make)
+
+
 def default_camera(view: ViewData, state: ViewState) -> tuple[tuple[float, float], float]:
     """The state's camera; else the filtered zones' extent; else the whole dataset."""
     if state.center is not None and state.zoom is not None:
@@ -83,7 +116,7 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     positions = index.select(state)
     center, zoom = default_camera(view, state)
     day = state.zones_day or view.span[1]
-    zones = zones_as_of(view.zones, day)
+    zones, layers = zones_on(view, day)
     minx, miny, maxx, maxy = viewport(center, zoom)
     lon, lat = index.lon[positions], index.lat[positions]
     in_view = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
@@ -92,26 +125,26 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     if highlight_id:
         hit = index.frame.index[index.frame["incident_id"].astype(str) == highlight_id]
         highlight = index.frame.loc[hit, ["lon", "lat"]] if len(hit) else None
-    common = {"zones": zones, "type_order": view.type_order, "base": load_base_layers(),
-              "center": center, "zoom": zoom, "online_tiles": online_tiles,
+    common = {"zones": zones, "zone_layers": layers, "type_order": view.type_order,
+              "base": load_base_layers(), "center": center, "zoom": zoom, "online_tiles": online_tiles,
               "highlight": highlight, "base_url": base_url}
     zones_line = (f"Zones as they stood on {day:%-d %b %Y}." if len(zones)
                   else f"No zone was in force on {day:%-d %b %Y}.")
     if not len(positions):
         note = f"No incidents match these filters. {zones_line}"
-        return MapResult(map_figure(incidents=None, **common), note, "empty", 0, 0, zoom)
+        return MapResult(map_figure_dict(incidents=None, **common), note, "empty", 0, 0, zoom)
     if n_view <= budget:
         rows = positions[in_view] if len(positions) > budget else positions
         frame = index.frame.iloc[rows]
         what = "1 incident" if len(rows) == 1 else f"{len(rows):,} incidents"
         note = (f"{what} shown. {zones_line}" if len(rows) == len(positions)
                 else f"{what} in this part of the map. {zones_line}")
-        return MapResult(map_figure(incidents=frame, **common), note, "points", len(rows),
+        return MapResult(map_figure_dict(incidents=frame, **common), note, "points", len(rows),
                          len(positions), zoom)
-    size = hex_size_for(zoom)
-    cells = hex_bins(lon, lat, size, lat0=round(view.center[0]))  # one grid per dataset
+    grid = hex_grid(view, zoom)
+    cells = grid.bins(positions)
     note = (f"{len(positions):,} incidents, {n_view:,} in view: too many to draw one by one, so "
             f"they are counted in hexagons. Zoom in or filter to see individual incidents. "
             f"{zones_line}")
-    fig = map_figure(incidents=None, hexes=cells, hex_size=size, **common)
+    fig = map_figure_dict(incidents=None, hexes=cells, hex_size=grid.size_deg, **common)
     return MapResult(fig, note, "hexagons", 0, len(positions), zoom)

@@ -11,7 +11,16 @@ import pytest
 import shapely
 from shapely.geometry import Polygon
 
-from dashboard.aggregate import Summary, hex_bins, hex_polygon, summarise, week_start, weekly_counts
+from dashboard.aggregate import (
+    HexGrid,
+    Summary,
+    hex_bins,
+    hex_polygon,
+    hex_polygons,
+    summarise,
+    week_start,
+    weekly_counts,
+)
 from dashboard.filters import IncidentIndex, day_number
 from dashboard.state import ViewState
 from tests.conftest import make_incidents
@@ -170,3 +179,28 @@ def test_hex_polygon_is_squashed_in_latitude_by_cos_lat0():
     assert ring[1] == [36.7, pytest.approx(34.95)]      # the top corner
     assert ring[4] == [36.7, pytest.approx(34.85)]      # the bottom corner
     assert Polygon(ring).is_valid
+
+
+@pytest.mark.parametrize("size", [0.02, 0.1, 0.5])
+def test_a_precomputed_grid_counts_any_selection_as_hex_bins_does(size):
+    rng = np.random.default_rng(5)
+    lon = (36.7 + rng.normal(0, 0.4, 2_000)).astype("float32")
+    lat = (34.9 + rng.normal(0, 0.4, 2_000)).astype("float32")
+    grid = HexGrid(lon, lat, size, lat0=35)
+    for positions in (np.arange(2_000), np.sort(rng.choice(2_000, 300, replace=False)),
+                      np.array([17])):
+        expected = hex_bins(lon[positions], lat[positions], size, lat0=35)
+        pd.testing.assert_frame_equal(grid.bins(positions), expected)
+        assert grid.bins(positions).attrs == expected.attrs
+
+
+def test_a_grid_of_nothing_counts_nothing():
+    grid = HexGrid(np.zeros(0, "float32"), np.zeros(0, "float32"), 0.1, lat0=0)
+    assert grid.bins(np.zeros(0, np.int64)).empty
+
+
+def test_hexagon_rings_are_those_of_single_hexagons():
+    rings = hex_polygons(np.array([36.7, 0.0]), np.array([34.9, 0.0]), 0.1, 35)
+    assert rings.shape == (2, 7, 2)
+    assert rings[0].tolist() == hex_polygon(36.7, 34.9, 0.1, 35)
+    assert rings[1].tolist() == hex_polygon(0.0, 0.0, 0.1, 35)

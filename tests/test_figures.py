@@ -167,7 +167,7 @@ def test_the_shrunk_boundary_is_drawn_after_it_shrinks(zones):
 def test_zone_hover_names_life_and_source(zones):
     fig = draw(zones_as_of(zones, "2018-02-01"))
     zone = by_name(fig)["Zone: In effect"]
-    row = dict(zip(zone.locations, zone.customdata.tolist(), strict=True))["homs-north"]
+    row = dict(zip(zone.locations, [list(r) for r in zone.customdata], strict=True))["homs-north"]
     assert row == ["homs-north", "In effect", "3 Aug 2017", "v3: 1 Jan 2018 – 14 May 2018",
                    "approximate", "test"]
 
@@ -179,8 +179,8 @@ def test_zone_text_from_the_file_is_escaped():
     fig = draw(nasty.assign(status_since=status_since(nasty)))
     zone = traces(fig, "choroplethmap")[0]
     assert zone.name == "Zone: &lt;b&gt;odd&lt;/b&gt;"
-    assert zone.customdata.tolist()[0][0] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert zone.customdata.tolist()[0][5] == SCRIPT_ESCAPED
+    assert zone.customdata[0][0] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert zone.customdata[0][5] == SCRIPT_ESCAPED
     assert list(by_name(fig)["zone labels"].text) == ["&lt;img src=x onerror=alert(1)&gt;"]
     assert "<img" not in fig.to_json() and "<script" not in fig.to_json()
 
@@ -193,7 +193,7 @@ def test_incident_hover_text_is_escaped():
     fig = draw(incidents=incidents, type_order=["<i>Shelling</i>"])
     trace = traces(fig, "scattermap")[0]
     assert trace.name == "&lt;i&gt;Shelling&lt;/i&gt;"
-    assert trace.customdata.tolist() == [[
+    assert [list(r) for r in trace.customdata] == [[
         "3 Aug 2017", "&lt;i&gt;Shelling&lt;/i&gt;", SCRIPT_ESCAPED, "A &amp; B", "unknown",
         "&lt;a href='https://evil.example'&gt;x&lt;/a&gt;", "exact", "=cmd", "&lt;b&gt;id&lt;/b&gt;"]]
     assert "<script" not in fig.to_json() and "<b>id" not in fig.to_json()

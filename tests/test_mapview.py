@@ -3,11 +3,15 @@ again when zoomed in, and a note that says what is shown and as of which day."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import pandas as pd
 import pytest
+from plotly.io.json import to_json_plotly
 
 from dashboard import mapview
+from dashboard.figures import ZoneLayers, compact
 from dashboard.mapview import build_map, hex_size_for, viewport
 from dashboard.state import ViewState
 from tests.conftest import TINY_BASE
@@ -27,8 +31,8 @@ def state(view, **changes) -> ViewState:
 
 
 def shown_ids(result) -> list[str]:
-    return sorted(i[8] for t in result.figure.data if t.legendgroup == "types"
-                  for i in t.customdata.tolist())
+    return sorted(i[8] for t in result.plotly().data if t.legendgroup == "types"
+                  for i in t.customdata)
 
 
 def test_points_under_the_budget(tiny_view):
@@ -36,7 +40,7 @@ def test_points_under_the_budget(tiny_view):
     assert (result.mode, result.shown) == ("points", 12)
     assert result.note == "12 incidents shown. Zones as they stood on 15 May 2018."
     assert shown_ids(result) == [f"i{n:02d}" for n in range(1, 13)]
-    assert not [t for t in result.figure.data if t.name == "Incidents (binned)"]
+    assert not [t for t in result.plotly().data if t.name == "Incidents (binned)"]
 
 
 def test_hexagons_over_the_budget(tiny_view):
@@ -46,7 +50,7 @@ def test_hexagons_over_the_budget(tiny_view):
         "12 incidents, 12 in view: too many to draw one by one, so they are counted in "
         "hexagons. Zoom in or filter to see individual incidents. "
         "Zones as they stood on 15 May 2018.")
-    hexes = next(t for t in result.figure.data if t.name == "Incidents (binned)")
+    hexes = next(t for t in result.plotly().data if t.name == "Incidents (binned)")
     assert sum(hexes.customdata) == 12
     assert shown_ids(result) == []
 
@@ -62,7 +66,7 @@ def test_zooming_in_brings_the_points_in_view_back(tiny_view):
     assert (result.mode, result.shown) == ("points", 3)
     assert shown_ids(result) == ["i04", "i07", "i08"]
     assert result.note == "3 incidents in this part of the map. Zones as they stood on 15 May 2018."
-    assert result.figure.layout.map.zoom == 13.0
+    assert result.plotly().layout.map.zoom == 13.0
 
 
 def test_zoomed_in_but_still_too_many_in_view_stays_hexagons(tiny_view):
@@ -75,7 +79,7 @@ def test_no_match_says_so_and_draws_the_zones(tiny_view):
     result = build_map(tiny_view, state(tiny_view, types=("Riots",)), budget=100)
     assert (result.mode, result.shown) == ("empty", 0)
     assert result.note == "No incidents match these filters. Zones as they stood on 15 May 2018."
-    assert [t.type for t in result.figure.data if t.type == "choroplethmap"] == ["choroplethmap"] * 2
+    assert [t.type for t in result.plotly().data if t.type == "choroplethmap"] == ["choroplethmap"] * 2
 
 
 @pytest.mark.parametrize(("changes", "day", "zones"), [
@@ -87,31 +91,31 @@ def test_no_match_says_so_and_draws_the_zones(tiny_view):
 def test_note_names_the_day_the_zones_are_drawn_for(tiny_view, changes, day, zones):
     result = build_map(tiny_view, state(tiny_view, **changes), budget=100)
     assert result.note.endswith(f"Zones as they stood on {day}.")
-    drawn = sorted(z for t in result.figure.data if t.type == "choroplethmap" for z in t.locations)
+    drawn = sorted(z for t in result.plotly().data if t.type == "choroplethmap" for z in t.locations)
     assert drawn == zones
 
 
 def test_the_camera_defaults_to_the_data_and_follows_the_state(tiny_view):
-    fig = build_map(tiny_view, tiny_view.default, budget=100).figure
+    fig = build_map(tiny_view, tiny_view.default, budget=100).plotly()
     assert (fig.layout.map.center.lat, fig.layout.map.center.lon) == pytest.approx(tiny_view.center)
     assert fig.layout.map.zoom == tiny_view.zoom
-    fig = build_map(tiny_view, state(tiny_view, **CLOSE_UP), budget=100).figure
+    fig = build_map(tiny_view, state(tiny_view, **CLOSE_UP), budget=100).plotly()
     assert (fig.layout.map.center.lat, fig.layout.map.center.lon, fig.layout.map.zoom) == (
         34.9, 36.7, 13.0)
 
 
 def test_highlight_marks_the_incident_by_id(tiny_view):
-    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="i06").figure
+    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="i06").plotly()
     marked = next(t for t in fig.data if t.name == "Selected")
     assert (list(marked.lon), list(marked.lat)) == ([36.9], [34.9])
-    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="nope").figure
+    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="nope").plotly()
     assert not [t for t in fig.data if t.name == "Selected"]
 
 
 def test_online_tiles_and_base_url_pass_through(tiny_view):
-    fig = build_map(tiny_view, tiny_view.default, budget=100, online_tiles=True).figure
+    fig = build_map(tiny_view, tiny_view.default, budget=100, online_tiles=True).plotly()
     assert fig.layout.map.style == "open-street-map"
-    fig = build_map(tiny_view, tiny_view.default, budget=100, base_url="/b").figure
+    fig = build_map(tiny_view, tiny_view.default, budget=100, base_url="/b").plotly()
     assert fig.layout.map.layers[0].source == "/b/countries.geojson"
 
 
@@ -129,3 +133,31 @@ def test_note_says_when_no_zone_was_in_force(tiny_view):
     early = replace(tiny_view.default, start=date(2000, 1, 1), end=date(2000, 1, 2))
     result = build_map(tiny_view, early, budget=100)
     assert "No zone was in force on 2 Jan 2000." in result.note
+
+
+def test_zone_layers_are_those_of_the_day_and_reused_across_days(tiny_view):
+    from dashboard.timeline import zones_as_of
+
+    for day in sorted({*tiny_view.zones["valid_from"].dropna(), *tiny_view.zones["valid_to"].dropna(),
+                       pd.Timestamp("2000-01-01"), pd.Timestamp("2030-01-01")}):
+        for d in (day - pd.Timedelta(days=1), day, day + pd.Timedelta(days=1)):
+            shown, layers = mapview.zones_on(tiny_view, d)
+            pd.testing.assert_frame_equal(shown, zones_as_of(tiny_view.zones, d))
+            assert layers == ZoneLayers.of(shown)
+    first = mapview.zones_on(tiny_view, tiny_view.span[1])[1]
+    assert mapview.zones_on(tiny_view, tiny_view.span[1])[1] is first  # made once
+
+
+def test_hexagons_come_from_one_grid_per_zoom_step(tiny_view):
+    grid = mapview.hex_grid(tiny_view, 7.3)
+    assert mapview.hex_grid(tiny_view, 7.31) is grid
+    assert mapview.hex_grid(tiny_view, 8.0) is not grid
+    assert grid.size_deg == pytest.approx(hex_size_for(7.25))
+
+
+def test_the_map_figure_sends_numbers_as_typed_arrays(tiny_view):
+    figure = compact(build_map(tiny_view, tiny_view.default, budget=100).figure)
+    points = [t for t in figure["data"] if t.get("legendgroup") == "types"]
+    assert points and all(set(t["lon"]) == {"dtype", "bdata"} for t in points)
+    assert all(set(t["marker"]["size"]) == {"dtype", "bdata"} for t in points)
+    json.loads(to_json_plotly(figure))  # and Dash can send it

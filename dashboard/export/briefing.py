@@ -252,7 +252,8 @@ def briefing_figure(
     center, app_zoom = default_camera(view, state)  # the link's camera, else the zones'
     zoom = export_zoom(app_zoom, map_w, map_h)
     result = build_map(view, replace(state, center=center, zoom=zoom), budget=budget)
-    for trace in result.figure.data:
+    map_fig = result.plotly()
+    for trace in map_fig.data:
         if trace.legendgroup == "zones":
             trace.legendgrouptitle = {"text": f"Zones as of {day_words(day)}"}
             trace.name = trace.name.removeprefix("Zone: ")
@@ -264,10 +265,10 @@ def briefing_figure(
                                   y=page.py(map_y0 + 8 * k), yanchor="top", len=0.3,
                                   thickness=12 * k, bgcolor="rgba(255,255,255,0.85)",
                                   title={"text": "Incidents per hexagon", "side": "right"})
-    _prune_towns(result.figure, center, zoom, map_w, map_h, 11)
-    for trace in result.figure.data:
+    _prune_towns(map_fig, center, zoom, map_w, map_h, 11)
+    for trace in map_fig.data:
         fig.add_trace(trace)
-    fig.update_layout(result.figure.layout)
+    fig.update_layout(map_fig.layout)
     fig.update_layout(
         width=W, height=H, margin={"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0}, title=None,
         paper_bgcolor="white", plot_bgcolor="white", font={"family": FONT, "color": INK},

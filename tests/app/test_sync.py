@@ -168,7 +168,7 @@ def test_a_click_elsewhere_leaves_the_zone_filter(tiny_view, click):
 
 
 def test_a_click_on_a_hexagon_is_not_a_click_on_a_zone_with_a_numeric_id():
-    cell = hex_trace(hex_bins(np.array([36.7]), np.array([34.9]), 0.1), 0.1).locations[0]
+    cell = hex_trace(hex_bins(np.array([36.7]), np.array([34.9]), 0.1), 0.1)["locations"][0]
     numbered = {str(i) for i in range(100)} | {"homs-north", "east", "buffer"}
     assert parse.clicked_zone({"points": [{"location": cell, "z": 1}]}, numbered) is None
 

@@ -7,6 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
+from dashboard.figures import compact
 from dashboard.mapview import build_map, redraw_needed, summary
 
 BASE_URL = "/zonewatch/base"
@@ -23,7 +24,7 @@ def map_view(store, session_id, query, camera, tiles, highlight, previous=None,
     result = build_map(view, parse.with_camera(state, camera),
                        budget=store.settings.max_map_points, online_tiles=bool(tiles),
                        highlight_id=highlight, base_url=BASE_URL)
-    return result.figure, result.note, summary(result)
+    return compact(result.figure), result.note, summary(result)
 
 
 def register(app, store) -> None:
