@@ -52,6 +52,23 @@ def bundled_files() -> dict[str, list[Path]]:
             "incidents": [root / name for name in BUNDLED_INCIDENTS]}
 
 
+def dataset_files(
+    zones: str | Path | None = None,
+    incidents: str | Path | list[str | Path] | None = None,
+    milestones: str | Path | None = None,
+) -> dict[str, list[Path]]:
+    """The files ``load_dataset`` reads for these arguments, by role: the bundled ones
+    fill the gaps (the bundled milestones only go with the bundled zones)."""
+    bundled = bundled_files()
+    return {
+        "zones": [Path(zones)] if zones else bundled["zones"],
+        "incidents": ([Path(p) for p in incidents] if isinstance(incidents, list)
+                      else [Path(incidents)] if incidents else bundled["incidents"]),
+        "milestones": ([Path(milestones)] if milestones
+                       else bundled["milestones"] if zones is None else []),
+    }
+
+
 def load_dataset(
     zones: str | Path | None = None,
     incidents: str | Path | list[str | Path] | None = None,
@@ -63,12 +80,9 @@ def load_dataset(
     """Load, validate and join. Files not given fall back to the bundled ones (the
     bundled milestones only go with the bundled zones). Raises the first error of a
     file with errors unless ``valid_only``."""
-    bundled = bundled_files()
-    zone_path = Path(zones) if zones else bundled["zones"][0]
-    incident_paths = ([Path(p) for p in incidents] if isinstance(incidents, list)
-                      else [Path(incidents)] if incidents else bundled["incidents"])
-    milestone_path = (Path(milestones) if milestones
-                      else bundled["milestones"][0] if zones is None else None)
+    files = dataset_files(zones, incidents, milestones)
+    zone_path, incident_paths = files["zones"][0], files["incidents"]
+    milestone_path = files["milestones"][0] if files["milestones"] else None
     steps = Steps(progress, 2 + len(incident_paths) + (milestone_path is not None))
     reports = []
     zone_frame, report = load_zones(zone_path, valid_only=valid_only)

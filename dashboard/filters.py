@@ -28,6 +28,11 @@ def day_number(day: date | pd.Timestamp) -> int:
     return int(to_day_numbers(np.array([pd.Timestamp(day)], dtype="datetime64[ns]"))[0])
 
 
+def is_date_sorted(days: np.ndarray) -> bool:
+    """Whether day numbers are already in order (then a stable sort keeps every row put)."""
+    return bool(len(days) < 2 or (days[1:] >= days[:-1]).all())
+
+
 def actor_positions(*sides: pd.Series) -> dict[str, np.ndarray]:
     """Actor name -> sorted positions of the rows naming it in any of ``sides``.
 
@@ -66,10 +71,14 @@ class IncidentIndex:
     """
 
     def __init__(self, incidents: pd.DataFrame, zone_masks: dict[str, np.ndarray] | None = None):
-        order = np.argsort(to_day_numbers(incidents["date"].to_numpy()), kind="stable")
-        self.frame = incidents.iloc[order].reset_index(drop=True)
+        days = to_day_numbers(incidents["date"].to_numpy())
+        if is_date_sorted(days):  # a prepared frame: no copy of a million rows of text
+            order = None
+            self.frame, self.days = incidents.reset_index(drop=True), days
+        else:
+            order = np.argsort(days, kind="stable")
+            self.frame, self.days = incidents.iloc[order].reset_index(drop=True), days[order]
         f = self.frame
-        self.days = to_day_numbers(f["date"].to_numpy())
         self.lon = f["lon"].to_numpy(dtype="float32")
         self.lat = f["lat"].to_numpy(dtype="float32")
         self.fatalities = f["fatalities"].fillna(0).to_numpy(dtype="float32")
@@ -81,7 +90,7 @@ class IncidentIndex:
             self.codes[col] = cat.codes.astype(np.int32)
             self.categories[col] = [str(c) for c in cat.categories]
         masks = zone_masks or {}
-        self.zone_masks = {z: m[order] for z, m in masks.items()}
+        self.zone_masks = masks if order is None else {z: m[order] for z, m in masks.items()}
         self._actors: dict[str, np.ndarray] | None = None
         self._search: pd.Series | None = None
 

@@ -6,7 +6,7 @@ Built once per dataset (at start-up, or once per upload), then only read.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -65,9 +65,15 @@ def _span(data: Dataset) -> tuple[date, date]:
     return min(days).date(), max(days).date()
 
 
-def build_view_data(data: Dataset, label: str) -> ViewData:
-    masks = membership_masks(data.incidents, data.zone_index) if data.zone_index else {}
+def build_view_data(data: Dataset, label: str,
+                    masks: dict[str, np.ndarray] | None = None) -> ViewData:
+    """The view of ``data``. Its dataset keeps the incidents in date order (the index's
+    frame: one copy, not two). ``masks`` are zone masks already computed over those
+    rows (a prepared cache); by default they are computed here."""
+    if masks is None:
+        masks = membership_masks(data.incidents, data.zone_index) if data.zone_index else {}
     index = IncidentIndex(data.incidents, masks)
+    data = replace(data, incidents=index.frame)
     zones = data.zones.assign(status_since=status_since(data.zones)) if len(data.zones) \
         else data.zones.assign(status_since=pd.Series(dtype="datetime64[ns]"))
     counts = data.incidents["event_type"].value_counts()

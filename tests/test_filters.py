@@ -247,3 +247,12 @@ def test_actor_positions_match_row_by_row(dtype):
     assert {a: p.tolist() for a, p in got.items()} == _actors_row_by_row(side1, side2)
     assert all(p.dtype == np.int64 for p in got.values())
     assert actor_positions(pd.Series([], dtype=object)) == {}
+
+
+def test_index_of_a_sorted_frame_keeps_rows_and_masks_in_place():
+    frame = make_incidents(ROWS)
+    first = IncidentIndex(frame, {"z": np.arange(len(frame)) % 2 == 0})
+    again = IncidentIndex(first.frame, first.zone_masks)
+    pd.testing.assert_frame_equal(again.frame, first.frame)
+    assert np.array_equal(again.days, first.days)
+    assert np.array_equal(again.zone_masks["z"], first.zone_masks["z"])

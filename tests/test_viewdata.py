@@ -42,7 +42,11 @@ def test_fit_camera_for_another_map_size():
 
 
 def test_tiny_view(tiny_view, tiny_dataset):
-    assert tiny_view.dataset is tiny_dataset
+    # The same dataset, its incidents in date order: one frame shared with the index.
+    assert tiny_view.dataset.zones is tiny_dataset.zones
+    assert tiny_view.dataset.incidents is tiny_view.index.frame
+    assert sorted(tiny_view.dataset.incidents["incident_id"]) == sorted(
+        tiny_dataset.incidents["incident_id"])
     assert tiny_view.label == "test"
     assert len(tiny_view.index) == 12
     assert tiny_view.index.frame["date"].is_monotonic_increasing
