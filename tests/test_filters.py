@@ -12,6 +12,7 @@ import pytest
 from dashboard.filters import (
     IncidentIndex,
     actor_positions,
+    category_codes,
     day_number,
     previous_window,
     split_actors,
@@ -256,3 +257,22 @@ def test_index_of_a_sorted_frame_keeps_rows_and_masks_in_place():
     pd.testing.assert_frame_equal(again.frame, first.frame)
     assert np.array_equal(again.days, first.days)
     assert np.array_equal(again.zone_masks["z"], first.zone_masks["z"])
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(["b", "a", None, "b"], dtype="category"),
+    pd.Series(pd.Categorical(["b", "a", "b"], categories=["z", "b", "a", ""])),  # unused, ""
+    pd.Series(pd.Categorical([None, None], categories=["a"])),
+    pd.Series(pd.Categorical([3, 1, None, 10])),                                  # not text
+    pd.Series(["b", "", None, "a"], dtype="str"),
+    pd.Series(["b", None, "a"], dtype=object),
+    pd.Series([], dtype="category"),
+])
+def test_category_codes_match_text_categories(values):
+    expected = pd.Categorical(values.fillna("").astype(str)) if not isinstance(
+        values.dtype, pd.CategoricalDtype) else pd.Categorical(
+        values.astype(object).where(values.notna(), "").astype(str))
+    codes, texts = category_codes(values)
+    assert texts == [str(c) for c in expected.categories]
+    assert codes.dtype == np.int32
+    assert codes.tolist() == expected.codes.tolist()
