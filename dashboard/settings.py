@@ -5,10 +5,26 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from dashboard.errors import ConfigError
+
+#: Values of ZONEWATCH_CACHE_DIR that switch the prepared-data cache off.
+OFF = ("off", "none", "no", "false", "0")
+
+
+def default_cache_dir() -> Path:
+    """Where prepared data is kept between starts: $XDG_CACHE_HOME/zonewatch, else
+    ~/.cache/zonewatch, else (no home) a per-user folder in the temp dir."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "zonewatch"
+    try:
+        return Path.home() / ".cache" / "zonewatch"
+    except RuntimeError:  # no home directory can be found
+        uid = os.getuid() if hasattr(os, "getuid") else "user"
+        return Path(tempfile.gettempdir()) / f"zonewatch-cache-{uid}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,8 @@ class Settings:
     session_ttl_minutes: int = 120        # uploaded data is deleted after this idle time
     session_disk_mb: int = 2000           # all sessions' uploads together
     online_tiles: bool = False            # start with online map tiles switched on
+    # Prepared server data (validated, joined, sorted) for fast starts; None = no cache.
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **explicit) -> Settings:
@@ -36,7 +54,8 @@ class Settings:
         for f in fields(cls):
             key = f"ZONEWATCH_{f.name.upper()}"
             if key in environ and environ[key] != "":
-                values[f.name] = _parse(key, environ[key], f.type)
+                off = f.name == "cache_dir" and environ[key].strip().lower() in OFF
+                values[f.name] = None if off else _parse(key, environ[key], f.type)
         values.update({k: v for k, v in explicit.items() if v is not None})
         return cls(**values)
 

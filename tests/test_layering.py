@@ -10,7 +10,7 @@ import pytest
 DATA_LAYER = [
     "dashboard.model", "dashboard.io", "dashboard.io.gazetteer", "dashboard.io.writers",
     "dashboard.spatial", "dashboard.timeline", "dashboard.dataset", "dashboard.synth",
-    "dashboard.summary", "dashboard.cli",
+    "dashboard.summary", "dashboard.cli", "dashboard.prepared",
 ]
 
 

@@ -33,6 +33,9 @@ def test_defaults():
     ("ZONEWATCH_UPLOAD_MAX_MB", "10", "upload_max_mb", 10),
     ("ZONEWATCH_ZONES", "/data/zones.geojson", "zones", Path("/data/zones.geojson")),
     ("ZONEWATCH_SESSION_DIR", "/srv/zw", "session_dir", Path("/srv/zw")),
+    ("ZONEWATCH_CACHE_DIR", "/srv/zw-cache", "cache_dir", Path("/srv/zw-cache")),
+    ("ZONEWATCH_CACHE_DIR", "off", "cache_dir", None),
+    ("ZONEWATCH_CACHE_DIR", "None", "cache_dir", None),
 ])
 def test_environment_overrides_the_default(key, raw, field, value):
     assert getattr(Settings.from_env({key: raw}), field) == value
@@ -73,6 +76,13 @@ def test_reads_os_environ_by_default(monkeypatch):
 def test_a_bad_value_names_the_variable(key, raw, message):
     with pytest.raises(ConfigError, match=message):
         Settings.from_env({key: raw})
+
+
+def test_cache_dir_default_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert Settings().cache_dir == tmp_path / "zonewatch"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert Settings().cache_dir == Path.home() / ".cache" / "zonewatch"
 
 
 def test_settings_are_frozen():

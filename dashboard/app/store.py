@@ -11,7 +11,7 @@ import logging
 from collections import OrderedDict
 from threading import Lock
 
-from dashboard.dataset import Dataset, assemble_dataset, load_dataset
+from dashboard.dataset import Dataset, assemble_dataset, dataset_files, load_dataset
 from dashboard.errors import ZoneWatchError
 from dashboard.io import load_incidents, load_zones
 from dashboard.io.milestones import empty_milestones
@@ -32,6 +32,28 @@ def describe_source(settings: Settings) -> str:
     return " · ".join(parts)
 
 
+def load_base_view(settings: Settings) -> ViewData:
+    """The view of the server's own files, through the prepared cache when one is set."""
+    from dashboard import prepared
+
+    label = describe_source(settings)
+    files = dataset_files(settings.zones, settings.incidents, settings.milestones)
+    cache, key = settings.cache_dir, None
+    if cache is not None:
+        try:
+            key = prepared.cache_key(files)
+        except OSError:  # a missing file: the load below says which, with the fix
+            key = None
+        view = prepared.load_view(cache, key, label) if key else None
+        if view is not None:
+            return view
+    data = load_dataset(settings.zones, settings.incidents, settings.milestones)
+    view = build_view_data(data, label)
+    if key is not None and prepared.cache_key(files) == key:  # unchanged while read
+        prepared.save_view(cache, key, view)
+    return view
+
+
 class DataStore:
     def __init__(self, base: ViewData, sessions: SessionStore, settings: Settings):
         self.base, self.sessions, self.settings = base, sessions, settings
@@ -40,8 +62,9 @@ class DataStore:
 
     @classmethod
     def load(cls, settings: Settings) -> DataStore:
-        data = load_dataset(settings.zones, settings.incidents, settings.milestones)
-        base = build_view_data(data, describe_source(settings))
+        """The server's data: from the prepared cache when it matches the files, else
+        read, validated and joined (then stored there for the next start)."""
+        base = load_base_view(settings)
         sessions = SessionStore(settings.session_dir, settings.session_ttl_minutes,
                                 settings.session_disk_mb)
         return cls(base, sessions, settings)
