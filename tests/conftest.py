@@ -10,6 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -25,6 +28,17 @@ from dashboard.dataset import Dataset, assemble_dataset
 from dashboard.io.milestones import empty_milestones
 from dashboard.viewdata import ViewData, build_view_data
 from tests.geometries import INNER, NEIGHBOUR, SHRUNK, SQUARE
+
+
+def pytest_configure(config):
+    """Prepared-data caches of the tests' apps go to a temp folder, never ~/.cache."""
+    config._zonewatch_cache = tempfile.mkdtemp(prefix="zonewatch-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._zonewatch_cache
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_zonewatch_cache", ""), ignore_errors=True)
+
 
 #: A zone feature's properties with nothing wrong in them.
 GOOD_ZONE = {

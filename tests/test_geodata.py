@@ -116,7 +116,7 @@ def test_every_view_renders_on_the_bundled_data(tmp_path):
     assert table.table_view(store, None, query, None)
     map_figure, note, drawn = map_view.map_view(store, None, query, None, [], None)
     assert drawn["mode"] == "points" and drawn["shown"] == drawn["total"]
-    assert "Zones as they stood on 31 Dec 2017" in note and map_figure.data
+    assert "Zones as they stood on 31 Dec 2017" in note and map_figure["data"]
     assert session.options_view(store.base)
     panel = analysis.analysis_view(store, None, query, None, None, 90, 90, 25)
     assert "took effect on 3 Aug 2017" in str(panel)

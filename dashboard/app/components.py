@@ -169,10 +169,10 @@ def build_time_panel() -> html.Section:
                 {"label": "cumulative", "value": "cumulative"}], className="zw-small-dd"),
                 ids.PLAY_MODE),
             labelled("Speed", dcc.Dropdown(id=ids.PLAY_SPEED, clearable=False, searchable=False,
-                                           value=1000, options=[
-                {"label": "slow", "value": 2000}, {"label": "normal", "value": 1000},
-                {"label": "fast", "value": 500}], className="zw-small-dd"), ids.PLAY_SPEED),
-            dcc.Interval(id=ids.PLAY_TIMER, interval=1000, disabled=True),
+                                           value=400, options=[
+                {"label": "slow", "value": 1000}, {"label": "normal", "value": 400},
+                {"label": "fast", "value": 100}], className="zw-small-dd"), ids.PLAY_SPEED),
+            dcc.Interval(id=ids.PLAY_TIMER, interval=400, disabled=True),
         ], className="zw-playback"),
     ], className="zw-time-panel", **{"aria-label": "Time"})
 

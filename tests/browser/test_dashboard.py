@@ -116,7 +116,18 @@ def test_br006_malformed_link_opens_default_with_message(watched, live_url):
     expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents")
 
 
-def test_br007_playback_advances(watched, live_url):
+PLAYER_JS = """() => {
+  const p = window.zonewatchPlayer;
+  const gd = document.querySelector('#map .js-plotly-plot');
+  const m = gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+  const drawn = m && m.getLayer('zw-play-points')
+    ? m.queryRenderedFeatures({layers: ['zw-play-points']}).length : null;
+  return {mode: p.mode, drawn: p.drawn, installed: p.installed, window: p.window,
+          points: drawn};
+}"""
+
+
+def test_br007_playback_draws_frames_in_the_browser_and_hands_back(watched, live_url):
     page, _ = watched
     page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
     wait_ready(page)
@@ -124,6 +135,34 @@ def test_br007_playback_advances(watched, live_url):
     expect(label).to_contain_text("1 Jan 2017 – 30 Jan 2017", timeout=TIMEOUT)
     page.locator(f"#{ids.PLAY}").click()
     expect(label).not_to_contain_text("30 Jan 2017", timeout=TIMEOUT)
+    page.wait_for_function("() => window.zonewatchPlayer.drawn >= 3", timeout=TIMEOUT)
+    during = page.evaluate(PLAYER_JS)
+    assert during["mode"] == "client" and during["installed"]
+    assert during["points"] and during["points"] > 0  # the frame's incidents are on the map
+    assert "from=2017-01-01" in page.url  # the server is not asked for each frame
+    page.locator(f"#{ids.PLAY}").click()
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
+    after = page.evaluate(PLAYER_JS)
+    assert not after["installed"] and after["points"] is None
+    # The slider, the link and the server's views take the window playback stopped at.
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("incidents shown",
+                                                             timeout=TIMEOUT)
+    page.wait_for_function("() => !location.search.includes('from=2017-01-01')",
+                           timeout=TIMEOUT)
+    expect(label).not_to_contain_text("1 Jan 2017 –")
+
+
+def test_br011_playback_with_too_many_incidents_moves_the_slider(watched, live_url):
+    page, _ = watched
+    page.route("**/zonewatch/playback*", lambda route: route.fulfill(
+        json={"n": 9_999_999, "limit": 250_000, "too_many": True}))
+    page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
+    wait_ready(page)
+    page.locator(f"#{ids.PLAY}").click()
+    # Each step goes through the server: the link follows the window.
+    page.wait_for_function("() => !location.search.includes('to=2017-01-30')", timeout=TIMEOUT)
+    assert page.evaluate(PLAYER_JS)["mode"] == "server"
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("incidents shown")
     page.locator(f"#{ids.PLAY}").click()
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
 
