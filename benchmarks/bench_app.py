@@ -10,7 +10,10 @@ VmHWM is the server's alone), ZoneWatch (``dashboard.app.create_app``) and the n
 baseline (benchmarks/naive_app.py) are measured the same way:
 
 * ``first_load``: from process start to the first successful page (GET / = 200) and the
-  first map callback answered (ZoneWatch: the initial URL sync, then the map).
+  first map callback answered (ZoneWatch: the initial URL sync, then the map). ZoneWatch
+  starts on an empty prepared-data cache (``Settings.cache_dir``), so this first start
+  validates, joins and prepares the data; a second start on the same file then measures
+  ``first_load_warm`` (the prepared data read back).
 * ``slider`` and ``filter`` server time, over ``--repeat`` random windows (the same
   windows for both apps): POST /_dash-update-component with bodies built from
   /_dash-dependencies, as the browser sends them. ZoneWatch: the sync callback turns the
@@ -26,9 +29,10 @@ baseline (benchmarks/naive_app.py) are measured the same way:
   makes) to the map's new data drawn (MapLibre ``loaded()`` and not moving, as
   /work/shared/tools/screenshot.py waits); p50 over ``--moves`` windows. A crashed tab or a
   timeout is recorded as the result. ``playback`` (ZoneWatch): click ``#play`` (step
-  week) and count distinct ``#date-label`` texts and map redraws per second over
-  ``--play-seconds``, at the fastest speed the UI offers (500 ms tick) and with the tick
-  forced to 100 ms (what the pipeline itself sustains).
+  week) at each of the UI's speeds and count, from the first frame on screen, the frames
+  drawn per second over ``--play-seconds`` (assets/playback.js counts a frame once MapLibre
+  has rendered its data; in its server mode, each new map figure), and the distinct
+  ``#date-label`` texts.
 
 House rule 12 (shared/style/testing.md): one JSON line per measure on stdout (notes on
 stderr), ratios ZoneWatch/baseline from the same run. Every loop is bounded in count
@@ -63,7 +67,7 @@ from results_file import replace_block  # noqa: E402
 
 TARGET_N = 1_000_000
 PLAY_N = 100_000
-PLAY_SPEEDS_MS = (2000, 1000, 500)  # the Speed dropdown: slow, normal (default), fast
+PLAY_SPEEDS_MS = (1000, 400, 100)  # the Speed dropdown: slow, normal (default), fast
 SEED = 7
 FILTER_TYPE = "Shelling"            # a SYNTHETIC event type (dashboard.synth.EVENT_TYPES)
 VIEW_CALLBACKS = ("map.figure", "summary-cards.children", "histogram.figure",
@@ -106,7 +110,8 @@ def median(values: list[float]) -> float | None:
 
 # --- servers --------------------------------------------------------------------------------
 
-def serve(kind: str, incidents: Path, port: int, session_dir: Path) -> None:
+def serve(kind: str, incidents: Path, port: int, session_dir: Path,
+          cache_dir: Path | None = None) -> None:
     """Child-process entry: serve one app on 127.0.0.1:port until terminated."""
     import logging
 
@@ -115,7 +120,8 @@ def serve(kind: str, incidents: Path, port: int, session_dir: Path) -> None:
         from dashboard.app import create_app
         from dashboard.settings import Settings
 
-        app = create_app(Settings(incidents=incidents, session_dir=session_dir))
+        app = create_app(Settings(incidents=incidents, session_dir=session_dir,
+                                  cache_dir=cache_dir))
     else:
         import naive_app
 
@@ -141,7 +147,8 @@ def vm_hwm_mb(pid: int) -> float | None:
 
 
 class Server:
-    def __init__(self, kind: str, incidents: Path, session_dir: Path, timeout: float = 180):
+    def __init__(self, kind: str, incidents: Path, session_dir: Path, timeout: float = 180,
+                 cache_dir: Path | None = None):
         import requests
 
         self.kind, self.port = kind, free_port()
@@ -151,7 +158,8 @@ class Server:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--serve", kind, "--incidents", str(incidents),
-             "--port", str(self.port), "--session-dir", str(session_dir)],
+             "--port", str(self.port), "--session-dir", str(session_dir),
+             *(["--cache-dir", str(cache_dir)] if cache_dir else [])],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = self.started + timeout
         while True:
@@ -487,10 +495,16 @@ def _browser_failure(out: dict, err: Exception, crashed: list, where: str, after
     return out
 
 
+PLAYER_JS = """() => { const p = window.zonewatchPlayer || {};
+  return [p.drawn || 0, performance.now(), p.mode || null, (p.frameMs || []).slice()]; }"""
+
+
 def play(browser, base: str, speed_ms: int, seconds: float, timeout_s: float) -> dict:
-    """In a fresh tab: pick a speed in the UI's Speed dropdown (its value is the timer's
-    tick), click Play (step week, 30-day sliding window from the start), and count the
-    distinct #date-label texts and map redraws per second over ``seconds``."""
+    """In a fresh tab: pick a speed in the UI's Speed dropdown, click Play (step week,
+    30-day sliding window from the start) and, from the first frame on screen, count
+    the frames drawn (assets/playback.js counts a frame once MapLibre has rendered its
+    data; in server mode, each new map figure) and the distinct #date-label texts per
+    second over ``seconds``."""
     from playwright.sync_api import Error as PWError
 
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -501,8 +515,14 @@ def play(browser, base: str, speed_ms: int, seconds: float, timeout_s: float) ->
                       f"{{value: {speed_ms}}})")
         page.wait_for_timeout(300)
         page.evaluate(OBSERVE_JS)
+        clicked = time.perf_counter()
         page.locator("#play").click()
+        page.wait_for_function("() => (window.zonewatchPlayer || {}).drawn >= 1 || "
+                               "window.__zwMaps >= 1", timeout=timeout_s * 1000, polling=20)
+        first_frame_s = time.perf_counter() - clicked
+        d0, p0, _, _ = page.evaluate(PLAYER_JS)
         page.wait_for_timeout(seconds * 1000)
+        d1, p1, mode, frame_ms = page.evaluate(PLAYER_JS)
         labels, maps, t0, now = page.evaluate(
             "() => { window.__zwObserving = false; return [window.__zwLabels, window.__zwMaps, "
             "window.__zwT0, performance.now()]; }")
@@ -512,9 +532,14 @@ def play(browser, base: str, speed_ms: int, seconds: float, timeout_s: float) ->
         page.close()
     ended = bool(labels) and labels[-1][1].rstrip(")").endswith("2018")
     span_s = max(((labels[-1][0] if ended else now) - t0) / 1000, 1e-3)
-    return {"speed_ms": speed_ms, "seconds": round(span_s, 2), "labels": len(labels),
-            "map_updates": maps, "label_fps": len(labels) / span_s, "map_fps": maps / span_s,
-            "reached_end": ended}
+    drawn = (d1 - d0) if mode == "client" else maps
+    drawn_s = (p1 - p0) / 1000 if mode == "client" else span_s
+    return {"speed_ms": speed_ms, "mode": mode, "seconds": round(drawn_s, 2),
+            "first_frame_s": round(first_frame_s, 2), "frames_drawn": drawn,
+            "drawn_fps": drawn / max(drawn_s, 1e-3),
+            "frame_p50_ms": median(frame_ms[1:]) if len(frame_ms) > 1 else None,
+            "labels": len(labels), "label_fps": len(labels) / span_s,
+            "map_updates": maps, "map_fps": maps / span_s, "reached_end": ended}
 
 
 # --- one size -------------------------------------------------------------------------------
@@ -532,10 +557,11 @@ def run_size(n: int, folder: Path, args, deadline: float) -> dict:
     windows = random_windows(args.repeat, span, SEED + n)
     browser_windows = random_windows(args.moves, span, SEED + n + 1)
     result: dict = {"n": n, "windows": windows, "browser_windows": browser_windows}
+    cache = folder / f"cache-{n}"  # empty: ZoneWatch's first start prepares the data
     for kind in ("zonewatch", "naive"):
         sessions = Path(tempfile.mkdtemp(prefix="sessions-", dir=folder))
         t0 = time.perf_counter()
-        server = Server(kind, path, sessions)
+        server = Server(kind, path, sessions, cache_dir=cache if kind == "zonewatch" else None)
         try:
             raw = (http_zonewatch if kind == "zonewatch" else http_naive)(server, windows, span)
             record = summarise_http(kind, raw)
@@ -564,12 +590,26 @@ def run_size(n: int, folder: Path, args, deadline: float) -> dict:
             record["peak_mb"] = server.peak_mb()
         finally:
             server.stop()
+        if kind == "zonewatch":  # a second start on the same file reads the prepared data
+            record["first_load_warm_s"] = warm_first_load(path, sessions, cache)
+            note(f"n={n:,} zonewatch: first load cold {record['first_load_s']:.1f} s, "
+                 f"warm {record['first_load_warm_s']:.1f} s")
         result[kind] = record
         emit({"bench": "bench_app", "n": n, "app": kind,
               **{k: v for k, v in record.items() if k != "browser"},
               "browser": _browser_summary(browser)})
     path.unlink()
     return result
+
+
+def warm_first_load(path: Path, sessions: Path, cache: Path) -> float:
+    """Start → page + first map for a server whose prepared data is already on disk."""
+    server = Server("zonewatch", path, sessions, cache_dir=cache)
+    try:
+        ZoneWatchClient(server).initial()
+        return time.perf_counter() - server.started
+    finally:
+        server.stop()
 
 
 def _browser_summary(b: dict | None) -> dict | None:
@@ -677,20 +717,25 @@ def targets(result: dict) -> list[tuple[str, str, str, bool | None]]:
                      f"baseline {ntext}", None if rp is None else rp <= TARGETS["repaint_p50_s"]))
         rows.append(("server memory ≤ 1.5 GB (VmHWM)", f"{zw['peak_mb']:,.0f} MB",
                      f"baseline {nv['peak_mb']:,.0f} MB", zw["peak_mb"] <= TARGETS["peak_mb"]))
-        rows.append(("first load ≤ 5 s (start → page + first map)",
+        warm = zw.get("first_load_warm_s")
+        if warm is not None:
+            rows.append(("first load ≤ 5 s (start → page + first map), data prepared before",
+                         f"{warm:.1f} s", f"baseline {nv['first_load_s']:.1f} s",
+                         warm <= TARGETS["first_load_s"]))
+        rows.append(("first load ≤ 5 s, first start on a new file (validate, join, prepare)",
                      f"{zw['first_load_s']:.1f} s", f"baseline {nv['first_load_s']:.1f} s",
                      zw["first_load_s"] <= TARGETS["first_load_s"]))
     mid = result.get(PLAY_N)
     if mid:
         b = mid["zonewatch"].get("browser") or {}
         pb = b.get("playback") or {}
-        good = [r for r in pb.values() if "label_fps" in r]
+        good = [r for r in pb.values() if "drawn_fps" in r]
         if good:
-            best = max(good, key=lambda r: r["label_fps"])
+            best = max(good, key=lambda r: r["drawn_fps"])
             rows.append(("playback ≥ 5 frames/s at 100k (best of the UI's speeds)",
-                         f"{best['label_fps']:.2f} frames/s at the {best['speed_ms']} ms speed "
-                         f"(map redraws {best['map_fps']:.2f}/s)", "baseline has no playback",
-                         best["label_fps"] >= TARGETS["playback_fps"]))
+                         f"{best['drawn_fps']:.2f} frames drawn/s at the {best['speed_ms']} ms "
+                         f"speed ({best['mode']} mode; frame p50 {best['frame_p50_ms']} ms)",
+                         "baseline has no playback", best["drawn_fps"] >= TARGETS["playback_fps"]))
         elif pb:
             rows.append(("playback ≥ 5 frames/s at 100k", "failed: " + "; ".join(
                 str(r.get("error")) for r in pb.values()), "—", False))
@@ -741,8 +786,13 @@ def write_results(path: Path, results: dict, info: dict, args, started: str, wal
              ", ".join(_bytes(zw[f"slider_{v}_bytes"]) for v in VIEW_NAMES), "—", "—"),
             ("filter response bytes (p50)", _bytes(zw["filter_bytes"]),
              _bytes(nv["filter_bytes"]), _ratio(zw["filter_bytes"], nv["filter_bytes"])),
-            ("first load (start → page + first map)", f"{zw['first_load_s']:.1f} s",
-             f"{nv['first_load_s']:.1f} s", _ratio(zw["first_load_s"], nv["first_load_s"])),
+            ("first load, first start on the file (start → page + first map)",
+             f"{zw['first_load_s']:.1f} s", f"{nv['first_load_s']:.1f} s",
+             _ratio(zw["first_load_s"], nv["first_load_s"])),
+            ("first load, data prepared by an earlier start",
+             "—" if zw.get("first_load_warm_s") is None else f"{zw['first_load_warm_s']:.1f} s",
+             f"{nv['first_load_s']:.1f} s",
+             _ratio(zw.get("first_load_warm_s"), nv["first_load_s"])),
             ("… first map callback (initial view; baseline: all points)",
              f"{zw['first_map_s'] * 1000:,.0f} ms, {_bytes(zw.get('first_map_bytes'))}",
              f"{nv['first_map_s'] * 1000:,.0f} ms, {_bytes(nv.get('first_map_bytes'))}", "—"),
@@ -768,8 +818,9 @@ def write_results(path: Path, results: dict, info: dict, args, started: str, wal
         pb = ((zw.get("browser") or {}).get("playback") or {})
         for rec in pb.values():
             text = (f"error: {rec['error']}" if "error" in rec else
-                    f"{rec['label_fps']:.2f} frames/s (date label), {rec['map_fps']:.2f} map "
-                    f"redraws/s over {rec['seconds']:.0f} s")
+                    f"{rec['drawn_fps']:.2f} frames drawn/s ({rec['mode']} mode, frame p50 "
+                    f"{rec['frame_p50_ms']} ms; date label {rec['label_fps']:.2f}/s) over "
+                    f"{rec['seconds']:.0f} s")
             rows.append((f"browser: playback at the {rec['speed_ms']} ms speed, step week",
                          text, "no playback", "—"))
         for name, a, b, ratio in rows:
@@ -837,6 +888,7 @@ def parse_args(argv=None):
     p.add_argument("--incidents", type=Path)
     p.add_argument("--port", type=int)
     p.add_argument("--session-dir", type=Path)
+    p.add_argument("--cache-dir", type=Path)
     args = p.parse_args(argv)
     if args.no_results:
         args.results = None
@@ -848,6 +900,6 @@ def parse_args(argv=None):
 if __name__ == "__main__":
     ARGS = parse_args()
     if ARGS.serve:
-        serve(ARGS.serve, ARGS.incidents, ARGS.port, ARGS.session_dir)
+        serve(ARGS.serve, ARGS.incidents, ARGS.port, ARGS.session_dir, ARGS.cache_dir)
     else:
         main(ARGS)
