@@ -197,6 +197,18 @@ def test_pre009_no_cache_dir_means_no_cache(tmp_path, synthetic_file):
     assert not (tmp_path / "cache").exists()
 
 
+def test_pre009b_the_server_stores_prepared_data_without_waiting_for_it(tmp_path,
+                                                                       synthetic_file):
+    import threading
+
+    store = DataStore.load(settings_for(tmp_path, synthetic_file))
+    for thread in threading.enumerate():
+        if thread.name == "zonewatch-prepare":
+            thread.join(timeout=60)
+    assert len(entries(tmp_path)) == 1
+    assert_same_view(load_base_view(settings_for(tmp_path, synthetic_file)), store.base)
+
+
 def test_pre010_a_missing_input_file_still_raises_the_reader_error(tmp_path):
     from dashboard.errors import IncidentFileError
 

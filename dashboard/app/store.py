@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from threading import Lock
+from threading import Lock, Thread
 
 from dashboard.dataset import Dataset, assemble_dataset, dataset_files, load_dataset
 from dashboard.errors import ZoneWatchError
@@ -32,8 +32,12 @@ def describe_source(settings: Settings) -> str:
     return " · ".join(parts)
 
 
-def load_base_view(settings: Settings) -> ViewData:
-    """The view of the server's own files, through the prepared cache when one is set."""
+def load_base_view(settings: Settings, *, save_in_background: bool = False) -> ViewData:
+    """The view of the server's own files, through the prepared cache when one is set.
+
+    ``save_in_background`` stores a newly prepared view from a thread, so a first start
+    answers without waiting for the write (an interrupted write leaves only a temp
+    folder: entries appear by atomic rename)."""
     from dashboard import prepared
 
     label = describe_source(settings)
@@ -50,7 +54,11 @@ def load_base_view(settings: Settings) -> ViewData:
     data = load_dataset(settings.zones, settings.incidents, settings.milestones)
     view = build_view_data(data, label)
     if key is not None and prepared.cache_key(files) == key:  # unchanged while read
-        prepared.save_view(cache, key, view)
+        if save_in_background:
+            Thread(target=prepared.save_view, args=(cache, key, view), daemon=True,
+                   name="zonewatch-prepare").start()
+        else:
+            prepared.save_view(cache, key, view)
     return view
 
 
@@ -64,7 +72,7 @@ class DataStore:
     def load(cls, settings: Settings) -> DataStore:
         """The server's data: from the prepared cache when it matches the files, else
         read, validated and joined (then stored there for the next start)."""
-        base = load_base_view(settings)
+        base = load_base_view(settings, save_in_background=True)
         sessions = SessionStore(settings.session_dir, settings.session_ttl_minutes,
                                 settings.session_disk_mb)
         return cls(base, sessions, settings)
