@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from dash import html
 
+from dashboard.app import ids
 from dashboard.app.callbacks import session, summary, table, timeline, uploads, zone_series
 from dashboard.app.callbacks.session import OPTION_TARGETS
 from dashboard.app.components import TABLE_COLUMNS
@@ -111,8 +112,7 @@ def test_no_empty_state_when_something_matches(store):
 
 # Timeline -------------------------------------------------------------------------------
 def test_timeline_shows_the_whole_span_with_the_window_shaded(store):
-    fig, label, _key = timeline.timeline_view(store, None, "?from=2017-08-03&to=2017-09-01", None)
-    assert label == "3 Aug 2017 – 1 Sep 2017 (30 days)"
+    fig = timeline.timeline_view(store, None, "#base", None, ["2017-08-03", "2017-09-01"])
     bars = [t for t in fig.data if t.type == "bar"]
     assert [b.name for b in bars] == ["Shelling"]
     assert sum(bars[0].y) == 12  # every date, not just the window
@@ -122,10 +122,12 @@ def test_timeline_shows_the_whole_span_with_the_window_shaded(store):
 
 
 def test_timeline_follows_filters_and_the_lasso(store):
-    fig, label, _key = timeline.timeline_view(store, None, "", ["i06", "i04"])
-    assert label == "4 May 2017 – 15 May 2018 (377 days)"
+    fig = timeline.timeline_view(store, None, "", ["i06", "i04"])
     assert sum(fig.data[0].y) == 2
-    fig, _, _key = timeline.timeline_view(store, None, "?type=Riots", None)
+    shaded = [s for s in fig.layout.shapes if s.type == "rect"]  # no window: all dates
+    assert (pd.Timestamp(shaded[0].x0), pd.Timestamp(shaded[0].x1)) == (
+        pd.Timestamp("2017-05-04"), pd.Timestamp("2018-05-16"))
+    fig = timeline.timeline_view(store, None, "?type=Riots", None)
     assert [t for t in fig.data if t.type == "bar"] == []
     assert fig.layout.yaxis.range == pytest.approx((0, 1.18))
 
@@ -208,16 +210,16 @@ def test_geojson_download_keeps_text_and_unknowns(tmp_path):
 
 # Zone series ----------------------------------------------------------------------------
 def test_zone_series_has_a_panel_per_zone_with_its_weekly_counts(store):
-    fig, _key = zone_series.zone_series_view(store, None, "", None)
+    fig = zone_series.zone_series_view(store, None, "", None)
     assert [a.text for a in fig.layout.annotations] == ["homs-north", "east", "buffer"]
     bars = [t for t in fig.data if t.type == "bar" and t.showlegend is False]
     assert [int(sum(b.y)) for b in bars] == [6, 1, 1]  # nested: i04 counts in both
 
 
 def test_zone_series_of_the_chosen_zones_follows_the_other_filters(store):
-    fig, _key = zone_series.zone_series_view(store, None, "?zone=east&zone=buffer", None)
+    fig = zone_series.zone_series_view(store, None, "?zone=east&zone=buffer", None)
     assert [a.text for a in fig.layout.annotations] == ["east", "buffer"]
-    fig, _key = zone_series.zone_series_view(store, None, "?zone=east&type=Riots", None)
+    fig = zone_series.zone_series_view(store, None, "?zone=east&type=Riots", None)
     assert [int(sum(b.y)) for b in fig.data if b.type == "bar" and b.showlegend is False] == [0]
 
 
@@ -361,17 +363,16 @@ def test_map_redraws_on_camera_moves_only_when_needed():
     assert redraw_needed(None, 6.0)
 
 
-def test_a_window_move_patches_the_histogram_and_keeps_the_zone_series(store):
-    from dash import Patch
-    from dash.exceptions import PreventUpdate
+def test_the_window_and_the_filters_reach_the_views_separately(tiny_view):
+    from dashboard.app.callbacks.sync import sync_view
 
-    _fig, _label, key = timeline.timeline_view(store, None, "?from=2017-08-03&to=2017-09-01", None)
-    patch, label, same = timeline.timeline_view(store, None, "?from=2017-08-10&to=2017-09-01",
-                                                None, key)
-    assert isinstance(patch, Patch) and same == key and label.startswith("10 Aug 2017")
-    _fig, _label, other = timeline.timeline_view(store, None, "?from=2017-08-10&type=Riots",
-                                                 None, key)
-    assert other != key  # a filter change redraws
-    _fig, zkey = zone_series.zone_series_view(store, None, "?from=2017-08-03", None)
-    with pytest.raises(PreventUpdate):
-        zone_series.zone_series_view(store, None, "?from=2017-09-03", None, zkey)
+    first = sync_view(tiny_view, None, "?from=2017-08-03&to=2017-09-01&type=Shelling", {},
+                      None, None, None, None)
+    assert first.filters == "?type=Shelling"
+    assert first.window == ["2017-08-03", "2017-09-01"]
+    values = {"range": [100, 150], "types": ["Shelling"]}
+    moved = sync_view(tiny_view, ids.DATE_RANGE, None, values, None, None, None, None)
+    assert moved.filters == first.filters and moved.window != first.window
+    other = sync_view(tiny_view, ids.TYPES, None, {**values, "types": ["Riots"]}, None, None,
+                      None, None)
+    assert other.filters == "?type=Riots" and other.window == moved.window

@@ -218,3 +218,28 @@ def test_br010_upload_damaged_on_disk_shows_message_and_keeps_serving(watched, l
     expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents",
                                                        timeout=TIMEOUT)
     watch.errors.clear()  # the failed callbacks are expected to log a 500 in the console
+
+
+def test_br012_a_slider_move_asks_the_server_for_the_map_and_cards_only(watched, live_url):
+    import json
+
+    page, _ = watched
+    page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
+    wait_ready(page)
+    expect(page.locator(f"#{ids.DATE_LABEL}")).to_contain_text("1 Jan 2017 – 30 Jan 2017",
+                                                               timeout=TIMEOUT)
+    page.wait_for_timeout(1500)  # the first load's callbacks are done
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(json.loads(r.post_data)["output"])
+            if r.method == "POST" and "_dash-update-component" in r.url else None)
+    page.evaluate(f"() => window.dash_clientside.set_props('{ids.DATE_RANGE}', "
+                  "{value: [31, 90]})")
+    expect(page.locator(f"#{ids.DATE_LABEL}")).to_have_text("1 Feb 2017 – 1 Apr 2017 (60 days)",
+                                                            timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("1 Apr 2017", timeout=TIMEOUT)
+    page.wait_for_timeout(1000)
+    views = sorted(o.lstrip(".").split(".")[0] for o in asked if "view-state.data" not in o)
+    assert views == [ids.MAP, ids.CARDS], asked
+    x0 = page.evaluate("() => document.querySelector('#histogram .js-plotly-plot')"
+                       ".layout.shapes[0].x0")
+    assert str(x0).startswith("2017-02-01")  # the shading moved in the browser

@@ -111,7 +111,7 @@ def panel(a: Analysis) -> html.Div:
 
 
 def register(app, store) -> None:
-    @app.callback(Output(ids.ANALYSIS_OUTPUT, "children"), Input(ids.STATE, "data"),
+    @app.callback(Output(ids.ANALYSIS_OUTPUT, "children"), Input(ids.FILTERS, "data"),
                   Input(ids.ANALYSIS_ZONE, "value"), Input(ids.ANALYSIS_DATE, "date"),
                   Input(ids.ANALYSIS_BEFORE, "value"), Input(ids.ANALYSIS_AFTER, "value"),
                   Input(ids.ANALYSIS_RING, "value"), Input(ids.TABS, "value"),

@@ -22,15 +22,3 @@ def selection_positions(view: ViewData, incident_ids: list[str] | None) -> np.nd
         return None
     ids = view.index.frame["incident_id"].astype(str)
     return np.flatnonzero(ids.isin(incident_ids).to_numpy())
-
-
-def filters_key(store: DataStore, session_id: str | None, state: ViewState,
-                selection: list[str] | None) -> str:
-    """What a view that ignores the date window depends on: the data, the filters and
-    the lasso selection. Equal keys mean an unchanged view (PreventUpdate or Patch)."""
-    from dataclasses import replace
-
-    from dashboard.state import encode
-
-    rest = replace(state, start=None, end=None, as_of=None, center=None, zoom=None)
-    return f"{store.data_key(session_id)}|{encode(rest)}|{hash(tuple(selection or ()))}"

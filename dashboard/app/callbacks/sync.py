@@ -3,17 +3,23 @@
 The page's query string sets the controls on load; any control, a brush on the
 histogram, a click on a zone or a move of the map writes the state back to the
 URL (without reloading), so a copied link reproduces the view.
+
+Besides the state itself, two smaller stores say what changed, so a slider move only
+wakes the views that show the window: ``FILTERS`` (the state without its window, for
+the histogram, the zone series and the analysis, which show every date) and
+``WINDOW`` (the window's days, for the date label and the histogram's shading, set in
+the browser).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, parse
-from dashboard.state import decode, encode
+from dashboard.state import ViewState, decode, encode
 from dashboard.viewdata import ViewData
 
 CONTROL_PROPS = {
@@ -33,6 +39,20 @@ class Synced:
     state: str              # the state store (query string without the camera)
     camera: dict | None
     messages: list[str]
+    # Derived from the state (see the module docstring), so left out of comparisons.
+    filters: str = field(default="", compare=False)   # the state without its window
+    window: list[str] | None = field(default=None, compare=False)  # [first, last], ISO
+
+
+def filters_of(state: ViewState, view: ViewData) -> str:
+    """The query string of ``state`` without its window and zones day."""
+    return encode(replace(state, start=None, end=None, as_of=None, center=None, zoom=None),
+                  view.default)
+
+
+def window_of(state: ViewState, view: ViewData) -> list[str]:
+    return [(state.start or view.default.start).isoformat(),
+            (state.end or view.default.end).isoformat()]
 
 
 def sync_view(view: ViewData, trigger: str | None, search: str | None, values: dict,
@@ -45,7 +65,7 @@ def sync_view(view: ViewData, trigger: str | None, search: str | None, values: d
                   if state.center is not None else None)
         return Synced(parse.controls_from_state(view, state), None,
                       encode(replace(state, center=None, zoom=None), view.default), camera,
-                      decoded.problems)
+                      decoded.problems, filters_of(state, view), window_of(state, view))
     state = parse.state_from_controls(view, values)
     set_controls = False
     if trigger == ids.RESET:
@@ -64,7 +84,8 @@ def sync_view(view: ViewData, trigger: str | None, search: str | None, values: d
         state = replace(state, start=state.end, end=state.start)
     return Synced(parse.controls_from_state(view, state) if set_controls else None,
                   encode(parse.with_camera(state, camera), view.default),
-                  encode(state, view.default), camera, [])
+                  encode(state, view.default), camera, [], filters_of(state, view),
+                  window_of(state, view))
 
 
 def ctx_prop_is_click(click, relayout) -> bool:
@@ -87,16 +108,19 @@ def register(app, store) -> None:
     @app.callback(
         *outputs, Output(ids.URL, "search"), Output(ids.STATE, "data"),
         Output(ids.CAMERA, "data"), Output(ids.MESSAGES, "children", allow_duplicate=True),
+        Output(ids.FILTERS, "data"), Output(ids.WINDOW, "data"),
         Input(ids.URL, "search"), *inputs, Input(ids.RESET, "n_clicks"),
         Input(ids.HISTOGRAM, "selectedData"), Input(ids.MAP, "clickData"),
         Input(ids.MAP, "relayoutData"), Input(ids.DATA_VERSION, "data"),
         State(ids.SESSION, "data"), State(ids.CAMERA, "data"), State(ids.STATE, "data"),
+        State(ids.FILTERS, "data"), State(ids.WINDOW, "data"),
         prevent_initial_call="initial_duplicate",
     )
     def _sync(search, *args):
         n = len(CONTROL_PROPS)
         values = dict(zip(CONTROL_PROPS, args[:n], strict=True))
-        _reset, brushed, click, relayout, _version, session_id, camera, current = args[n:]
+        (_reset, brushed, click, relayout, _version, session_id, camera, current,
+         current_filters, current_window) = args[n:]
         trigger = ctx.triggered_id
         prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
         if trigger == ids.DATA_VERSION:
@@ -106,15 +130,22 @@ def register(app, store) -> None:
         result = sync_view(store.view_data(session_id), trigger, search, values, brushed, click,
                            relayout, camera)
         # The state names the data it was made for, so new data always redraws the views.
-        result.state = f"{result.state}#{store.data_key(session_id)}"
+        data_key = store.data_key(session_id)
+        result.state = f"{result.state}#{data_key}"
+        result.filters = f"{result.filters}#{data_key}"
         if trigger not in (None, ids.URL) and result.controls is None and \
                 result.state == current and result.camera == camera:
             raise PreventUpdate  # nothing changed (e.g. a control echoing its own value)
         controls = ([result.controls[name] for name in CONTROL_PROPS] if result.controls
                     else [no_update] * n)
+        fresh = trigger in (None, ids.URL)  # a new page or new data always redraws
+
+        def changed(value, current_value):
+            return value if fresh or value != current_value else no_update
+
         return (*controls, no_update if result.search is None else result.search,
-                result.state if trigger in (None, ids.URL) or result.state != current
-                else no_update,  # a new page or new data always redraws
-                no_update if result.camera == camera and trigger not in (None, ids.URL)
-                else result.camera,
-                messages_view(result.messages) if trigger in (None, ids.URL) else no_update)
+                changed(result.state, current),
+                no_update if result.camera == camera and not fresh else result.camera,
+                messages_view(result.messages) if fresh else no_update,
+                changed(result.filters, current_filters),
+                changed(result.window, current_window))

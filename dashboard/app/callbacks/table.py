@@ -6,7 +6,7 @@ import io
 import json
 
 import pandas as pd
-from dash import Input, Output, State, dcc, no_update
+from dash import ClientsideFunction, Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids
@@ -71,11 +71,17 @@ def geojson_download(frame: pd.DataFrame, stem: str) -> dict:
 
 
 def register(app, store) -> None:
+    app.clientside_callback(  # the state reaches the table only while its tab is open
+        ClientsideFunction(namespace="zonewatch_views", function_name="gate"),
+        Output(ids.TABLE_STATE, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
+        State(ids.TABLE_STATE, "data"),
+    )
+
     @app.callback(Output(ids.TABLE, "rowData"), Output(ids.TABLE_NOTE, "children"),
-                  Input(ids.STATE, "data"), Input(ids.SELECTION, "data"),
-                  Input(ids.TABS, "value"), State(ids.SESSION, "data"))
+                  Input(ids.TABLE_STATE, "data"), Input(ids.SELECTION, "data"),
+                  State(ids.TABS, "value"), State(ids.SESSION, "data"))
     def _table(query, selection, tab, session_id):
-        if tab != "table":
+        if tab != "table" or query is None:
             raise PreventUpdate  # built when the tab is opened, not on every slider move
         return table_view(store, session_id, query, selection)
 

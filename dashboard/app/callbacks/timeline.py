@@ -1,40 +1,42 @@
-"""The histogram above the date slider, and the window in words."""
+"""The histogram above the date slider: every date, whatever the window.
+
+It is redrawn when the filters or the lasso selection change, not when the window
+moves: the window's shading and the date label follow in the browser
+(assets/views.js, from the ``WINDOW`` store).
+"""
 
 from __future__ import annotations
 
-from dash import Input, Output, Patch, State
+from dash import ClientsideFunction, Input, Output, State
 
 from dashboard.aggregate import weekly_counts
 from dashboard.app import ids
-from dashboard.app.callbacks.common import filters_key, resolve, selection_positions
-from dashboard.figures import histogram_figure, window_shape
+from dashboard.app.callbacks.common import resolve, selection_positions
+from dashboard.figures import histogram_figure
 
 
-def date_label(state) -> str:
-    days = (state.end - state.start).days + 1
-    return f"{state.start:%-d %b %Y} – {state.end:%-d %b %Y} ({days:,} days)"
-
-
-def timeline_view(store, session_id, query, selection, previous_key=None):
-    """(figure or Patch, label, key): a slider move patches only the shaded window."""
-    view, state = resolve(store, session_id, query)
-    key = filters_key(store, session_id, state, selection)
-    if key == previous_key:
-        patch = Patch()
-        patch["layout"]["shapes"][0] = window_shape((state.start, state.end))
-        return patch, date_label(state), key
+def timeline_view(store, session_id, filters, selection, window=None):
+    """The histogram for the filters (a query string without window) with ``window``
+    ([first, last] ISO days) shaded."""
+    view, state = resolve(store, session_id, filters)
     positions = view.index.select(state, ignore_window=True,
                                   within=selection_positions(view, selection))
     weekly = weekly_counts(view.index, positions, span=view.span)
-    figure = histogram_figure(weekly, view.dataset.milestones, (state.start, state.end),
-                              view.span)
-    return figure, date_label(state), key
+    shaded = tuple(window) if window else (state.start, state.end)
+    return histogram_figure(weekly, view.dataset.milestones, shaded, view.span)
 
 
 def register(app, store) -> None:
-    @app.callback(Output(ids.HISTOGRAM, "figure"), Output(ids.DATE_LABEL, "children"),
-                  Output(ids.HISTOGRAM_KEY, "data"),
-                  Input(ids.STATE, "data"), Input(ids.SELECTION, "data"),
-                  State(ids.SESSION, "data"), State(ids.HISTOGRAM_KEY, "data"))
-    def _timeline(query, selection, session_id, previous_key):
-        return timeline_view(store, session_id, query, selection, previous_key)
+    @app.callback(Output(ids.HISTOGRAM, "figure"),
+                  Input(ids.FILTERS, "data"), Input(ids.SELECTION, "data"),
+                  State(ids.SESSION, "data"), State(ids.WINDOW, "data"))
+    def _timeline(filters, selection, session_id, window):
+        return timeline_view(store, session_id, filters, selection, window)
+
+    app.clientside_callback(  # the date label and the histogram's shading
+        ClientsideFunction(namespace="zonewatch_views", function_name="window"),
+        Output(ids.DATE_LABEL, "children"),
+        Output(ids.HISTOGRAM, "figure", allow_duplicate=True),
+        Input(ids.WINDOW, "data"), State(ids.HISTOGRAM, "figure"),
+        prevent_initial_call=True,
+    )

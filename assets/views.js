@@ -1,0 +1,42 @@
+// ZoneWatch views that follow the window in the browser, with no server round trip.
+(function () {
+  "use strict";
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                  "Nov", "Dec"];
+  const DAY_MS = 86400000;
+
+  function parse(iso) { return Date.parse(iso.slice(0, 10) + "T00:00:00Z"); }
+
+  function dayText(ms) {
+    const t = new Date(ms);
+    return t.getUTCDate() + " " + MONTHS[t.getUTCMonth()] + " " + t.getUTCFullYear();
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    zonewatch_views: {
+      // "3 Aug 2017 – 1 Sep 2017 (30 days)", and the histogram's shaded window
+      // (its first shape, see dashboard.figures.histogram_figure) moved to it.
+      window: function (win, figure) {
+        const noUpdate = window.dash_clientside.no_update;
+        if (!win || win.length !== 2) return [noUpdate, noUpdate];
+        const first = parse(win[0]), last = parse(win[1]);
+        const days = Math.round((last - first) / DAY_MS) + 1;
+        const label = dayText(first) + " – " + dayText(last) + " (" +
+          days.toLocaleString("en-US") + " days)";
+        const shapes = figure && figure.layout && figure.layout.shapes;
+        if (!shapes || !shapes.length) return [label, noUpdate];
+        const patch = new window.dash_clientside.Patch()
+          .assign(["layout", "shapes", 0, "x0"], win[0].slice(0, 10))
+          .assign(["layout", "shapes", 0, "x1"],
+                  new Date(last + DAY_MS).toISOString().slice(0, 10));
+        return [label, patch.build()];
+      },
+
+      // The state, passed on only while the table's tab is open (and only when new).
+      gate: function (state, tab, current) {
+        if (tab !== "table" || state === current) return window.dash_clientside.no_update;
+        return state;
+      },
+    },
+  });
+})();
