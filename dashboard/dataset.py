@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dashboard.io import ValidationReport, load_incidents, load_milestones, load_zones
@@ -17,7 +18,7 @@ from dashboard.io.incidents import empty_incidents
 from dashboard.io.milestones import empty_milestones
 from dashboard.paths import geodata_dir
 from dashboard.progress import Steps
-from dashboard.spatial import ZoneIndex, join_incidents
+from dashboard.spatial import ZoneIndex, join_with_masks
 from dashboard.synth import is_synthetic
 
 BUNDLED_ZONES = "syria-2017-zones.geojson"
@@ -34,6 +35,10 @@ class Dataset:
     incidents: pd.DataFrame
     reports: list[ValidationReport] = field(default_factory=list)
     zone_index: ZoneIndex | None = None
+    #: ``membership_masks(incidents, zone_index)`` over the rows as they stand here,
+    #: when the join computed them on the way (None: not known). A ``replace`` of
+    #: ``incidents`` must replace or drop them.
+    zone_masks: dict[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @property
     def synthetic(self) -> bool:
@@ -103,10 +108,10 @@ def load_dataset(
     else:
         milestone_frame = empty_milestones()
     index = ZoneIndex(zone_frame)
-    joined = join_incidents(incident_frame, zone_frame, index=index)
+    joined, masks = join_with_masks(incident_frame, zone_frame, index=index)
     steps.done("joined incidents to zones")
     steps.close()
-    return Dataset(zone_frame, milestone_frame, joined, reports, index)
+    return Dataset(zone_frame, milestone_frame, joined, reports, index, masks)
 
 
 def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: pd.DataFrame,
@@ -116,4 +121,5 @@ def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: p
 
     index = ZoneIndex(zones)
     plain = incidents.drop(columns=[c for c in JOIN_COLUMNS if c in incidents.columns])
-    return Dataset(zones, milestones, join_incidents(plain, zones, index=index), reports, index)
+    joined, masks = join_with_masks(plain, zones, index=index)
+    return Dataset(zones, milestones, joined, reports, index, masks)

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard.io.dates import to_day_numbers
+from dashboard.io.dates import day_order, to_day_numbers
 from dashboard.state import ViewState
 
 _ACTOR_SPLIT = re.compile(r"\s*,\s*")
@@ -64,6 +64,8 @@ def actor_positions(*sides: pd.Series) -> dict[str, np.ndarray]:
         codes, uniques = pd.factorize(side.astype(str))  # missing -> -1, then left out
         if not len(uniques):
             continue
+        if len(uniques) < 1 << 15:  # 16-bit codes sort by radix: same order, ~8x faster
+            codes = codes.astype(np.int16)
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
         for code, value in enumerate(uniques):
@@ -95,7 +97,7 @@ class IncidentIndex:
             order = None
             self.frame, self.days = incidents.reset_index(drop=True), days
         else:
-            order = np.argsort(days, kind="stable")
+            order = day_order(days)
             self.frame, self.days = incidents.iloc[order].reset_index(drop=True), days[order]
         f = self.frame
         self.lon = f["lon"].to_numpy(dtype="float32")

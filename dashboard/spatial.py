@@ -34,7 +34,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from dashboard.errors import CRSMismatchError
-from dashboard.io.dates import to_day_numbers
+from dashboard.io.dates import day_order, to_day_numbers
 
 JOIN_COLUMNS = ["zone_id", "zone_version", "edge_km", "nearest_zone_id", "ambiguous",
                 "zone_count"]
@@ -93,7 +93,8 @@ class ZoneIndex:
                 else to_day_numbers(np.array([row.valid_from]))[0],
                 "end": _OPEN_END if pd.isna(row.valid_to)
                 else to_day_numbers(np.array([row.valid_to]))[0],
-                "lonlat": lonlat, "bounds": shapely.bounds(geom), "area": float(geom.area),
+                "lonlat": lonlat, "lonlat_bounds": shapely.bounds(lonlat),
+                "bounds": shapely.bounds(geom), "area": float(geom.area),
                 "edges": edges,
             })
 
@@ -102,14 +103,22 @@ class ZoneIndex:
 
     def hits(self, incidents: pd.DataFrame, reach_km: float) -> list[_Hits]:
         """For each version: the incidents dated in its period and within reach of it."""
+        return self._scan(incidents, reach_km)[0]
+
+    def _scan(self, incidents: pd.DataFrame, reach_km: float
+              ) -> tuple[list[_Hits], dict[str, np.ndarray]]:
+        """``hits``, and the zone masks of ``membership_masks`` from the same
+        containment test (a point inside a zone in lon/lat is nearly always within
+        reach; the rare one that is not is tested on its own)."""
         days = to_day_numbers(incidents["date"].to_numpy())
-        order = np.argsort(days, kind="stable")
+        order = day_order(days)
         sorted_days = days[order]
         lon = incidents["lon"].to_numpy(dtype="float64")
         lat = incidents["lat"].to_numpy(dtype="float64")
         x, y = self.project(lon, lat)
         radius_m = np.maximum(reach_km, np.nan_to_num(
             incidents["precision_km"].to_numpy(dtype="float64"), nan=0.0)) * 1000.0
+        masks = {z: np.zeros(len(incidents), dtype=bool) for z in self.zone_ids}
         found = []
         for v in self.versions:
             lo = np.searchsorted(sorted_days, v["start"], side="left")
@@ -119,17 +128,24 @@ class ZoneIndex:
             r = radius_m[idx]
             xi, yi = x[idx], y[idx]
             near = (xi >= minx - r) & (xi <= maxx + r) & (yi >= miny - r) & (yi <= maxy + r)
-            idx, xi, yi, r = idx[near], xi[near], yi[near], r[near]
-            if not len(idx):
-                continue
             # Containment in lon/lat, as the zone was drawn (an edge point stays on the
             # edge); distance in metres.
-            inside = shapely.intersects_xy(v["lonlat"], lon[idx], lat[idx])
+            lminx, lminy, lmaxx, lmaxy = v["lonlat_bounds"]
+            boxed = ((lon[idx] >= lminx) & (lon[idx] <= lmaxx) & (lat[idx] >= lminy)
+                     & (lat[idx] <= lmaxy))
+            tested = near | boxed
+            inside = np.zeros(len(idx), dtype=bool)
+            inside[tested] = shapely.intersects_xy(v["lonlat"], lon[idx[tested]],
+                                                   lat[idx[tested]])
+            masks[self.zone_ids[v["zone"]]][idx[inside]] = True
+            idx, xi, yi, r, inside = idx[near], xi[near], yi[near], r[near], inside[near]
+            if not len(idx):
+                continue
             dist = v["edges"].distance(xi, yi)
             signed = np.where(inside, dist, -dist) / 1000.0
             keep = inside | (dist <= r)
             found.append(_Hits(idx[keep], signed[keep], v["zone"], v["version"], v["area"]))
-        return found
+        return found, masks
 
 
 class _EdgeIndex:
@@ -186,6 +202,14 @@ def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: fl
     See the module docstring for the rules. ``index`` lets callers reuse a
     projected zone index across joins.
     """
+    return join_with_masks(incidents, zones, reach_km=reach_km, index=index)[0]
+
+
+def join_with_masks(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: float = 25.0,
+                    index: ZoneIndex | None = None
+                    ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """``join_incidents`` and ``membership_masks`` in one pass over the incidents: a
+    view needs both, and they share the date slices and the containment test."""
     index = index or ZoneIndex(zones)
     n = len(incidents)
     zone_pos = np.full(n, -1, dtype=np.int32)
@@ -193,7 +217,8 @@ def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: fl
     edge_km = np.full(n, np.nan)
     nearest = np.full(n, -1, dtype=np.int32)
     count = np.zeros(n, dtype=np.int16)
-    hits = index.hits(incidents, reach_km) if n else []
+    hits, masks = (index._scan(incidents, reach_km) if n
+                   else ([], {z: np.zeros(0, dtype=bool) for z in index.zone_ids}))
     if hits:
         idx = np.concatenate([h.idx for h in hits])
         signed = np.concatenate([h.signed_km for h in hits])
@@ -230,7 +255,7 @@ def join_incidents(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: fl
     }
     # A shallow copy: the input's columns are shared, never changed (copy-on-write).
     kept = incidents.drop(columns=[c for c in columns if c in incidents.columns])
-    return pd.concat([kept, pd.DataFrame(columns)], axis=1)
+    return pd.concat([kept, pd.DataFrame(columns)], axis=1), masks
 
 
 def zone_membership(incidents: pd.DataFrame, zones: pd.DataFrame, zone_id: str, *,
@@ -265,7 +290,7 @@ def membership_masks(incidents: pd.DataFrame, index: ZoneIndex) -> dict[str, np.
         return masks
     # Containment only (no distances): the same date slices and lon/lat test as hits().
     days = to_day_numbers(incidents["date"].to_numpy())
-    order = np.argsort(days, kind="stable")
+    order = day_order(days)
     sorted_days = days[order]
     lon = incidents["lon"].to_numpy(dtype="float64")
     lat = incidents["lat"].to_numpy(dtype="float64")
@@ -273,7 +298,7 @@ def membership_masks(incidents: pd.DataFrame, index: ZoneIndex) -> dict[str, np.
         lo = np.searchsorted(sorted_days, v["start"], side="left")
         hi = np.searchsorted(sorted_days, v["end"], side="right")
         idx = order[lo:hi]
-        minx, miny, maxx, maxy = shapely.bounds(v["lonlat"])
+        minx, miny, maxx, maxy = v["lonlat_bounds"]
         near = (lon[idx] >= minx) & (lon[idx] <= maxx) & (lat[idx] >= miny) & (lat[idx] <= maxy)
         idx = idx[near]
         inside = shapely.intersects_xy(v["lonlat"], lon[idx], lat[idx])

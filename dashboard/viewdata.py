@@ -69,11 +69,14 @@ def build_view_data(data: Dataset, label: str,
                     masks: dict[str, np.ndarray] | None = None) -> ViewData:
     """The view of ``data``. Its dataset keeps the incidents in date order (the index's
     frame: one copy, not two). ``masks`` are zone masks already computed over those
-    rows (a prepared cache); by default they are computed here."""
+    rows (a prepared cache); by default those the join left in ``data``, else computed
+    here."""
+    if masks is None:
+        masks = data.zone_masks
     if masks is None:
         masks = membership_masks(data.incidents, data.zone_index) if data.zone_index else {}
     index = IncidentIndex(data.incidents, masks)
-    data = replace(data, incidents=index.frame)
+    data = replace(data, incidents=index.frame, zone_masks=index.zone_masks)
     zones = data.zones.assign(status_since=status_since(data.zones)) if len(data.zones) \
         else data.zones.assign(status_since=pd.Series(dtype="datetime64[ns]"))
     counts = data.incidents["event_type"].value_counts()

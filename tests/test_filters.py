@@ -276,3 +276,17 @@ def test_category_codes_match_text_categories(values):
     assert texts == [str(c) for c in expected.categories]
     assert codes.dtype == np.int32
     assert codes.tolist() == expected.codes.tolist()
+
+
+def test_actor_positions_are_the_rows_naming_each_actor_in_row_order():
+    rng = np.random.default_rng(5)
+    names = np.array(["A", "B, C", "C", "", "D,A"], dtype=object)
+    side1 = pd.Series(names[rng.integers(0, len(names), 3000)], dtype="str")
+    side2 = pd.Series(names[rng.integers(0, len(names), 3000)], dtype=object)
+    got = actor_positions(side1, side2)
+    split = [[set(split_actors(a)) | set(split_actors(b))] for a, b in zip(side1, side2,
+                                                                          strict=True)]
+    for actor in ("A", "B", "C", "D"):
+        want = [i for i, (named,) in enumerate(split) if actor in named]
+        assert got[actor].tolist() == want, actor
+    assert list(got) == ["A", "B", "C", "D"]

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from pyproj import Geod
 from shapely.geometry import box
 
 from dashboard.errors import CRSMismatchError
-from dashboard.spatial import JOIN_COLUMNS, join_incidents, metric_crs, zone_membership
+from dashboard.spatial import (
+    JOIN_COLUMNS,
+    ZoneIndex,
+    join_incidents,
+    join_with_masks,
+    membership_masks,
+    metric_crs,
+    zone_membership,
+)
 from tests.conftest import make_incidents, make_zones
 from tests.geometries import INNER, NEIGHBOUR, SQUARE, WIDE
 
@@ -219,3 +228,45 @@ def test_metric_crs_is_utm_for_small_extents_and_aeqd_for_wide_ones(zones):
     crs = metric_crs(wide)
     assert crs.to_epsg() is None
     assert crs.coordinate_operation.method_name == "Azimuthal Equidistant"
+
+
+def test_join_with_masks_gives_the_join_and_the_membership_masks(zones):
+    # Nested, edge, shared-edge, out-of-reach and no-version-in-force points, unsorted days.
+    rows = [{"date": "2017-09-01", "lon": 36.675, "lat": 34.875},
+            {"date": "2017-06-01", "lon": 36.8, "lat": 34.9},
+            {"date": "2018-06-01", "lon": 36.65, "lat": 34.95},
+            {"date": "2017-12-31", "lon": 36.74, "lat": 34.9},
+            {"date": "2018-01-01", "lon": 36.74, "lat": 34.9},
+            {"date": "2017-10-01", "lon": 36.9, "lat": 34.9},
+            {"date": "2017-09-01", "lon": 39.0, "lat": 30.0},
+            {"date": "2017-09-01", "lon": 36.7, "lat": 34.95}]
+    incidents = make_incidents(rows)
+    index = ZoneIndex(zones)
+    joined, masks = join_with_masks(incidents, zones, index=index)
+    pd.testing.assert_frame_equal(joined, join_incidents(incidents, zones, index=index))
+    want = membership_masks(incidents, index)
+    assert list(masks) == list(want)
+    for zone_id, mask in want.items():
+        assert masks[zone_id].dtype == bool
+        np.testing.assert_array_equal(masks[zone_id], mask, err_msg=zone_id)
+    assert masks["homs-north"].any() and masks["buffer"].any()
+
+
+def test_join_with_masks_tests_points_inside_but_out_of_reach_too(zones):
+    # A point inside in lon/lat but outside the projected box (the join's candidates)
+    # still counts in the masks: simulated by moving every projected box far away.
+    incidents = make_incidents([{"date": "2017-09-01", "lon": 36.675, "lat": 34.875}])
+    index = ZoneIndex(zones)
+    want = membership_masks(incidents, index)
+    for v in index.versions:
+        v["bounds"] = (1e7, 1e7, 1e7 + 1, 1e7 + 1)
+    joined, masks = join_with_masks(incidents, zones, index=index)
+    assert joined["zone_id"].isna().all()  # no candidate for the join
+    assert {z: m.tolist() for z, m in masks.items()} == {z: m.tolist() for z, m in want.items()}
+    assert masks["buffer"].tolist() == [True]
+
+
+def test_join_with_masks_of_no_incidents(zones):
+    joined, masks = join_with_masks(make_incidents([]), zones)
+    assert len(joined) == 0
+    assert all(len(m) == 0 for m in masks.values())

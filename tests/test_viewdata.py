@@ -110,3 +110,26 @@ def test_build_does_not_change_the_dataset(tiny_dataset):
     build_view_data(tiny_dataset, "again")
     pd.testing.assert_frame_equal(tiny_dataset.incidents, before)
     assert len(tiny_dataset.incidents) == len(INCIDENT_ROWS)
+
+
+def test_view_takes_the_masks_the_join_computed(tiny_dataset, tiny_view):
+    from dashboard.spatial import membership_masks
+
+    want = membership_masks(tiny_dataset.incidents, tiny_dataset.zone_index)
+    assert tiny_dataset.zone_masks is not None
+    assert {z: m.tolist() for z, m in tiny_dataset.zone_masks.items()} == {
+        z: m.tolist() for z, m in want.items()}
+    # The view's dataset carries the masks of its own (date-sorted) rows.
+    assert tiny_view.dataset.zone_masks is tiny_view.index.zone_masks
+    again = membership_masks(tiny_view.index.frame, tiny_dataset.zone_index)
+    assert {z: m.tolist() for z, m in tiny_view.index.zone_masks.items()} == {
+        z: m.tolist() for z, m in again.items()}
+
+
+def test_view_without_join_masks_computes_them(tiny_dataset, tiny_view):
+    from dataclasses import replace
+
+    plain = replace(tiny_dataset, zone_masks=None)
+    view = build_view_data(plain, "test")
+    assert {z: m.tolist() for z, m in view.index.zone_masks.items()} == {
+        z: m.tolist() for z, m in tiny_view.index.zone_masks.items()}
