@@ -4,11 +4,12 @@
 
 Each analyst opens the page, then loops: pick a random window, event type, zone or
 search (as the slider and filters do), and fire the view callbacks the browser
-fires for that state (map, cards, histogram, table, zone series; the zone panel now
-and then), with a think time of 0.3–1.5 s. Every request goes to 127.0.0.1 only; the
-run stops by itself after ``--seconds``. Two of the analysts upload their own
-incident file first, and every response they get is checked for their data only (a
-leak between sessions or workers would show as a wrong count).
+fires for that state (map and cards; the histogram and zone series too when the
+filters changed; the zone panel now and then), with a think time of 0.3–1.5 s. Every
+request goes to 127.0.0.1 only; the run stops by itself after ``--seconds``. Two of
+the analysts upload their own incident file first, and every response they get is
+checked for their data only (a leak between sessions or workers would show as a wrong
+count).
 
 Prints one JSON line and rewrites the ``load_test`` block of benchmarks/RESULTS.md.
 """
@@ -37,8 +38,10 @@ from results_file import replace_block
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-VIEW_CALLBACKS = ("map.figure", "summary-cards.children", "histogram.figure",
-                  "incident-table.rowData", "zone-series.figure")
+# What the browser asks for when the state changes: the window's views always, the
+# views of the whole span when the filters changed too (see dashboard/app/callbacks/sync.py).
+WINDOW_CALLBACKS = ("map.figure", "summary-cards.children")
+FILTER_CALLBACKS = ("histogram.figure", "zone-series.figure")
 TYPES = ["State-based conflict", "Non-state conflict", "One-sided violence"]
 ZONES = ["idlib", "homs-north", "eastern-ghouta", "southwest"]
 OWN_CSV = ("incident_id,date,lat,lon,event_type,fatalities\n"
@@ -142,16 +145,25 @@ class Analyst(threading.Thread):
         self.http.get(self.base + "/_dash-layout", timeout=30)
         if self.own:
             self.upload()
-        deps = [self.cb.find(name) for name in VIEW_CALLBACKS]
+        window_deps = [self.cb.find(name) for name in WINDOW_CALLBACKS]
+        filter_deps = [self.cb.find(name) for name in FILTER_CALLBACKS]
         panel = self.cb.find("analysis-output.children")
         summary = self.cb.find("summary-cards.children")
+        filters = None
         while time.time() < self.stop:
-            values = {"view-state.data": self.state(), "session-id.data": self.session,
+            state = self.state()
+            query, _, key = state.partition("#")
+            kept = "&".join(p for p in query.lstrip("?").split("&")
+                            if p.split("=")[0] not in ("from", "to"))
+            new_filters = f"?{kept}#{key}" if kept else f"#{key}"
+            values = {"view-state.data": state, "view-filters.data": new_filters,
+                      "session-id.data": self.session,
                       "online-tiles.value": [], "tabs.value": "analysis",
                       "analysis-before.value": 90, "analysis-after.value": 90,
                       "analysis-ring.value": 25}
-            for dep in deps:
+            for dep in window_deps + (filter_deps if new_filters != filters else []):
                 self.post(dep, values)
+            filters = new_filters
             if self.rng.random() < 0.1:
                 self.post(panel, values)
             if self.own:  # this analyst must only ever see their own 3 incidents
@@ -177,7 +189,8 @@ def write_results(record: dict) -> None:
         "|---:|---:|---:|---:|---:|---:|\n"
         f"| {record['requests']:,} | {record['server_errors']} | {record['leaks']} | "
         f"{record['p50_ms']:.0f} ms | {record['p95_ms']:.0f} ms | {record['max_ms']:.0f} ms |\n\n"
-        "Each analyst fires the five view callbacks for a random window and filter, opens the "
+        "Each analyst fires the view callbacks the browser fires for a random window and "
+        "filter (map and cards; histogram and zone series when the filters changed), opens the "
         "zone panel one time in ten, and waits 0.3–1.5 s; two analysts upload their own file "
         "and check every summary they get is of their 3 incidents. Machine: "
         f"{os.cpu_count()} cores, loopback only.\n"
