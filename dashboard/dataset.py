@@ -18,7 +18,7 @@ from dashboard.io.incidents import empty_incidents
 from dashboard.io.milestones import empty_milestones
 from dashboard.paths import geodata_dir
 from dashboard.progress import Steps
-from dashboard.spatial import ZoneIndex, join_with_masks
+from dashboard.spatial import ZoneIndex, import_in_background, join_with_masks
 from dashboard.synth import is_synthetic
 
 BUNDLED_ZONES = "syria-2017-zones.geojson"
@@ -85,6 +85,7 @@ def load_dataset(
     """Load, validate and join. Files not given fall back to the bundled ones (the
     bundled milestones only go with the bundled zones). Raises the first error of a
     file with errors unless ``valid_only``."""
+    import_in_background()  # the join's KD-tree library loads while the files are read
     files = dataset_files(zones, incidents, milestones)
     zone_path, incident_paths = files["zones"][0], files["incidents"]
     milestone_path = files["milestones"][0] if files["milestones"] else None

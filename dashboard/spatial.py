@@ -26,6 +26,9 @@ against the prepared polygon and distances come from an STRtree of edge segments
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +42,15 @@ from dashboard.io.dates import day_order, to_day_numbers
 JOIN_COLUMNS = ["zone_id", "zone_version", "edge_km", "nearest_zone_id", "ambiguous",
                 "zone_count"]
 _OPEN_START, _OPEN_END = np.iinfo(np.int32).min + 1, np.iinfo(np.int32).max
+
+
+def import_in_background() -> None:
+    """Start importing the KD-tree's library (scipy.spatial: 0.3-0.5 s) on a thread, so
+    a caller about to read files before a join overlaps the two. A join that comes
+    first simply waits for that import to finish (Python's import lock)."""
+    if "scipy.spatial" not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=("scipy.spatial",), daemon=True,
+                         name="zonewatch-import").start()
 
 
 def metric_crs(zones: pd.DataFrame) -> CRS:

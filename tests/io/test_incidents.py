@@ -356,3 +356,27 @@ def test_validate_guesses_incidents_and_milestones(tmp_path):
     assert validate(inc).kind == "generic incidents (CSV)"
     report = validate(ms)
     assert report.kind == "milestones" and report.ok
+
+
+@pytest.mark.parametrize("values", [
+    pytest.param(["a", "b", "c"], id="increasing"),
+    pytest.param(["a", "b", "b", "c"], id="sorted-with-a-repeat"),
+    pytest.param(["b", "a", "b"], id="unsorted-with-a-repeat"),
+    pytest.param(["c", "b", "a"], id="decreasing"),
+    pytest.param(["a", None, "b"], id="missing"),
+    pytest.param(["x"], id="one"),
+    pytest.param([], id="none"),
+])
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_duplicated_ids_fast_path_agrees_with_pandas(values, dtype):
+    from dashboard.io.incidents import _duplicated
+
+    series = pd.Series(values, dtype=dtype)
+    assert _duplicated(series).tolist() == series.duplicated(keep=False).tolist()
+
+
+def test_a_repeated_id_among_sorted_ids_is_reported(tmp_path):
+    rows = [[f"a{i}", *GOOD_ROW[1:]] for i in (1, 2, 2, 3)]
+    _, report = read_incidents(write_incident_csv(tmp_path / "sorted.csv", rows))
+    dup = [i.where for i in report.issues if "used by more than one row" in i.problem]
+    assert dup == ["row 3", "row 4"]
