@@ -125,30 +125,29 @@ class ZoneIndex:
         days = to_day_numbers(incidents["date"].to_numpy())
         order = day_order(days)
         sorted_days = days[order]
-        lon = incidents["lon"].to_numpy(dtype="float64")
-        lat = incidents["lat"].to_numpy(dtype="float64")
+        # Everything in date order once, so each version reads contiguous slices.
+        lon = incidents["lon"].to_numpy(dtype="float64")[order]
+        lat = incidents["lat"].to_numpy(dtype="float64")[order]
         x, y = self.project(lon, lat)
         radius_m = np.maximum(reach_km, np.nan_to_num(
-            incidents["precision_km"].to_numpy(dtype="float64"), nan=0.0)) * 1000.0
+            incidents["precision_km"].to_numpy(dtype="float64")[order], nan=0.0)) * 1000.0
         masks = {z: np.zeros(len(incidents), dtype=bool) for z in self.zone_ids}
         found = []
         for v in self.versions:
             lo = np.searchsorted(sorted_days, v["start"], side="left")
             hi = np.searchsorted(sorted_days, v["end"], side="right")
-            idx = order[lo:hi]
             minx, miny, maxx, maxy = v["bounds"]
-            r = radius_m[idx]
-            xi, yi = x[idx], y[idx]
+            r, xi, yi = radius_m[lo:hi], x[lo:hi], y[lo:hi]
             near = (xi >= minx - r) & (xi <= maxx + r) & (yi >= miny - r) & (yi <= maxy + r)
             # Containment in lon/lat, as the zone was drawn (an edge point stays on the
             # edge); distance in metres.
             lminx, lminy, lmaxx, lmaxy = v["lonlat_bounds"]
-            boxed = ((lon[idx] >= lminx) & (lon[idx] <= lmaxx) & (lat[idx] >= lminy)
-                     & (lat[idx] <= lmaxy))
-            tested = near | boxed
-            inside = np.zeros(len(idx), dtype=bool)
-            inside[tested] = shapely.intersects_xy(v["lonlat"], lon[idx[tested]],
-                                                   lat[idx[tested]])
+            li, la = lon[lo:hi], lat[lo:hi]
+            tested = np.flatnonzero(near | ((li >= lminx) & (li <= lmaxx) & (la >= lminy)
+                                            & (la <= lmaxy)))
+            inside = np.zeros(hi - lo, dtype=bool)
+            inside[tested] = shapely.intersects_xy(v["lonlat"], li[tested], la[tested])
+            idx = order[lo:hi]
             masks[self.zone_ids[v["zone"]]][idx[inside]] = True
             idx, xi, yi, r, inside = idx[near], xi[near], yi[near], r[near], inside[near]
             if not len(idx):
