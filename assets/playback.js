@@ -2,22 +2,21 @@
 //
 // On Play the browser fetches, once per set of filters, every matching incident as
 // compact arrays (/zonewatch/playback, see dashboard/playback.py) and then draws each
-// frame itself: the window's incidents and the zones in force go straight into two
-// MapLibre sources of the map, in place of the map's own incident and zone layers.
-// A step waits until the previous frame is on screen, so frames are never dropped
-// half-drawn. When playback stops, the slider takes the last window and the server
-// redraws every view for it. With too many incidents (or no answer) each step moves
-// the slider instead and the server redraws the views, as for a manual move.
+// frame itself, on a canvas laid over the map in place of the map's own incident and
+// zone layers: the window's incidents (coloured by type, sized by fatalities, as on the
+// map) and the zones in force. The map underneath is not redrawn for a frame, which
+// keeps playback fluid even where WebGL is software-rendered. A step waits until the
+// previous frame is on screen. When playback stops, the slider takes the last window
+// and the server redraws every view for it. With too many incidents (or no answer)
+// each step moves the slider instead and the server redraws the views, as for a
+// manual move.
 (function () {
   "use strict";
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                   "Nov", "Dec"];
-  const POINTS = "zw-play-points", ZONES = "zw-play-zones";
-  const LAYERS = ["zw-play-zone-fill", "zw-play-points", "zw-play-zone-line"];
-  const EMPTY = {type: "FeatureCollection", features: []};
   const TRACE_PREFIX = "plotly-trace-layer-";
   const REDRAW_WAIT_MS = 4000;  // server mode: advance anyway if no new map by then
-  const FRAME_WAIT_MS = 2000;   // browser mode: the next frame anyway if MapLibre is silent
+  const TILE = 512;             // MapLibre's world is 512 px wide at zoom 0
 
   // The map's own layers that playback replaces (incidents, hexagons, zones).
   const replaced = (t) => t.legendgroup === "types" || t.legendgroup === "zones" ||
@@ -27,9 +26,11 @@
   const player = {
     key: null, data: null, loading: null, mode: "server", running: false, timer: null,
     window: null, params: null, speed: 400, frames: 0, drawn: 0, installed: false,
-    lastMapData: null, waitSince: 0, frameMs: [], zonesKey: null,
+    playing: false,
+    lastMapData: null, waitSince: 0, frameMs: [], canvas: null, shown: 0,
   };
   window.zonewatchPlayer = player;  // read by the benchmark and the browser tests
+  const hooked = new WeakSet();     // maps and graphs whose events playback listens to
 
   function graph() {
     const el = document.getElementById("map");
@@ -49,16 +50,31 @@
     return new Type(bytes.buffer);
   }
 
+  // Web Mercator x, y in [0, 1] (MapLibre's world coordinates divided by its size).
+  function mercX(lon) { return (lon + 180) / 360; }
+  function mercY(lat) {
+    const s = Math.sin(Math.max(-85.05, Math.min(85.05, lat)) * Math.PI / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+
   function prepare(p) {
     const lon = decode(p.lon, Float32Array), lat = decode(p.lat, Float32Array);
-    const type = decode(p.type, Uint16Array), size = decode(p.size, Uint8Array);
-    const features = new Array(p.n);
-    for (let i = 0; i < p.n; i++) {
-      features[i] = {type: "Feature", geometry: {type: "Point", coordinates: [lon[i], lat[i]]},
-                     properties: {c: p.colours[type[i]], r: size[i] / 2}};
-    }
-    return {day: decode(p.day, Int32Array), features: features, zones: p.zones.features,
-            first: Date.parse(p.first + "T00:00:00Z"), asOf: p.as_of};
+    const x = new Float64Array(p.n), y = new Float64Array(p.n);
+    for (let i = 0; i < p.n; i++) { x[i] = mercX(lon[i]); y[i] = mercY(lat[i]); }
+    const zones = p.zones.features.map((f) => {
+      const polygons = f.geometry.type === "Polygon" ? [f.geometry.coordinates]
+        : f.geometry.coordinates;
+      const rings = [];
+      for (const polygon of polygons) {
+        for (const ring of polygon) rings.push(ring.map(([a, b]) => [mercX(a), mercY(b)]));
+      }
+      return {from: f.properties.from, to: f.properties.to, colour: f.properties.colour,
+              status: f.properties.status, rings: rings};
+    });
+    return {day: decode(p.day, Int32Array), x: x, y: y, lon: lon, lat: lat,
+            type: decode(p.type, Uint16Array), size: decode(p.size, Uint8Array),
+            colours: p.colours, names: p.types, zones: zones, first: Date.parse(p.first + "T00:00:00Z"),
+            asOf: p.as_of};
   }
 
   // First index whose day is >= value (days are sorted).
@@ -111,68 +127,149 @@
   }
 
   function install(m, gd) {
-    if (!m.getSource(POINTS)) m.addSource(POINTS, {type: "geojson", data: EMPTY});
-    if (!m.getSource(ZONES)) {
-      m.addSource(ZONES, {type: "geojson", data: EMPTY});
-      player.zonesKey = null;
-    }
-    const towns = (gd._fullData || []).find((t) => t.name === "towns");
-    const townLayer = towns && m.getStyle().layers.find(
-      (l) => l.id.startsWith(TRACE_PREFIX + towns.uid + "-"));
-    const below = townLayer ? townLayer.id : undefined;  // towns stay on top
-    if (!m.getLayer(LAYERS[0])) {
-      m.addLayer({id: LAYERS[0], type: "fill", source: ZONES,
-                  paint: {"fill-color": ["get", "colour"], "fill-opacity": 0.3}}, below);
-    }
-    if (!m.getLayer(LAYERS[1])) {
-      m.addLayer({id: LAYERS[1], type: "circle", source: POINTS,
-                  paint: {"circle-color": ["get", "c"], "circle-radius": ["get", "r"],
-                          "circle-opacity": 0.75}}, below);
-    }
-    if (!m.getLayer(LAYERS[2])) {
-      m.addLayer({id: LAYERS[2], type: "line", source: ZONES,
-                  paint: {"line-color": ["get", "colour"], "line-width": 2.5}}, below);
+    if (!player.canvas || !player.canvas.isConnected) {
+      const canvas = document.createElement("canvas");
+      canvas.className = "zw-play-canvas";
+      m.getCanvasContainer().appendChild(canvas);
+      player.canvas = canvas;
     }
     setVisibility(m, gd, false);
-    if (!player.installed) {
-      player.installed = true;
-      // A new figure from the server (a pan, tiles switched on) brings back the map's own
-      // layers, or a new style drops ours: put playback's back while it lasts.
+    showPlotlyKeys(gd, false);
+    player.installed = true;
+    // A new figure from the server (a pan, tiles switched on) brings back the map's own
+    // layers: hide them again while playback lasts. A pan or zoom redraws the frame.
+    if (!hooked.has(gd)) {
+      hooked.add(gd);
       gd.on("plotly_afterplot", () => {
-        if (!player.installed) return;
         const again = maplibre(gd);
-        if (again && again.isStyleLoaded()) {
-          install(again, gd);
-          if (player.window) show(again, player.window[0], player.window[1]);
-        }
+        if (player.installed && again) { install(again, gd); draw(again); }
       });
+    }
+    if (!hooked.has(m)) {
+      hooked.add(m);
+      m.on("move", () => { if (player.installed) draw(m); });
     }
   }
 
   function uninstall() {
     const gd = graph(), m = maplibre(gd);
     player.installed = false;
-    if (!m) return;
-    for (const id of LAYERS) if (m.getLayer(id)) m.removeLayer(id);
-    for (const id of [POINTS, ZONES]) if (m.getSource(id)) m.removeSource(id);
-    player.zonesKey = null;
-    setVisibility(m, gd, true);
+    if (player.canvas) player.canvas.remove();
+    player.canvas = null;
+    if (m) setVisibility(m, gd, true);
+    if (gd) showPlotlyKeys(gd, true);
     unshadeHistogram();
   }
 
-  function show(m, lo, hi) {
-    const data = player.data;
-    const zday = data.asOf === null || data.asOf === undefined ? hi : data.asOf;
-    const from = bound(data.day, lo), to = bound(data.day, hi + 1);
-    m.getSource(POINTS).setData({type: "FeatureCollection",
-                                 features: data.features.slice(from, to)});
-    const zones = data.zones.filter((f) => f.properties.from <= zday && zday <= f.properties.to);
-    const key = zones.map((f) => data.zones.indexOf(f)).join(",");
-    if (key !== player.zonesKey) {  // zones change far less often than frames
-      player.zonesKey = key;
-      m.getSource(ZONES).setData({type: "FeatureCollection", features: zones});
+  // The current window's zones and incidents on the overlay canvas, projected as MapLibre
+  // projects them (north up, no tilt: the map's own projection is used otherwise).
+  function draw(m) {
+    const data = player.data, canvas = player.canvas;
+    if (!data || !canvas || !player.window) return 0;
+    const [lo, hi] = player.window;
+    const gl = m.getCanvas();
+    const w = gl.clientWidth, h = gl.clientHeight, ratio = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+      canvas.style.width = w + "px";
+      canvas.style.height = h + "px";
     }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const flat = !m.getBearing() && !m.getPitch();
+    const scale = TILE * Math.pow(2, m.getZoom());
+    const centre = m.getCenter();
+    const cx = mercX(centre.lng), cy = mercY(centre.lat);
+    const toPx = flat ? (x, y) => [(x - cx) * scale + w / 2, (y - cy) * scale + h / 2]
+      : (x, y) => { const p = m.project(fromMerc(x, y)); return [p.x, p.y]; };
+    const zday = data.asOf === null || data.asOf === undefined ? hi : data.asOf;
+    const zones = data.zones.filter((z) => z.from <= zday && zday <= z.to);
+    const outline = (z) => {
+      ctx.beginPath();
+      for (const ring of z.rings) {
+        ring.forEach(([x, y], i) => {
+          const [px, py] = toPx(x, y);
+          if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+        });
+        ctx.closePath();
+      }
+    };
+    ctx.globalAlpha = 0.3;
+    for (const z of zones) { outline(z); ctx.fillStyle = z.colour; ctx.fill("evenodd"); }
+    const from = bound(data.day, lo), to = bound(data.day, hi + 1);
+    ctx.globalAlpha = 0.75;  // one path per colour: few fills for thousands of circles
+    for (let c = 0; c < data.colours.length; c++) {
+      ctx.beginPath();
+      let any = false;
+      for (let i = from; i < to; i++) {
+        if (data.type[i] !== c) continue;
+        const [px, py] = toPx(data.x[i], data.y[i]);
+        if (px < -30 || py < -30 || px > w + 30 || py > h + 30) continue;
+        const r = data.size[i] / 2;
+        ctx.moveTo(px + r, py);
+        ctx.arc(px, py, r, 0, 2 * Math.PI);
+        any = true;
+      }
+      if (any) { ctx.fillStyle = data.colours[c]; ctx.fill(); }
+    }
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 2.5;
+    for (const z of zones) { outline(z); ctx.strokeStyle = z.colour; ctx.stroke(); }
+    legend(ctx, data, zones, from, to);
+    player.shown = to - from;
     return to - from;
+  }
+
+  // What the frame shows, in place of the map's legend (hidden while playing): the
+  // statuses of the zones in force and the event types in the window.
+  function legend(ctx, data, zones, from, to) {
+    const statuses = new Map(zones.map((z) => [z.status, z.colour]));
+    const present = new Set();
+    for (let i = from; i < to; i++) present.add(data.type[i]);
+    const rows = [];
+    if (statuses.size) rows.push(["title", "Zones (as of date)"]);
+    for (const [status, colour] of statuses) rows.push(["zone", status, colour]);
+    if (present.size) rows.push(["title", "Incidents (size: fatalities)"]);
+    data.names.forEach((name, c) => { if (present.has(c)) rows.push(["type", name, data.colours[c]]); });
+    if (!rows.length) return;
+    ctx.font = "11px Inter, 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
+    const width = 14 + Math.max(...rows.map((r) => ctx.measureText(r[1]).width)) + 24;
+    const height = 8 + rows.length * 17;
+    ctx.fillStyle = "rgba(255,255,255,0.9)";
+    ctx.strokeStyle = "#bbbbbb";
+    ctx.lineWidth = 1;
+    ctx.fillRect(6.5, 6.5, width, height);
+    ctx.strokeRect(6.5, 6.5, width, height);
+    rows.forEach(([kind, text, colour], k) => {
+      const y = 6.5 + 4 + k * 17 + 12;
+      ctx.fillStyle = "#2a3f5f";
+      ctx.fillText(text, kind === "title" ? 12 : 34, y);
+      if (kind === "zone") {
+        ctx.globalAlpha = 0.6;
+        ctx.fillStyle = colour;
+        ctx.fillRect(16, y - 9, 10, 10);
+        ctx.globalAlpha = 1;
+      } else if (kind === "type") {
+        ctx.fillStyle = colour;
+        ctx.beginPath();
+        ctx.arc(21, y - 4, 4, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    });
+  }
+
+  // The map's own legend and colour bar describe its last figure, not the frame.
+  function showPlotlyKeys(gd, visible) {
+    for (const el of gd.querySelectorAll(".legend, .colorbar")) {
+      el.style.display = visible ? "" : "none";
+    }
+  }
+
+  function fromMerc(x, y) {
+    const lat = Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180 / Math.PI;
+    return [x * 360 - 180, lat];
   }
 
   // The histogram's shaded window follows the frames as a plain box over the plot: a
@@ -240,39 +337,20 @@
     if (!win) { finish(); return; }
     player.window = win;
     const started = performance.now();
-    const shown = show(m, win[0], win[1]);
+    const shown = draw(m);
     player.frames += 1;
     setProps("date-label", {children: label(player.data, win[0], win[1])});
     setProps("map-note", {children: shown.toLocaleString("en-US") + (shown === 1
       ? " incident" : " incidents") + " in this window (playing: hover, counts and the " +
       "table follow when playback stops)."});
     shadeHistogram(player.data, win[0], win[1]);
-    // The frame is ready once its data is loaded in MapLibre's sources; it is on screen
-    // after the render that follows (counted then). The next frame's data is handed to
-    // MapLibre right away, so that same render shows this frame while the next loads:
-    // one software render per frame instead of two.
-    let ready = false;
-    const next = () => {
-      if (ready || !player.running) return;
-      ready = true;
-      m.once("render", () => {
-        player.drawn += 1;
-        player.frameMs.push(Math.round(performance.now() - started));
-        if (player.frameMs.length > 200) player.frameMs.shift();
-      });
-      m.triggerRepaint();
-      const wait = Math.max(0, player.speed - (performance.now() - started));
-      player.timer = setTimeout(frame, wait);
-    };
-    const loaded = () => m.isSourceLoaded(POINTS) && m.isSourceLoaded(ZONES);
-    const onData = (e) => {
-      if ((e.sourceId === POINTS || e.sourceId === ZONES) && e.isSourceLoaded && loaded()) {
-        m.off("sourcedata", onData);
-        next();
-      }
-    };
-    m.on("sourcedata", onData);
-    setTimeout(() => { m.off("sourcedata", onData); next(); }, FRAME_WAIT_MS);  // never stall
+    requestAnimationFrame(() => {  // on screen with this frame's paint
+      if (!player.running) return;
+      player.drawn += 1;
+      player.frameMs.push(Math.round(performance.now() - started));
+      if (player.frameMs.length > 200) player.frameMs.shift();
+      player.timer = setTimeout(frame, Math.max(0, player.speed - (performance.now() - started)));
+    });
   }
 
   function startFrames() {
@@ -288,6 +366,7 @@
 
   function finish() {  // the end: the slider takes the last window, the server redraws
     const last = player.window;
+    player.playing = false;
     stopFrames();
     setProps("date-range", {value: last});
     setProps("play-timer", {disabled: true});
@@ -315,12 +394,16 @@
           player.window = [lo, hi];
           player.params = {min: min, max: max, unit: unit, windowDays: windowDays, mode: mode};
           player.lastMapData = null;
-          load(state, session).then(() => {
-            if (player.mode === "client" && !player.running) startFrames();
+          player.playing = true;
+          load(state, session).then(() => {  // not if paused while the data was on its way
+            if (player.playing && player.mode === "client" && !player.running) startFrames();
           });
-        } else if (byButton && !playing && player.running) {  // pausing: the server takes over
-          range = player.window;
-          stopFrames();
+        } else if (byButton && !playing) {
+          player.playing = false;
+          if (player.running) {  // pausing: the server takes over
+            range = player.window;
+            stopFrames();
+          }
         }
         return [!playing, playing ? "❚❚ Pause" : "▶ Play", player.speed, range];
       },
@@ -328,7 +411,9 @@
       // Server mode only (too many incidents for the browser): each tick moves the
       // slider once the map has redrawn for the last move.
       step: function (n, value, min, max, unit, windowDays, mode) {
-        const stay = [noUpdate(), false, "❚❚ Pause"];
+        // Only the slider moves here: Play/Pause and the timer belong to toggle, so a tick
+        // that lands just after a click on Pause cannot undo it.
+        const stay = [noUpdate(), noUpdate(), noUpdate()];
         if (player.loading || player.running || player.mode === "client") return stay;
         const gd = graph();
         const mapData = gd ? gd.data : null;
@@ -340,7 +425,7 @@
         player.lastMapData = mapData;
         player.waitSince = now;
         player.window = next;
-        return [next, false, "❚❚ Pause"];
+        return [next, noUpdate(), noUpdate()];
       },
     },
   });

@@ -31,8 +31,8 @@ baseline (benchmarks/naive_app.py) are measured the same way:
   /work/shared/tools/screenshot.py waits); p50 over ``--moves`` windows. A crashed tab or a
   timeout is recorded as the result. ``playback`` (ZoneWatch): click ``#play`` (step
   week) at each of the UI's speeds and count, from the first frame on screen, the frames
-  drawn per second over ``--play-seconds`` (assets/playback.js counts a frame once MapLibre
-  has rendered its data; in its server mode, each new map figure), and the distinct
+  drawn per second over ``--play-seconds`` (assets/playback.js counts a frame once it is
+  painted on the map; in its server mode, each new map figure), and the distinct
   ``#date-label`` texts.
 
 House rule 12 (shared/style/testing.md): one JSON line per measure on stdout (notes on
@@ -535,8 +535,8 @@ PLAYER_JS = """() => { const p = window.zonewatchPlayer || {};
 def play(browser, base: str, speed_ms: int, seconds: float, timeout_s: float) -> dict:
     """In a fresh tab: pick a speed in the UI's Speed dropdown, click Play (step week,
     30-day sliding window from the start) and, from the first frame on screen, count
-    the frames drawn (assets/playback.js counts a frame once MapLibre has rendered its
-    data; in server mode, each new map figure) and the distinct #date-label texts per
+    the frames drawn (assets/playback.js counts a frame once it is painted on the map;
+    in server mode, each new map figure) and the distinct #date-label texts per
     second over ``seconds``."""
     from playwright.sync_api import Error as PWError
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import palette
-from dashboard.figures import esc, marker_size
+from dashboard.figures import marker_size
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData
 
@@ -38,7 +38,8 @@ def _offsets(days: pd.Series, first: pd.Timestamp, missing: int) -> list[int]:
 
 def zone_features(view: ViewData) -> dict:
     """Every zone version as a GeoJSON feature with the days it is in force (slider
-    offsets, both ends included) and its status colour."""
+    offsets, both ends included), its status and colour. Texts are drawn on a canvas
+    (never read as HTML), so they are sent as they are."""
     zones = view.zones
     if not len(zones):
         return {"type": "FeatureCollection", "features": []}
@@ -48,7 +49,7 @@ def zone_features(view: ViewData) -> dict:
     features = [
         {"type": "Feature", "geometry": row.geometry.__geo_interface__,
          "properties": {"from": start, "to": end, "colour": palette.status_colour(row.status),
-                        "name": esc(row.name)}}
+                        "status": palette.status_label(row.status), "name": row.name}}
         for row, start, end in zip(zones.itertuples(index=False), starts, ends, strict=True)]
     return {"type": "FeatureCollection", "features": features}
 
@@ -78,6 +79,7 @@ def playback_payload(view: ViewData, state: ViewState,
         "type": _b64(index.codes["event_type"][positions], "<u2"),
         "size": _b64(np.rint(marker_size(index.fatalities[positions])), "u1"),
         "colours": [palette.type_colour(t) for t in types],
+        "types": types,  # drawn as canvas text (never HTML), so not escaped
         "zones": zone_features(view),
     })
     return payload

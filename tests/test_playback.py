@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import palette
 from dashboard.app.callbacks.playback import playback_response
 from dashboard.errors import ZoneWatchError
 from dashboard.figures import marker_size
@@ -32,11 +33,11 @@ def test_every_matching_incident_of_the_span_in_date_order(tiny_view):
     assert np.allclose(array(payload, "lon", "<f4"), frame["lon"])
     assert np.allclose(array(payload, "lat", "<f4"), frame["lat"])
     types = [payload["colours"][t] for t in array(payload, "type", "<u2")]
-    from dashboard.palette import type_colour
-    assert types == [type_colour(t) for t in frame["event_type"]]
+    assert types == [palette.type_colour(t) for t in frame["event_type"]]
     assert array(payload, "size", "u1").tolist() == \
         np.rint(marker_size(frame["fatalities"].to_numpy(dtype="float64", na_value=np.nan))).tolist()
     assert payload["first"] == tiny_view.span[0].isoformat()
+    assert payload["types"] == tiny_view.index.categories["event_type"]  # the legend's names
 
 
 def test_filters_other_than_the_window_apply(tiny_view):
@@ -62,6 +63,8 @@ def test_zone_versions_carry_their_days_in_slider_offsets(tiny_view):
         end = OPEN_END if pd.isna(row.valid_to) else (row.valid_to - first).days
         assert (props["from"], props["to"]) == (start, end)
         assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        assert props["status"] == palette.status_label(row.status)
+        assert props["colour"] == palette.status_colour(row.status)
 
 
 def test_a_fixed_zones_day_is_passed_on(tiny_view):
