@@ -261,10 +261,12 @@
   }
 
   // The map's own legend and colour bar describe its last figure, not the frame.
+  // (Its hover labels too: they would describe the hidden points.)
   function showPlotlyKeys(gd, visible) {
     for (const el of gd.querySelectorAll(".legend, .colorbar")) {
       el.style.display = visible ? "" : "none";
     }
+    gd.classList.toggle("zw-playing", !visible);
   }
 
   function fromMerc(x, y) {
