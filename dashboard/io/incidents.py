@@ -189,9 +189,8 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
 
     for ours in ("place", "admin1", "admin2", "sub_type", "actor1", "actor2", "source", "notes"):
         out[ours] = text(column(ours), n)
-    out["loc_precision"] = _location_precision(text(column("loc_precision"), n), kind, checks,
-                                               col("loc_precision"))
-    out["precision_km"] = out["loc_precision"].map(model.LOCATION_PRECISION_KM).astype("float64")
+    out["loc_precision"], out["precision_km"] = _location_precision(
+        text(column("loc_precision"), n), kind, checks, col("loc_precision"))
     event_type = text(column("event_type"), n)
     if kind == "ucdp":
         codes = by_unique(event_type, lambda u: pd.to_numeric(u, errors="coerce"))
@@ -329,24 +328,36 @@ def _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals, s
                 column=f"{lon_col}/{lat_col}", values=lambda: _pairs(lon_vals(), lat_vals()))
 
 
-def _location_precision(values: pd.Series, kind: str, checks: RowChecks, col) -> pd.Series:
+def _location_precision(values: pd.Series, kind: str, checks: RowChecks, col
+                        ) -> tuple[pd.Series, np.ndarray]:
+    """(precision words, as object; radius in km): worked out once per distinct value
+    (a column repeats a few codes over every row), then spread back to the rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # missing: a value too
+    words, flags = _precision_words(pd.Series(uniques, dtype=values.dtype), kind)
+    problem, fix = flags
+    checks.flag(problem.to_numpy(dtype=bool)[codes], "warning", *fix, column=col, values=values)
+    km = words.map(model.LOCATION_PRECISION_KM).astype("float64").to_numpy()
+    return pd.Series(words.to_numpy(dtype=object)[codes], dtype=object), km[codes]
+
+
+def _precision_words(values: pd.Series, kind: str) -> tuple[pd.Series, tuple]:
+    """Precision words for ``values``, and (which are not understood, (problem, fix))."""
     codes = by_unique(values, lambda u: pd.to_numeric(u, errors="coerce"))
     if kind in ("ucdp", "acled"):
         table = model.UCDP_WHERE_PREC if kind == "ucdp" else model.ACLED_GEO_PRECISION
         mapped = codes.map(table)
         unknown = mapped.isna() & (values != "")
-        checks.flag(unknown.to_numpy(), "warning", "the location precision code is not known",
-                    f"use one of {sorted(table)}; treated as unknown", column=col, values=values)
-        return mapped.fillna("unknown").astype(object)
+        return mapped.fillna("unknown").astype(object), (unknown, (
+            "the location precision code is not known",
+            f"use one of {sorted(table)}; treated as unknown"))
     words = values.str.lower()
     known = words.isin(model.LOCATION_PRECISION_KM)
     numeric = codes.map(model.ACLED_GEO_PRECISION)
     result = words.where(known, numeric).fillna("unknown")
     odd = ~known & numeric.isna() & (values != "")
-    checks.flag(odd.to_numpy(), "warning", "the location precision is not known",
-                f"use one of {', '.join(model.LOCATION_PRECISION_KM)} (or 1-3 as ACLED does)",
-                column=col, values=values)
-    return result.astype(object)
+    return result.astype(object), (odd, (
+        "the location precision is not known",
+        f"use one of {', '.join(model.LOCATION_PRECISION_KM)} (or 1-3 as ACLED does)"))
 
 
 def _fatalities(out, checks, series, col) -> None:

@@ -4,6 +4,7 @@ point GeoJSON / GeoPackage / GeoParquet, and CSV as people really save it."""
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
@@ -380,3 +381,23 @@ def test_a_repeated_id_among_sorted_ids_is_reported(tmp_path):
     _, report = read_incidents(write_incident_csv(tmp_path / "sorted.csv", rows))
     dup = [i.where for i in report.issues if "used by more than one row" in i.problem]
     assert dup == ["row 3", "row 4"]
+
+
+@pytest.mark.parametrize("kind", ["ucdp", "acled", "generic"])
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_location_precision_per_distinct_value_is_the_row_by_row_answer(kind, dtype):
+    from dashboard.io.incidents import _location_precision, _precision_words
+    from dashboard.io.report import ValidationReport
+    from dashboard.io.rowcheck import RowChecks
+
+    # As text() gives them: missing values are already "".
+    values = pd.Series(["1", "2", "", "Exact", "near", "9", "x", "1", "3", "2"] * 3, dtype=dtype)
+    report = ValidationReport("f.csv")
+    words, km = _location_precision(values, kind, RowChecks(report, len(values)), "prec")
+    want, (odd, (problem, _)) = _precision_words(values, kind)
+    assert words.dtype == object
+    assert words.tolist() == want.tolist()
+    np.testing.assert_array_equal(
+        km, want.map(model.LOCATION_PRECISION_KM).astype("float64").to_numpy())
+    assert [i.where for i in report.issues if i.problem == problem] == [
+        f"row {i + 2}" for i in np.flatnonzero(odd.fillna(False).to_numpy(dtype=bool))]
