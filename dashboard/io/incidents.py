@@ -330,14 +330,17 @@ def _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals, s
 
 def _location_precision(values: pd.Series, kind: str, checks: RowChecks, col
                         ) -> tuple[pd.Series, np.ndarray]:
-    """(precision words, as object; radius in km): worked out once per distinct value
+    """(precision words, as a category; radius in km): worked out once per distinct value
     (a column repeats a few codes over every row), then spread back to the rows."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)  # missing: a value too
     words, flags = _precision_words(pd.Series(uniques, dtype=values.dtype), kind)
     problem, fix = flags
     checks.flag(problem.to_numpy(dtype=bool)[codes], "warning", *fix, column=col, values=values)
     km = words.map(model.LOCATION_PRECISION_KM).astype("float64").to_numpy()
-    return pd.Series(words.to_numpy(dtype=object)[codes], dtype=object), km[codes]
+    # Every distinct value occurs, so this is ``astype("category")`` of the rows' words.
+    small = pd.Series(words.to_numpy(dtype=object), dtype=object).astype("category")
+    rows = pd.Categorical.from_codes(small.cat.codes.to_numpy()[codes], dtype=small.dtype)
+    return pd.Series(rows), km[codes]
 
 
 def _precision_words(values: pd.Series, kind: str) -> tuple[pd.Series, tuple]:
@@ -363,7 +366,10 @@ def _precision_words(values: pd.Series, kind: str) -> tuple[pd.Series, tuple]:
 def _fatalities(out, checks, series, col) -> None:
     n = len(out)
     vals, _empty, bad = numbers(series, n)
-    raw = text(series, n)
+
+    def raw():  # the values as written, for messages only: built when a row is flagged
+        return text(series, n)
+
     checks.flag(bad, "error", "fatalities is not a number",
                 "write a whole number, or leave it empty when unknown", column=col, values=raw)
     negative = vals < 0
