@@ -235,23 +235,26 @@ def join_with_masks(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: f
     hits, masks = (index._scan(incidents, reach_km) if n
                    else ([], {z: np.zeros(0, dtype=bool) for z in index.zone_ids}))
     if hits:
-        idx = np.concatenate([h.idx for h in hits])
-        signed = np.concatenate([h.signed_km for h in hits])
-        zone = np.concatenate([np.full(len(h.idx), h.zone, np.int32) for h in hits])
-        ver = np.concatenate([np.full(len(h.idx), h.version, np.int32) for h in hits])
-        area = np.concatenate([np.full(len(h.idx), h.area) for h in hits])
-        inside = signed >= 0
-        np.add.at(count, idx[inside], 1)
-        # Inside: the smallest containing zone wins; sort so it comes first per incident.
-        ins = np.flatnonzero(inside)
-        ins = ins[np.lexsort((area[ins], idx[ins]))]
-        first = ins[np.r_[True, idx[ins][1:] != idx[ins][:-1]]] if len(ins) else ins
-        zone_pos[idx[first]] = zone[first]
-        version[idx[first]] = ver[first]
-        edge_km[idx[first]] = signed[first]
-        nearest[idx[first]] = zone[first]
+        inside = [h.signed_km >= 0 for h in hits]
+        count[:] = np.bincount(np.concatenate([h.idx[i] for h, i in zip(hits, inside,
+                                                                       strict=True)]),
+                               minlength=n)
+        # Inside: the smallest containing zone wins (the first listed among equals). A
+        # version's hits name each incident once, so writing them largest area first,
+        # and equals last listed first, leaves the winner's values.
+        for k in sorted(range(len(hits)), key=lambda k: (-hits[k].area, -k)):
+            h, sel = hits[k], inside[k]
+            rows = h.idx[sel]
+            zone_pos[rows] = h.zone
+            version[rows] = h.version
+            edge_km[rows] = h.signed_km[sel]
+            nearest[rows] = h.zone
         # Outside every zone: the nearest zone edge in reach.
-        out = np.flatnonzero(~inside & (zone_pos[idx] < 0))
+        idx = np.concatenate([h.idx[~i] for h, i in zip(hits, inside, strict=True)])
+        signed = np.concatenate([h.signed_km[~i] for h, i in zip(hits, inside, strict=True)])
+        zone = np.concatenate([np.full(int((~i).sum()), h.zone, np.int32)
+                               for h, i in zip(hits, inside, strict=True)])
+        out = np.flatnonzero(zone_pos[idx] < 0)
         out = out[np.lexsort((-signed[out], idx[out]))]
         first = out[np.r_[True, idx[out][1:] != idx[out][:-1]]] if len(out) else out
         edge_km[idx[first]] = signed[first]

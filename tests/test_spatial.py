@@ -291,3 +291,58 @@ def test_edge_index_leaf_size_finds_the_same_nearest_vertices_as_scipys_default(
     want = cKDTree(edges.vertices).query(points, k=1)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def _lexsort_join(incidents, index, reach_km=25.0):
+    """The join's choice of zone, written as it was first (one lexsort over all hits):
+    the reference for the per-version writes that replaced it."""
+    n = len(incidents)
+    zone_pos, edge_km = np.full(n, -1), np.full(n, np.nan)
+    nearest, count = np.full(n, -1), np.zeros(n, dtype=int)
+    hits = index.hits(incidents, reach_km)
+    idx = np.concatenate([h.idx for h in hits])
+    signed = np.concatenate([h.signed_km for h in hits])
+    zone = np.concatenate([np.full(len(h.idx), h.zone) for h in hits])
+    area = np.concatenate([np.full(len(h.idx), h.area) for h in hits])
+    inside = signed >= 0
+    np.add.at(count, idx[inside], 1)
+    ins = np.flatnonzero(inside)
+    ins = ins[np.lexsort((area[ins], idx[ins]))]
+    first = ins[np.r_[True, idx[ins][1:] != idx[ins][:-1]]]
+    zone_pos[idx[first]] = nearest[idx[first]] = zone[first]
+    edge_km[idx[first]] = signed[first]
+    out = np.flatnonzero(~inside & (zone_pos[idx] < 0))
+    out = out[np.lexsort((-signed[out], idx[out]))]
+    first = out[np.r_[True, idx[out][1:] != idx[out][:-1]]]
+    edge_km[idx[first]] = signed[first]
+    nearest[idx[first]] = zone[first]
+    return zone_pos, edge_km, nearest, count
+
+
+@pytest.mark.parametrize("extra", [
+    pytest.param([], id="tiny-world"),
+    # Twins: equal areas, so the first listed must win, as before.
+    pytest.param([{"zone_id": "a-twin", "version": 1, "valid_from": "2017-01-01",
+                   "valid_to": None, "geometry": INNER},
+                  {"zone_id": "z-twin", "version": 1, "valid_from": "2017-01-01",
+                   "valid_to": None, "geometry": INNER}], id="equal-area-twins"),
+])
+def test_join_picks_zones_as_the_lexsort_reference_does(extra):
+    from tests.conftest import ZONE_ROWS
+
+    zones = make_zones([*ZONE_ROWS, *extra])
+    rng = np.random.default_rng(13)
+    days = pd.Timestamp("2017-04-01") + pd.to_timedelta(rng.integers(0, 500, 4000), unit="D")
+    incidents = make_incidents([
+        {"date": str(d.date()), "lon": float(x), "lat": float(y), "loc_precision": p}
+        for d, x, y, p in zip(days, rng.uniform(36.3, 37.3, 4000), rng.uniform(34.5, 35.3, 4000),
+                              rng.choice(["exact", "near", "district"], 4000), strict=True)])
+    index = ZoneIndex(zones)
+    out = join_incidents(incidents, zones, index=index)
+    zone_pos, edge_km, nearest, count = _lexsort_join(incidents, index)
+    ids = np.array([*index.zone_ids, None], dtype=object)
+    assert out["zone_id"].tolist() == ids[zone_pos].tolist()
+    assert out["nearest_zone_id"].tolist() == ids[nearest].tolist()
+    np.testing.assert_array_equal(out["edge_km"].to_numpy(), edge_km)
+    assert out["zone_count"].tolist() == count.tolist()
+    assert out["zone_count"].max() >= 2  # nested (and twin) zones were exercised
