@@ -230,6 +230,27 @@ def test_metric_crs_is_utm_for_small_extents_and_aeqd_for_wide_ones(zones):
     assert crs.coordinate_operation.method_name == "Azimuthal Equidistant"
 
 
+@pytest.mark.parametrize(("lon", "lat"), [
+    pytest.param(36.7, 34.9, id="homs"), pytest.param(36.0, 34.0, id="on-a-zone-line"),
+    pytest.param(-73.9, -12.0, id="south"), pytest.param(10.0, 0.0, id="equator"),
+])
+def test_metric_crs_kept_per_centre_is_the_crs_proj_gives(lon, lat):
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    from dashboard.spatial import _utm_code
+
+    zones = make_zones([{"zone_id": "z", "version": 1, "valid_from": None, "valid_to": None,
+                         "geometry": box(lon - 0.5, lat - 0.5, lon + 0.5, lat + 0.5)}])
+    infos = query_utm_crs_info(datum_name="WGS 84",
+                               area_of_interest=AreaOfInterest(lon, lat, lon, lat))
+    _utm_code.cache_clear()
+    first = metric_crs(zones)
+    again = metric_crs(zones)
+    assert first == again and first.to_epsg() == int(infos[0].code)
+    assert _utm_code.cache_info().hits == 1
+
+
 def test_join_with_masks_gives_the_join_and_the_membership_masks(zones):
     # Nested, edge, shared-edge, out-of-reach and no-version-in-force points, unsorted days.
     rows = [{"date": "2017-09-01", "lon": 36.675, "lat": 34.875},
