@@ -84,6 +84,34 @@ def _union(parts: list[np.ndarray]) -> np.ndarray:
     return merged
 
 
+def take_rows(frame: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """``frame.iloc[order]`` numbered 0..n-1 again, faster at a million rows.
+
+    A take of an Arrow text column reads its strings in random order (about 0.04 s a
+    column at 1M); when the column repeats a few values (judged on its first 4,096),
+    its dictionary codes are taken instead and decoded, about 2-3 times faster.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    coded, indices = {}, None
+    for col in frame.columns:
+        dtype = frame[col].dtype
+        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+            continue
+        arrow = frame[col].array.__arrow_array__()
+        if len(arrow) and pc.count_distinct(arrow.slice(0, 4096)).as_py() < 256:
+            indices = pa.array(order) if indices is None else indices
+            decoded = pc.take(arrow.dictionary_encode(), indices).cast(arrow.type)
+            coded[col] = pd.Series(pd.array(decoded, dtype=dtype), copy=False)
+    if not coded or frame.columns.has_duplicates:
+        return frame.iloc[order].reset_index(drop=True)
+    out = frame.drop(columns=list(coded)).iloc[order].reset_index(drop=True)
+    for col, values in coded.items():
+        out[col] = values
+    return out[list(frame.columns)]
+
+
 class IncidentIndex:
     """Incidents sorted by date, with the arrays that filtering needs.
 
@@ -98,7 +126,7 @@ class IncidentIndex:
             self.frame, self.days = incidents.reset_index(drop=True), days
         else:
             order = day_order(days)
-            self.frame, self.days = incidents.iloc[order].reset_index(drop=True), days[order]
+            self.frame, self.days = take_rows(incidents, order), days[order]
         f = self.frame
         self.lon = f["lon"].to_numpy(dtype="float32")
         self.lat = f["lat"].to_numpy(dtype="float32")

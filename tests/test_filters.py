@@ -16,6 +16,7 @@ from dashboard.filters import (
     day_number,
     previous_window,
     split_actors,
+    take_rows,
 )
 from dashboard.state import ViewState
 from tests.conftest import make_incidents
@@ -290,3 +291,25 @@ def test_actor_positions_are_the_rows_naming_each_actor_in_row_order():
         want = [i for i, (named,) in enumerate(split) if actor in named]
         assert got[actor].tolist() == want, actor
     assert list(got) == ["A", "B", "C", "D"]
+
+
+
+@pytest.mark.parametrize("n", [0, 1, 5000])
+def test_take_rows_is_iloc_renumbered(n):
+    rng = np.random.default_rng(n)
+    few = np.array(["Homs", "Idlib", " padded ", "", None], dtype=object)
+    frame = pd.DataFrame({
+        "few": pd.Series(few[rng.integers(0, len(few), n)], dtype="str"),
+        "ids": pd.Series([f"id-{i}" for i in rng.permutation(n)], dtype="str"),
+        "obj": pd.Series(few[rng.integers(0, len(few), n)], dtype=object),
+        "cat": pd.Series(few[rng.integers(0, 3, n)], dtype=object).astype("category"),
+        "x": rng.normal(size=n),
+        "day": pd.Timestamp("2017-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+        "ver": pd.array(rng.integers(0, 3, n), dtype="Int32"),
+    }, index=pd.RangeIndex(10, 10 + n))
+    order = rng.permutation(n)
+    got = take_rows(frame, order)
+    want = frame.iloc[order].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.dtypes.tolist() == frame.dtypes.tolist()
+    assert got["few"].isna().tolist() == want["few"].isna().tolist()
