@@ -271,15 +271,16 @@ def join_with_masks(incidents: pd.DataFrame, zones: pd.DataFrame, *, reach_km: f
     ids = np.array([*index.zone_ids, None], dtype=object)
     prec = incidents["precision_km"].to_numpy(dtype="float64") if n else np.array([])
     columns = {
-        "zone_id": pd.Series(ids[zone_pos], index=incidents.index, dtype=object),
+        "zone_id": pd.Series(ids[zone_pos], index=incidents.index, dtype=object, copy=False),
         "zone_version": pd.Series(pd.arrays.IntegerArray(version, zone_pos < 0),
                                   index=incidents.index),
-        "edge_km": pd.Series(edge_km, index=incidents.index),
-        "nearest_zone_id": pd.Series(ids[nearest], index=incidents.index, dtype=object),
+        "edge_km": pd.Series(edge_km, index=incidents.index, copy=False),
+        "nearest_zone_id": pd.Series(ids[nearest], index=incidents.index, dtype=object,
+                                     copy=False),
         "ambiguous": pd.Series(~np.isnan(edge_km) & (np.nan_to_num(prec) > np.abs(edge_km)),
-                               index=incidents.index),
-        "zone_count": pd.Series(count, index=incidents.index),
-    }
+                               index=incidents.index, copy=False),
+        "zone_count": pd.Series(count, index=incidents.index, copy=False),
+    }  # fresh arrays, owned by these columns alone: no copies
     # A shallow copy: the input's columns are shared, never changed (copy-on-write).
     kept = incidents.drop(columns=[c for c in columns if c in incidents.columns])
     return pd.concat([kept, pd.DataFrame(columns)], axis=1), masks

@@ -30,7 +30,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     days, bad = _parse_unique(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
     days = np.append(days.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
     bad = np.append(bad, False)
-    return pd.Series(days[codes], dtype="datetime64[ns]"), bad[codes]
+    return pd.Series(days[codes], dtype="datetime64[ns]", copy=False), bad[codes]
 
 
 def _parse_unique(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

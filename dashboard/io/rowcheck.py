@@ -82,7 +82,7 @@ def by_unique(series: pd.Series, func) -> pd.Series:
     result back: columns of dates, types and actors repeat the same few values."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     done = func(pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object))
-    return pd.Series(done.to_numpy()[codes], index=series.index, dtype=done.dtype)
+    return pd.Series(done.to_numpy()[codes], index=series.index, dtype=done.dtype, copy=False)
 
 
 def _cell(value) -> str:
