@@ -243,14 +243,28 @@ def _dates(out, checks, start, end, start_col, end_col) -> None:
     if end is None:
         out["date_end"] = days
         return
-    end_days, end_bad = parse_dates(end)
+    # Single-day events repeat the start as the end: then it is not parsed twice.
+    end_days, end_bad = (days, bad) if _same_text(start, end) else parse_dates(end)
+
+    def end_text():  # the end dates as written, for messages only
+        return text(end, n)
+
     checks.flag(end_bad, "error", "the end date cannot be read", DATE_HINT, column=end_col,
-                values=text(end, n))
+                values=end_text)
     end_days = end_days.fillna(days)
     before = (end_days < days).to_numpy()
     checks.flag(before, "error", "the end date is before the start date",
-                "swap the two dates", column=end_col, values=text(end, n))
+                "swap the two dates", column=end_col, values=end_text)
     out["date_end"] = end_days
+
+
+def _same_text(a: pd.Series | None, b: pd.Series | None) -> bool:
+    """Whether two Arrow text columns hold the same values (a comparison of buffers);
+    False whenever that is not cheap to know."""
+    if a is None or b is None or not all(isinstance(s.dtype, pd.StringDtype)
+                                         and s.dtype.storage == "pyarrow" for s in (a, b)):
+        return False
+    return a.dtype == b.dtype and a.array.__arrow_array__().equals(b.array.__arrow_array__())
 
 
 def _date_precision(values: pd.Series, kind: str) -> pd.Series:

@@ -401,3 +401,31 @@ def test_location_precision_per_distinct_value_is_the_row_by_row_answer(kind, dt
         km, want.map(model.LOCATION_PRECISION_KM).astype("float64").to_numpy())
     assert [i.where for i in report.issues if i.problem == problem] == [
         f"row {i + 2}" for i in np.flatnonzero(odd.fillna(False).to_numpy(dtype=bool))]
+
+
+def test_end_dates_equal_to_the_start_dates_are_checked_as_their_own_column(tmp_path):
+    # date_end repeats date (single-day events): parsed once, reported for both columns.
+    header = ["incident_id", "date", "date_end", "lon", "lat"]
+    rows = [["a1", "2017-08-03", "2017-08-03", "36.73", "34.84"],
+            ["a2", "03/08/2017", "03/08/2017", "36.73", "34.84"],
+            ["a3", "soon", "soon", "36.73", "34.84"]]
+    frame, report = read_incidents(write_csv(tmp_path / "same.csv", [header, *rows]))
+    found = {(i.where, i.column, i.problem, i.value) for i in report.issues}
+    assert ("row 3", "date", "the date's day/month order is ambiguous", "03/08/2017") in found
+    assert ("row 3", "date_end", "the end date cannot be read", "03/08/2017") in found
+    assert ("row 4", "date", "the date cannot be read", "soon") in found
+    assert ("row 4", "date_end", "the end date cannot be read", "soon") in found
+    assert frame["date_end"].tolist()[0] == pd.Timestamp("2017-08-03")
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    pytest.param(["x", "y"], ["x", "y"], True, id="equal"),
+    pytest.param(["x", "y"], ["x", "z"], False, id="differ"),
+    pytest.param(["x", None], ["x", None], True, id="equal-with-missing"),
+    pytest.param(["x", None], ["x", "y"], False, id="missing-in-one"),
+])
+def test_same_text(a, b, same):
+    from dashboard.io.incidents import _same_text
+
+    assert _same_text(pd.Series(a, dtype="str"), pd.Series(b, dtype="str")) is same
+    assert _same_text(pd.Series(a, dtype=object), pd.Series(b, dtype=object)) is False
