@@ -116,6 +116,19 @@ def hex_bins(lon: np.ndarray, lat: np.ndarray, size_deg: float,
                        keys.to_numpy(), size_deg, lat0)
 
 
+def _unique_inverse(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)``; by counting when the keys span a small
+    range (a map's cells: about 40x faster than sorting a million keys)."""
+    if not len(key):
+        return key, np.zeros(0, np.intp)
+    low = key.min()
+    if key.max() - low > 4 * len(key):
+        return np.unique(key, return_inverse=True)
+    offset = key - low
+    present = np.bincount(offset) > 0
+    return np.flatnonzero(present) + low, (np.cumsum(present) - 1)[offset]
+
+
 class HexGrid:
     """Every incident's hexagon at one size, found once, so that counting any
     selection of incidents is a ``bincount`` (a slider move at 1M: about 2 ms instead
@@ -127,7 +140,7 @@ class HexGrid:
         if not len(q):
             q = r = np.zeros(0, np.int64)
         r0, width = (r.min(), r.max() - r.min() + 1) if len(r) else (0, 1)
-        keys, cell_of = np.unique(q * width + (r - r0), return_inverse=True)  # one int per cell
+        keys, cell_of = _unique_inverse(q * width + (r - r0))  # one int per cell
         self.cell_of = cell_of.astype(np.int32).ravel()
         self.q, self.r = keys // width, keys % width + r0
 

@@ -204,3 +204,13 @@ def test_hexagon_rings_are_those_of_single_hexagons():
     assert rings.shape == (2, 7, 2)
     assert rings[0].tolist() == hex_polygon(36.7, 34.9, 0.1, 35)
     assert rings[1].tolist() == hex_polygon(0.0, 0.0, 0.1, 35)
+
+
+@pytest.mark.parametrize("keys", [np.array([5, 3, 5, 9, 3, 3]), np.array([10**12, 4, 10**12]),
+                                  np.array([-7, -2, -7]), np.array([], dtype=np.int64)])
+def test_counting_unique_matches_numpy(keys):
+    from dashboard.aggregate import _unique_inverse
+
+    got, inverse = _unique_inverse(keys)
+    want, want_inverse = np.unique(keys, return_inverse=True)
+    assert got.tolist() == want.tolist() and inverse.tolist() == want_inverse.tolist()

@@ -36,8 +36,8 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
     """The view of the server's own files, through the prepared cache when one is set.
 
     ``save_in_background`` stores a newly prepared view from a thread, so a first start
-    answers without waiting for the write (an interrupted write leaves only a temp
-    folder: entries appear by atomic rename)."""
+    answers without waiting for the write (a killed process leaves only a temp folder:
+    entries appear by atomic rename)."""
     from dashboard import prepared
 
     label = describe_source(settings)
@@ -55,7 +55,8 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
     view = build_view_data(data, label)
     if key is not None and prepared.cache_key(files) == key:  # unchanged while read
         if save_in_background:
-            Thread(target=prepared.save_view, args=(cache, key, view), daemon=True,
+            # Not a daemon: a process that ends meanwhile waits for the write to finish.
+            Thread(target=prepared.save_view, args=(cache, key, view),
                    name="zonewatch-prepare").start()
         else:
             prepared.save_view(cache, key, view)
