@@ -12,8 +12,6 @@
 // manual move.
 (function () {
   "use strict";
-  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                  "Nov", "Dec"];
   const TRACE_PREFIX = "plotly-trace-layer-";
   const REDRAW_WAIT_MS = 4000;  // server mode: advance anyway if no new map by then
   const TILE = 512;             // MapLibre's world is 512 px wide at zoom 0
@@ -87,14 +85,9 @@
     return a;
   }
 
-  function dayText(data, offset) {
-    const t = new Date(data.first + offset * 86400000);
-    return t.getUTCDate() + " " + MONTHS[t.getUTCMonth()] + " " + t.getUTCFullYear();
-  }
-
-  function label(data, lo, hi) {
-    return dayText(data, lo) + " – " + dayText(data, hi) + " (" +
-      (hi - lo + 1).toLocaleString("en-US") + " days)";
+  function label(data, lo, hi) {  // as the server's date label (assets/views.js)
+    const day = window.zonewatchDates.DAY_MS;
+    return window.zonewatchDates.windowLabel(data.first + lo * day, data.first + hi * day);
   }
 
   function load(state, session) {

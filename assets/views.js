@@ -12,6 +12,14 @@
     return t.getUTCDate() + " " + MONTHS[t.getUTCMonth()] + " " + t.getUTCFullYear();
   }
 
+  // "3 Aug 2017 – 1 Sep 2017 (30 days)" for two UTC midnights (also used by playback.js).
+  function windowLabel(first, last) {
+    const days = Math.round((last - first) / DAY_MS) + 1;
+    return dayText(first) + " – " + dayText(last) + " (" + days.toLocaleString("en-US") +
+      " days)";
+  }
+  window.zonewatchDates = {windowLabel: windowLabel, DAY_MS: DAY_MS};
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     zonewatch_views: {
       // "3 Aug 2017 – 1 Sep 2017 (30 days)", and the histogram's shaded window
@@ -20,9 +28,7 @@
         const noUpdate = window.dash_clientside.no_update;
         if (!win || win.length !== 2) return [noUpdate, noUpdate];
         const first = parse(win[0]), last = parse(win[1]);
-        const days = Math.round((last - first) / DAY_MS) + 1;
-        const label = dayText(first) + " – " + dayText(last) + " (" +
-          days.toLocaleString("en-US") + " days)";
+        const label = windowLabel(first, last);
         const shapes = figure && figure.layout && figure.layout.shapes;
         if (!shapes || !shapes.length) return [label, noUpdate];
         const patch = new window.dash_clientside.Patch()
