@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sequential
 from _plotly_utils.utils import to_typed_array_spec  # what go.Figure.to_dict applies
 
 from dashboard import palette
@@ -201,6 +202,12 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
     return traces
 
 
+# Light (few) to dark red (many), spelled out: plotly.js's own "YlOrRd" runs the other
+# way, and a dict figure's colour scale name goes to plotly.js as it is.
+HEX_COLOURS = [[i / (len(sequential.YlOrRd) - 1), colour]
+               for i, colour in enumerate(sequential.YlOrRd)]
+
+
 def hex_trace(cells: pd.DataFrame, size_deg: float) -> dict:
     """Server-side hexagon counts as a filled layer (the aggregated view)."""
     from dashboard.aggregate import hex_polygons
@@ -216,7 +223,7 @@ def hex_trace(cells: pd.DataFrame, size_deg: float) -> dict:
     return dict(
         type="choroplethmap", geojson={"type": "FeatureCollection", "features": features},
         locations=ids, z=np.log10(counts + 1).astype("float32"), customdata=counts.astype("int32"),
-        colorscale="YlOrRd", marker={"opacity": 0.75, "line": {"width": 0}},
+        colorscale=HEX_COLOURS, marker={"opacity": 0.75, "line": {"width": 0}},
         colorbar={"title": {"text": "Incidents"}, "tickvals": [0, 1, 2, 3, 4, 5],
                   "ticktext": ["1", "10", "100", "1k", "10k", "100k"], "len": 0.5, "x": 0.99},
         hovertemplate="%{customdata:,} incidents<extra></extra>", name="Incidents (binned)",

@@ -317,3 +317,12 @@ def test_zone_series_of_no_zones_still_draws_one_empty_panel(zones):
     fig = zone_series_figure({}, zones.iloc[:0], MILESTONES.iloc[:0], {})
     assert fig.layout.height == 190
     assert traces(fig, "bar") == []
+
+
+def test_hexagons_go_from_light_for_few_to_dark_red_for_many():
+    from dashboard.aggregate import hex_bins
+    from dashboard.figures import hex_trace
+
+    scale = hex_trace(hex_bins(np.array([36.7, 36.7]), np.array([34.9, 34.9]), 0.1), 0.1)[
+        "colorscale"]
+    assert scale[0] == [0.0, "rgb(255,255,204)"] and scale[-1] == [1.0, "rgb(128,0,38)"]
