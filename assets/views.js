@@ -20,6 +20,13 @@
   }
   window.zonewatchDates = {windowLabel: windowLabel, DAY_MS: DAY_MS};
 
+  // "Copy link": a click on the words works as one on the clipboard icon beside them.
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest || !event.target.closest(".zw-copy-text")) return;
+    const icon = document.getElementById("copy-link");
+    if (icon) { event.preventDefault(); icon.click(); }
+  });
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     zonewatch_views: {
       // "3 Aug 2017 – 1 Sep 2017 (30 days)", and the histogram's shaded window

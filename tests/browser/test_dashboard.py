@@ -93,7 +93,7 @@ def test_br005_copied_link_reproduces_view(watched, live_url, context):
     first = count_text(page)
     assert first != "8,357 of 8,357 incidents"
     context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.locator(f"#{ids.COPY_LINK}").click()
+    page.locator(".zw-copy-text").click()  # the words, not only the icon
     link = ""
     for _ in range(50):  # the clipboard fills asynchronously after the click
         link = page.evaluate("() => navigator.clipboard.readText()")
