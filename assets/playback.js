@@ -24,7 +24,7 @@
   const player = {
     key: null, data: null, loading: null, mode: "server", running: false, timer: null,
     window: null, params: null, speed: 400, frames: 0, drawn: 0, installed: false,
-    playing: false,
+    playing: false, origin: null, fresh: false,
     lastMapData: null, waitSince: 0, frameMs: [], canvas: null, shown: 0,
   };
   window.zonewatchPlayer = player;  // read by the benchmark and the browser tests
@@ -66,12 +66,15 @@
       for (const polygon of polygons) {
         for (const ring of polygon) rings.push(ring.map(([a, b]) => [mercX(a), mercY(b)]));
       }
+      const [lx, ly] = f.properties.label || [0, 0];
       return {from: f.properties.from, to: f.properties.to, colour: f.properties.colour,
-              status: f.properties.status, rings: rings};
+              status: f.properties.status, name: f.properties.name, rings: rings,
+              x: mercX(lx), y: mercY(ly)};
     });
     return {day: decode(p.day, Int32Array), x: x, y: y, lon: lon, lat: lat,
             type: decode(p.type, Uint16Array), size: decode(p.size, Uint8Array),
-            colours: p.colours, names: p.types, zones: zones, first: Date.parse(p.first + "T00:00:00Z"),
+            colours: p.colours, names: p.types, order: p.legend || p.types.map((_, i) => i),
+            zones: zones, first: Date.parse(p.first + "T00:00:00Z"),
             asOf: p.as_of};
   }
 
@@ -128,6 +131,7 @@
     }
     setVisibility(m, gd, false);
     showPlotlyKeys(gd, false);
+    document.body.classList.add("zw-is-playing");  // the cards and slider say so (CSS)
     player.installed = true;
     // A new figure from the server (a pan, tiles switched on) brings back the map's own
     // layers: hide them again while playback lasts. A pan or zoom redraws the frame.
@@ -151,6 +155,7 @@
     player.canvas = null;
     if (m) setVisibility(m, gd, true);
     if (gd) showPlotlyKeys(gd, true);
+    document.body.classList.remove("zw-is-playing");
     unshadeHistogram();
   }
 
@@ -210,6 +215,17 @@
     ctx.globalAlpha = 1;
     ctx.lineWidth = 2.5;
     for (const z of zones) { outline(z); ctx.strokeStyle = z.colour; ctx.stroke(); }
+    ctx.font = "13px Inter, 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
+    ctx.textAlign = "center";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.fillStyle = "#10202c";
+    for (const z of zones) {  // the zone names, as the map writes them
+      const [px, py] = toPx(z.x, z.y);
+      ctx.strokeText(z.name, px, py + 4);
+      ctx.fillText(z.name, px, py + 4);
+    }
+    ctx.textAlign = "start";
     legend(ctx, data, zones, from, to);
     player.shown = to - from;
     return to - from;
@@ -223,9 +239,11 @@
     for (let i = from; i < to; i++) present.add(data.type[i]);
     const rows = [];
     if (statuses.size) rows.push(["title", "Zones (as of date)"]);
-    for (const [status, colour] of statuses) rows.push(["zone", status, colour]);
+    for (const [status, colour] of statuses) rows.push(["zone", "Zone: " + status, colour]);
     if (present.size) rows.push(["title", "Incidents (size: fatalities)"]);
-    data.names.forEach((name, c) => { if (present.has(c)) rows.push(["type", name, data.colours[c]]); });
+    for (const c of data.order) {
+      if (present.has(c)) rows.push(["type", data.names[c], data.colours[c]]);
+    }
     if (!rows.length) return;
     ctx.font = "11px Inter, 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
     const width = 14 + Math.max(...rows.map((r) => ctx.measureText(r[1]).width)) + 24;
@@ -307,13 +325,31 @@
     if (gd && window.Plotly) window.Plotly.relayout(gd, {"shapes[0].visible": true});
   }
 
+  // Calendar months: the same day of the next month, or its last day from a month's end
+  // (slider offsets are days after ``origin``, a UTC midnight).
+  function monthLater(origin, offset) {
+    const day = window.zonewatchDates.DAY_MS;
+    const d = new Date(origin + offset * day);
+    const y = d.getUTCFullYear(), m = d.getUTCMonth(), date = d.getUTCDate();
+    const monthEnd = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+    const nextEnd = new Date(Date.UTC(y, m + 2, 0)).getUTCDate();
+    const next = date === monthEnd ? nextEnd : Math.min(date, nextEnd);
+    return Math.round((Date.UTC(y, m + 1, next) - origin) / day);
+  }
+
+  function monthEnd(origin, offset) {
+    const day = window.zonewatchDates.DAY_MS;
+    const d = new Date(origin + offset * day);
+    return Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0) - origin) / day);
+  }
+
   function nextWindow(current, min, max, unit, windowDays, mode) {
-    const stepDays = unit === "day" ? 1 : unit === "month" ? 30 : 7;
     const width = Math.max(1, parseInt(windowDays || 30, 10));
     let lo = current ? current[0] : min;
     let hi = current ? current[1] : min + width - 1;
     if (hi >= max) return null;  // at the end
-    hi = Math.min(max, hi + stepDays);
+    const byMonth = unit === "month" && player.origin !== null;
+    hi = Math.min(max, byMonth ? monthLater(player.origin, hi) : hi + (unit === "day" ? 1 : 7));
     lo = mode === "cumulative" ? lo : Math.max(min, hi - width + 1);
     return [lo, hi];
   }
@@ -328,7 +364,10 @@
     if (!m || !m.isStyleLoaded()) { player.timer = setTimeout(frame, 50); return; }
     if (!player.installed) install(m, gd);
     const p = player.params;
-    const win = nextWindow(player.window, p.min, p.max, p.unit, p.windowDays, p.mode);
+    // The first frame is the window playback starts from; each next one a step on.
+    const win = player.fresh ? player.window
+      : nextWindow(player.window, p.min, p.max, p.unit, p.windowDays, p.mode);
+    player.fresh = false;
     if (!win) { finish(); return; }
     player.window = win;
     const started = performance.now();
@@ -373,7 +412,7 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     zonewatch: {
       toggle: function (clicks, speed, disabled, value, min, max, windowDays, mode, state,
-                        session, unit) {
+                        session, unit, shown) {
         const ctx = window.dash_clientside.callback_context;
         const byButton = ctx.triggered.length && ctx.triggered[0].prop_id.startsWith("play.");
         const playing = byButton ? disabled : !disabled;  // a click flips the state
@@ -382,11 +421,20 @@
         if (byButton && playing && value) {  // starting: rewind if at the end, fit the window
           const width = Math.max(1, parseInt(windowDays || 30, 10));
           let [lo, hi] = value;
+          // The slider's offsets count days from this UTC midnight (the window store
+          // holds the dates of the slider's current value).
+          player.origin = shown && shown.length === 2 ? Date.parse(shown[1].slice(0, 10) +
+            "T00:00:00Z") - value[1] * window.zonewatchDates.DAY_MS : null;
           if (hi >= max) { lo = min; hi = Math.min(max, min + width - 1); }
           else if (mode !== "cumulative") { lo = Math.max(min, hi - width + 1); }
+          if (unit === "month" && player.origin !== null) {  // month steps end on month ends
+            hi = Math.min(max, monthEnd(player.origin, hi));
+            if (mode !== "cumulative") lo = Math.max(min, hi - width + 1);
+          }
           // The slider stays put: frames start from here, and the server hears of the
           // window when playback stops (or with each step in server mode).
           player.window = [lo, hi];
+          player.fresh = true;
           player.params = {min: min, max: max, unit: unit, windowDays: windowDays, mode: mode};
           player.lastMapData = null;
           player.playing = true;

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sequential
 from _plotly_utils.utils import to_typed_array_spec  # what go.Figure.to_dict applies
+from plotly.colors import sequential
 
 from dashboard import palette
 from dashboard.baselayers import BaseLayers
@@ -319,7 +319,7 @@ def window_shape(window: tuple) -> dict:
     """The shaded band of the selected window on the histogram (both days included)."""
     return {"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
             "x0": pd.Timestamp(window[0]), "x1": pd.Timestamp(window[1]) + pd.Timedelta(days=1),
-            "fillcolor": "#1f77b4", "opacity": 0.10, "line": {"width": 0}, "layer": "below"}
+            "fillcolor": "#1f77b4", "opacity": 0.16, "line": {"width": 0}, "layer": "below"}
 
 
 def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,

@@ -46,11 +46,14 @@ def zone_features(view: ViewData) -> dict:
     first = pd.Timestamp(view.span[0])
     starts = _offsets(zones["valid_from"], first, -OPEN_END)
     ends = _offsets(zones["valid_to"], first, OPEN_END)
+    labels = zones.geometry.representative_point()  # where the map writes the names
     features = [
         {"type": "Feature", "geometry": row.geometry.__geo_interface__,
          "properties": {"from": start, "to": end, "colour": palette.status_colour(row.status),
-                        "status": palette.status_label(row.status), "name": row.name}}
-        for row, start, end in zip(zones.itertuples(index=False), starts, ends, strict=True)]
+                        "status": palette.status_label(row.status), "name": row.name,
+                        "label": [round(point.x, 5), round(point.y, 5)]}}
+        for row, start, end, point in zip(zones.itertuples(index=False), starts, ends, labels,
+                                          strict=True)]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -80,6 +83,7 @@ def playback_payload(view: ViewData, state: ViewState,
         "size": _b64(np.rint(marker_size(index.fatalities[positions])), "u1"),
         "colours": [palette.type_colour(t) for t in types],
         "types": types,  # drawn as canvas text (never HTML), so not escaped
+        "legend": [types.index(t) for t in view.type_order if t in types],  # as the map's
         "zones": zone_features(view),
     })
     return payload

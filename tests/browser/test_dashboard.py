@@ -242,3 +242,22 @@ def test_br012_a_slider_move_asks_the_server_for_the_map_and_cards_only(watched,
     x0 = page.evaluate("() => document.querySelector('#histogram .js-plotly-plot')"
                        ".layout.shapes[0].x0")
     assert str(x0).startswith("2017-02-01")  # the shading moved in the browser
+
+
+def test_br013_month_steps_are_calendar_months_and_stale_views_are_dimmed(watched, live_url):
+    page, _ = watched
+    page.goto(live_url + "/?from=2017-03-10&to=2017-04-08")
+    wait_ready(page)
+    page.evaluate(f"""() => {{
+        window.dash_clientside.set_props('{ids.PLAY_STEP}', {{value: 'month'}});
+        window.dash_clientside.set_props('{ids.PLAY_MODE}', {{value: 'cumulative'}});
+        window.dash_clientside.set_props('{ids.PLAY_SPEED}', {{value: 1000}}); }}""")
+    page.wait_for_timeout(300)
+    page.locator(f"#{ids.PLAY}").click()
+    label = page.locator(f"#{ids.DATE_LABEL}")
+    expect(label).to_have_text("10 Mar 2017 – 30 Apr 2017 (52 days)", timeout=TIMEOUT)
+    expect(label).to_have_text("10 Mar 2017 – 31 May 2017 (83 days)", timeout=TIMEOUT)
+    assert page.evaluate("() => document.body.classList.contains('zw-is-playing')")
+    page.locator(f"#{ids.PLAY}").click()
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
+    assert not page.evaluate("() => document.body.classList.contains('zw-is-playing')")

@@ -57,6 +57,7 @@ def register(app, store) -> None:
         State(ids.DATE_RANGE, "min"), State(ids.DATE_RANGE, "max"),
         State(ids.PLAY_WINDOW, "value"), State(ids.PLAY_MODE, "value"),
         State(ids.STATE, "data"), State(ids.SESSION, "data"), State(ids.PLAY_STEP, "value"),
+        State(ids.WINDOW, "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
