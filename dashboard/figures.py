@@ -153,10 +153,12 @@ def marker_size(fatalities: np.ndarray) -> np.ndarray:
 
 
 SIZE_KEY = (0, 10, 50)
-INCIDENT_HOVER = ("<b>%{customdata[1]}</b> · %{customdata[0]}<br>"
-                  "%{customdata[2]} vs %{customdata[3]}<br>Fatalities: %{customdata[4]}"
-                  "<br>%{customdata[5]} (location: %{customdata[6]})<br>"
-                  "Source: %{customdata[7]}<extra>%{customdata[8]}</extra>")
+# The type is the trace's name (already escaped), not a column repeated on every point.
+INCIDENT_HOVER = ("<b>%{fullData.name}</b> · %{customdata[0]}<br>"
+                  "%{customdata[1]} vs %{customdata[2]}<br>Fatalities: %{customdata[3]}"
+                  "<br>%{customdata[4]} (location: %{customdata[5]})<br>"
+                  "Source: %{customdata[6]}<extra>%{customdata[7]}</extra>")
+HOVER_ID = 7  # the incident id's column in an incident trace's customdata
 
 
 def _escaped(values) -> np.ndarray:
@@ -178,8 +180,7 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
     deaths = np.where(np.isnan(fatalities), -1, fatalities).astype(int).astype(str).astype(object)
     deaths[deaths == "-1"] = "unknown"
     custom = np.column_stack([
-        _day_labels(incidents["date"]), _escaped(incidents["event_type"]),
-        _escaped(incidents["actor1"]), _escaped(incidents["actor2"]), deaths,
+        _day_labels(incidents["date"]), _escaped(incidents["actor1"]), _escaped(incidents["actor2"]), deaths,
         _escaped(incidents["place"]), incidents["loc_precision"].astype(str).to_numpy(object),
         _escaped(incidents["source"]), _escaped(incidents["incident_id"])])
     sizes = marker_size(fatalities).astype("float32")

@@ -194,8 +194,9 @@ def test_incident_hover_text_is_escaped():
     trace = traces(fig, "scattermap")[0]
     assert trace.name == "&lt;i&gt;Shelling&lt;/i&gt;"
     assert [list(r) for r in trace.customdata] == [[
-        "3 Aug 2017", "&lt;i&gt;Shelling&lt;/i&gt;", SCRIPT_ESCAPED, "A &amp; B", "unknown",
+        "3 Aug 2017", SCRIPT_ESCAPED, "A &amp; B", "unknown",
         "&lt;a href='https://evil.example'&gt;x&lt;/a&gt;", "exact", "=cmd", "&lt;b&gt;id&lt;/b&gt;"]]
+    assert trace.hovertemplate.startswith("<b>%{fullData.name}</b>")  # the escaped name
     assert "<script" not in fig.to_json() and "<b>id" not in fig.to_json()
 
 

@@ -31,7 +31,7 @@ def state(view, **changes) -> ViewState:
 
 
 def shown_ids(result) -> list[str]:
-    return sorted(i[8] for t in result.plotly().data if t.legendgroup == "types"
+    return sorted(i[-1] for t in result.plotly().data if t.legendgroup == "types"
                   for i in t.customdata)
 
 

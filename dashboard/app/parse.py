@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.figures import HOVER_ID
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData
 
@@ -133,6 +134,6 @@ def selected_ids(selected: dict | None) -> list[str] | None:
     out = []
     for point in selected["points"]:
         custom = point.get("customdata")
-        if isinstance(custom, list) and len(custom) == 9:
-            out.append(html.unescape(str(custom[8])))  # the hover shows the id escaped
+        if isinstance(custom, list) and len(custom) == HOVER_ID + 1:  # an incident's
+            out.append(html.unescape(str(custom[HOVER_ID])))  # the hover shows it escaped
     return out

@@ -158,7 +158,7 @@ def test_a_click_on_a_zone_filters_to_that_zone(tiny_view):
 
 @pytest.mark.parametrize("click", [
     pytest.param({"points": [{"curveNumber": 3, "lon": 36.7, "lat": 34.9,
-                              "customdata": ["1 Sep 2017"] + [""] * 7 + ["i04"]}]}, id="point"),
+                              "customdata": ["1 Sep 2017"] + [""] * 6 + ["i04"]}]}, id="point"),
     pytest.param({"points": [{"location": "hex-0", "customdata": 4}]}, id="hexagon"),
     pytest.param({"points": [{"location": "atlantis"}]}, id="unknown-zone"),
 ])
@@ -300,10 +300,10 @@ def test_brushed_range(selected, window):
 
 
 @pytest.mark.parametrize(("selected", "found"), [
-    ({"points": [{"customdata": ["d", "t", "a1", "a2", "0", "p", "exact", "s", "i04"]},
-                 {"customdata": ["d", "t", "a1", "a2", "0", "p", "exact", "s", "i07"]}]},
+    ({"points": [{"customdata": ["d", "a1", "a2", "0", "p", "exact", "s", "i04"]},
+                 {"customdata": ["d", "a1", "a2", "0", "p", "exact", "s", "i07"]}]},
      ["i04", "i07"]),
-    ({"points": [{"customdata": [""] * 8 + ["&lt;b&gt;id &amp; co&lt;/b&gt;"]}]}, ["<b>id & co</b>"]),
+    ({"points": [{"customdata": [""] * 7 + ["&lt;b&gt;id &amp; co&lt;/b&gt;"]}]}, ["<b>id & co</b>"]),
     ({"points": [{"location": "east"}, {"customdata": 3}, {"customdata": ["x"]}]}, []),
     ({"points": []}, None), ({}, None), (None, None),
 ])
