@@ -686,18 +686,10 @@ def _chromium_version() -> str:
 
 
 def _code_state() -> str:
-    """Commit and a digest of the app's code (others edit it uncommitted)."""
-    import hashlib
+    from results_file import code_state
 
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "dashboard").rglob("*.py")) + sorted((ROOT / "assets").glob("*.js")):
-        digest.update(path.read_bytes())
-    try:
-        head = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, text=True,
-                              capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        head = "no-git"
-    return f"{head} (dashboard/ + assets/ sha256 {digest.hexdigest()[:12]})"
+    files = sorted((ROOT / "dashboard").rglob("*.py")) + sorted((ROOT / "assets").glob("*.js"))
+    return code_state(files, "dashboard/ + assets/")
 
 
 def _ms(v) -> str:
@@ -708,6 +700,14 @@ def _bytes(v) -> str:
     if v is None:
         return "—"
     return f"{v / 1e6:,.2f} MB" if v >= 1e5 else f"{v / 1e3:,.1f} kB"
+
+
+def _p50_p95(zw: dict, nv: dict, name: str, zw_key: str, nv_key: str
+             ) -> tuple[str, str, str, str]:
+    """A results row of p50 / p95 times: ZoneWatch's ``zw_key``, the baseline's ``nv_key``."""
+    return (name, f"{_ms(zw[f'{zw_key}_p50_ms'])} / {_ms(zw[f'{zw_key}_p95_ms'])}",
+            f"{_ms(nv[f'{nv_key}_p50_ms'])} / {_ms(nv[f'{nv_key}_p95_ms'])}",
+            _ratio(zw[f"{zw_key}_p50_ms"], nv[f"{nv_key}_p50_ms"]))
 
 
 def _fired(callbacks: dict, moves: int) -> str:
@@ -795,25 +795,14 @@ def write_results(path: Path, results: dict, info: dict, args, started: str, wal
     for n, r in results.items():
         zw, nv = r["zonewatch"], r["naive"]
         rows = [
-            ("slider server p50 / p95",
-             f"{_ms(zw['slider_p50_ms'])} / {_ms(zw['slider_p95_ms'])}",
-             f"{_ms(nv['slider_p50_ms'])} / {_ms(nv['slider_p95_ms'])}",
-             _ratio(zw["slider_p50_ms"], nv["slider_p50_ms"])),
-            ("… map callback alone p50 / p95",
-             f"{_ms(zw['slider_map_p50_ms'])} / {_ms(zw['slider_map_p95_ms'])}",
-             f"{_ms(nv['slider_p50_ms'])} / {_ms(nv['slider_p95_ms'])}",
-             _ratio(zw["slider_map_p50_ms"], nv["slider_p50_ms"])),
+            _p50_p95(zw, nv, "slider server p50 / p95", "slider", "slider"),
+            _p50_p95(zw, nv, "… map callback alone p50 / p95", "slider_map", "slider"),
             ("… the callbacks it fires (times fired of the moves): p50 time, bytes",
              _fired(zw["slider_callbacks"], args.repeat)
              + f"; sync {zw['slider_sync_p50_ms']:.0f} ms", "—", "—"),
-            ("… all a slider move asks of the server (sync + those) p50 / p95",
-             f"{_ms(zw['slider_all_fired_p50_ms'])} / {_ms(zw['slider_all_fired_p95_ms'])}",
-             f"{_ms(nv['slider_p50_ms'])} / {_ms(nv['slider_p95_ms'])}",
-             _ratio(zw["slider_all_fired_p50_ms"], nv["slider_p50_ms"])),
-            ("filter change server p50 / p95",
-             f"{_ms(zw['filter_p50_ms'])} / {_ms(zw['filter_p95_ms'])}",
-             f"{_ms(nv['filter_p50_ms'])} / {_ms(nv['filter_p95_ms'])}",
-             _ratio(zw["filter_p50_ms"], nv["filter_p50_ms"])),
+            _p50_p95(zw, nv, "… all a slider move asks of the server (sync + those) p50 / p95",
+                    "slider_all_fired", "slider"),
+            _p50_p95(zw, nv, "filter change server p50 / p95", "filter", "filter"),
             ("… map callback alone p50", _ms(zw["filter_map_p50_ms"]),
              _ms(nv["filter_p50_ms"]), _ratio(zw["filter_map_p50_ms"], nv["filter_p50_ms"])),
             ("slider response bytes (p50; max)",

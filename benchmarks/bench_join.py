@@ -224,7 +224,7 @@ def machine() -> dict:
     import shapely
 
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": ram_gb, "loadavg_1m": _loadavg(),
-            "code": code_state(),
+            "code": measured_code(),
             "python": platform.python_version(), "geopandas": gpd.__version__,
             "shapely": shapely.__version__, "geos": shapely.geos_version_string,
             "pandas": pd.__version__, "pyarrow": pyarrow.__version__, "pyproj": pyproj.__version__,
@@ -246,21 +246,14 @@ def busy(info: dict) -> bool:
     return bool((start is not None and start > 0.5 * cpus) or (end is not None and end > cpus + 0.5))
 
 
-def code_state() -> str:
-    """The commit, and a digest of the measured modules (others edit them uncommitted)."""
-    import hashlib
+def measured_code() -> str:
+    """The commit, and a digest of the measured modules."""
+    from results_file import code_state
 
-    digest = hashlib.sha256()
-    for rel in ("dashboard/spatial.py", "dashboard/io/incidents.py", "dashboard/io/tables.py",
-                "dashboard/io/dates.py", "dashboard/io/rowcheck.py", "dashboard/io/__init__.py"):
-        path = ROOT / rel
-        digest.update(path.read_bytes() if path.exists() else b"")
-    try:
-        head = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, text=True,
-                              capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        head = "no-git"
-    return f"{head} (measured modules sha256 {digest.hexdigest()[:12]})"
+    return code_state([ROOT / rel for rel in (
+        "dashboard/spatial.py", "dashboard/io/incidents.py", "dashboard/io/tables.py",
+        "dashboard/io/dates.py", "dashboard/io/rowcheck.py", "dashboard/io/__init__.py")],
+        "measured modules")
 
 
 def emit(record: dict) -> dict:
