@@ -93,3 +93,11 @@ def store(tiny_dataset, tmp_path):
     from dashboard.settings import Settings
 
     return DataStore.from_dataset(tiny_dataset, Settings(session_dir=tmp_path / "s"), "test")
+
+
+@pytest.mark.parametrize("session", ["../../etc", "\x00", "a/b", "", None])
+def test_the_route_treats_a_strange_session_or_link_as_the_servers_data(store, session):
+    body, status = playback_response(store, session, "?from=someday&type=<b>x</b>&zz=1#base")
+    assert status == 200 and body["n"] == 0  # no incident of type "<b>x</b>"
+    body, status = playback_response(store, session, "?from=someday#base")
+    assert status == 200 and body["n"] == len(store.base.index)  # the bad date is ignored
