@@ -1,11 +1,16 @@
 """The wheel ships geodata/: build it, install it in a fresh venv outside the repo,
 and run ``zonewatch info`` there on the bundled data. No network: the build uses the
-installed hatchling, the venv sees this interpreter's packages for the dependencies."""
+installed hatchling, the venv sees this interpreter's packages for the dependencies.
+
+The venv reaches those packages through a ``.pth`` file naming this interpreter's
+site-packages, not ``--system-site-packages``: inside a virtualenv the latter would
+show the *base* interpreter's packages, not this venv's (where pandas and co. are)."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import site
 import subprocess
 import sys
 import zipfile
@@ -46,9 +51,14 @@ def test_wheel_installs_in_a_fresh_venv_and_serves_the_bundled_data(tmp_path):
     assert not any(n.startswith("tests/") for n in names)
 
     venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", "--system-site-packages", venv], tmp_path)
+    run([sys.executable, "-m", "venv", venv], tmp_path)
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / "python"
+    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                  tmp_path).stdout.strip()
+    # Directories named in a .pth come after the venv's own site-packages, and .pth files
+    # inside them are not read, so an editable install of this checkout stays invisible.
+    Path(purelib, "outer-packages.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--force-reinstall", wheel], tmp_path)
 
     elsewhere = tmp_path / "elsewhere"
