@@ -43,6 +43,7 @@ class Settings:
     session_dir: Path = Path(tempfile.gettempdir()) / "zonewatch-sessions"
     session_ttl_minutes: int = 120        # uploaded data is deleted after this idle time
     session_disk_mb: int = 2000           # all sessions' uploads together
+    session_quota_mb: int = 100           # one session's uploads together
     online_tiles: bool = False            # start with online map tiles switched on
     # Prepared server data (validated, joined, sorted) for fast starts; None = no cache.
     cache_dir: Path | None = field(default_factory=default_cache_dir)

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from dashboard.errors import ZoneWatchError
-from dashboard.sessions import ROLES, SessionStore, new_session_id, valid_session_id
+from dashboard.sessions import (
+    ROLES,
+    TOMBSTONES,
+    QuotaError,
+    SessionStore,
+    new_session_id,
+    valid_session_id,
+)
 
 NOW = 1_800_000_000.0  # a fixed "now" for sweeps (2027)
 
@@ -25,6 +32,11 @@ def upload(sessions: SessionStore, sid: str, role: str = "incidents", data: byte
     staged.write_bytes(data)
     sessions.commit(sid, role, staged, name)
     return sessions.root / sid
+
+
+def session_names(sessions: SessionStore) -> list[str]:
+    """What the root holds, tombstones left out."""
+    return sorted(p.name for p in sessions.root.iterdir() if p.name != TOMBSTONES)
 
 
 def last_used(sessions: SessionStore, sid: str, when: float) -> None:
@@ -127,7 +139,7 @@ def test_sweep_removes_sessions_idle_past_the_ttl(sessions):
     last_used(sessions, fresh, NOW - 5 * 60)
     last_used(sessions, edge, NOW - 60 * 60)  # exactly the TTL: kept
     assert sessions.sweep(now=NOW) == [idle]
-    assert sorted(p.name for p in sessions.root.iterdir()) == sorted([fresh, edge])
+    assert session_names(sessions) == sorted([fresh, edge])
 
 
 def test_using_a_session_keeps_it_alive(sessions):
@@ -138,14 +150,17 @@ def test_using_a_session_keeps_it_alive(sessions):
     assert sessions.sweep(now=(sessions.root / sid / ".last_used").stat().st_mtime + 60) == []
 
 
-def test_sweep_removes_the_oldest_sessions_while_over_the_disk_cap(sessions):
+def test_sweep_removes_the_oldest_idle_sessions_while_over_the_disk_cap(sessions):
     oldest, middle, newest = new_session_id(), new_session_id(), new_session_id()
+    for sid in (oldest, middle, newest):  # 3 x 450 kB against a 1 MiB cap, made smaller
+        upload(sessions, sid, data=b"x" * 10)
     for sid, age in ((oldest, 30), (middle, 20), (newest, 10)):
-        upload(sessions, sid, data=b"x" * 450_000)  # 3 x 450 kB against a 1 MiB cap
+        (sessions.root / sid / "incidents.csv").write_bytes(b"x" * 450_000)
         last_used(sessions, sid, NOW - age * 60)
     assert sessions.sweep(now=NOW) == [oldest]
-    assert sorted(p.name for p in sessions.root.iterdir()) == sorted([middle, newest])
+    assert session_names(sessions) == sorted([middle, newest])
     assert sessions.sweep(now=NOW) == []
+    assert "to make room for other people's uploads" in sessions.notice(oldest)
 
 
 def test_sweep_leaves_other_folders_alone(sessions):
@@ -155,7 +170,7 @@ def test_sweep_leaves_other_folders_alone(sessions):
     upload(sessions, sid)
     last_used(sessions, sid, NOW - 10 * 3600)
     assert sessions.sweep(now=NOW) == [sid]
-    assert sorted(p.name for p in sessions.root.iterdir()) == ["not-a-session", "notes.txt"]
+    assert session_names(sessions) == ["not-a-session", "notes.txt"]
 
 
 def test_a_session_without_a_stamp_ages_by_its_folder(sessions):
@@ -182,3 +197,176 @@ def test_maybe_sweep_runs_at_most_once_a_minute(tmp_path):
     assert store.maybe_sweep() == ["cd" * 16]
     (tmp_path / ("ef" * 16)).mkdir()
     assert store.maybe_sweep() == []  # too soon for another sweep
+
+
+# Private folders (issue 17, item 9) -------------------------------------------------------
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_folders_are_0700_and_files_0600(sessions):
+    sid = new_session_id()
+    staged = sessions.staging_path(sid, "text")
+    assert mode(staged) == 0o600 and staged.stat().st_size == 0
+    assert mode(sessions.root) == mode(sessions.root / sid) == mode(staged.parent) == 0o700
+    staged.write_bytes(b"a,b\n")
+    sessions.commit(sid, "incidents", staged, "mine.csv")
+    for name in ("incidents.csv", "meta.json", ".last_used"):
+        assert mode(sessions.root / sid / name) == 0o600, name
+
+
+def test_our_own_readable_folder_is_made_private(tmp_path):
+    root = tmp_path / "sessions"
+    root.mkdir(mode=0o755)
+    root.chmod(0o755)  # as an older ZoneWatch left it
+    assert SessionStore(root).root == root and mode(root) == 0o700
+
+
+def test_a_folder_others_may_write_is_not_used(tmp_path, caplog):
+    planted = tmp_path / "sessions"
+    planted.mkdir()
+    planted.chmod(0o777)
+    store = SessionStore(planted)
+    assert store.root == tmp_path / f"sessions-{os.getuid()}" and mode(store.root) == 0o700
+    assert "not used: other users may write in it" in caplog.text
+    assert mode(planted) == 0o777  # left as it was
+
+
+def test_a_symlink_is_not_used(tmp_path):
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    (tmp_path / "sessions").symlink_to(tmp_path / "elsewhere")
+    assert SessionStore(tmp_path / "sessions").root == tmp_path / f"sessions-{os.getuid()}"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to chown")
+def test_a_folder_made_in_advance_by_another_user_is_not_used(tmp_path, caplog):
+    planted = tmp_path / "sessions"
+    planted.mkdir(mode=0o700)
+    os.chown(planted, 65534, 65534)
+    store = SessionStore(planted)
+    assert store.root == tmp_path / "sessions-0"
+    assert "belongs to another user (uid 65534)" in caplog.text
+
+
+def test_no_safe_folder_refuses_to_start(tmp_path, monkeypatch):
+    (tmp_path / "sessions").mkdir(mode=0o700)
+    (tmp_path / "sessions-4242").mkdir(mode=0o700)
+    monkeypatch.setattr("dashboard.sessions.os.getuid", lambda: 4242)  # both someone else's
+    from dashboard.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"belongs to another user .* Fix: point "
+                                          r"ZONEWATCH_SESSION_DIR at a folder only"):
+        SessionStore(tmp_path / "sessions")
+
+
+# Quota, room and telling the user (issue 17, item 5) --------------------------------------
+@pytest.fixture
+def small(tmp_path) -> SessionStore:
+    """1 MiB for everyone, 0.6 MiB per session."""
+    return SessionStore(tmp_path / "small", ttl_minutes=60, max_mb=1, quota_mb=0.6)
+
+
+def test_an_upload_over_the_session_quota_is_refused_and_the_old_data_stays(small):
+    sid = new_session_id()
+    upload(small, sid, "zones", b"z" * 350_000, "json")
+    staged = small.staging_path(sid, "text")
+    staged.write_bytes(b"x" * 300_000)
+    with pytest.raises(QuotaError, match=r"^this upload \(0\.3 MB\) would take your session to "
+                                         r"0\.6 MB, over the 0\.6 MB each browser session may "
+                                         r"keep on this server\. Fix: "):
+        small.commit(sid, "incidents", staged, "big.csv")
+    assert small.files(sid).incidents is None and small.files(sid).zones is not None
+
+
+def test_replacing_a_file_counts_only_the_new_one(small):
+    sid = new_session_id()
+    upload(small, sid, data=b"x" * 400_000)
+    upload(small, sid, data=b"y" * 400_000)  # 800 kB with the old one, but it goes
+    assert small.files(sid).incidents.read_bytes()[:1] == b"y"
+
+
+def test_check_room_refuses_before_anything_is_written(small):
+    sid = new_session_id()
+    with pytest.raises(QuotaError, match="ZONEWATCH_SESSION_QUOTA_MB"):
+        small.check_room(sid, "incidents", 700_000)
+    assert not (small.root / sid).exists()
+
+
+def test_an_active_session_never_loses_its_data_to_another_upload(small):
+    colleague, newcomer = new_session_id(), new_session_id()
+    upload(small, colleague, data=b"c" * 500_000)
+    upload(small, newcomer, "zones", b"n" * 450_000)
+    staged = small.staging_path(newcomer, "text")
+    staged.write_bytes(b"n" * 120_000)
+    with pytest.raises(QuotaError, match=r"space for uploaded data is full .*Fix: try again"):
+        small.commit(newcomer, "incidents", staged, "more.csv")
+    assert small.files(colleague).incidents.read_bytes() == b"c" * 500_000
+    assert small.notice(colleague) is None
+
+
+def test_an_idle_session_removed_to_make_room_is_told_once(small):
+    idle, newcomer = new_session_id(), new_session_id()
+    upload(small, idle, data=b"i" * 500_000)
+    last_used(small, idle, time_now() - 20 * 60)  # idle longer than PROTECT_MINUTES
+    upload(small, newcomer, data=b"n" * 500_000)
+    upload(small, newcomer, "zones", b"n" * 100_000, "json")
+    assert small.files(idle) is None and small.files(newcomer).zones is not None
+    message = small.notice(idle)
+    assert message.startswith("Your uploaded data was deleted from the server to make room")
+    assert message.endswith("Fix: upload your files again.")
+    assert small.notice(idle) is None  # shown once
+
+
+def test_a_session_expired_by_the_ttl_is_told_why(sessions):
+    sid = new_session_id()
+    upload(sessions, sid)
+    last_used(sessions, sid, NOW - 2 * 3600)
+    assert sessions.sweep(now=NOW) == [sid]
+    assert "after 60 minutes without use" in sessions.notice(sid, consume=False)
+    upload(sessions, sid)  # new data: the old news goes
+    assert sessions.notice(sid) is None
+
+
+def test_a_reset_leaves_nothing_to_tell(sessions):
+    sid = new_session_id()
+    upload(sessions, sid)
+    last_used(sessions, sid, NOW - 2 * 3600)
+    sessions.sweep(now=NOW)
+    sessions.reset(sid)
+    assert sessions.notice(sid) is None
+    assert sessions.notice("../../etc") is None
+
+
+def test_old_tombstones_are_pruned(sessions):
+    sid = new_session_id()
+    upload(sessions, sid)
+    last_used(sessions, sid, NOW - 2 * 3600)
+    sessions.sweep(now=NOW)
+    sessions.sweep(now=NOW + 8 * 86400)
+    assert sessions.notice(sid) is None
+
+
+def test_failed_uploads_leave_no_folders_behind(sessions):
+    failed, busy, kept = new_session_id(), new_session_id(), new_session_id()
+    upload(sessions, kept)
+    sessions.staging_path(failed, "text").unlink()  # what a refused upload leaves
+    in_progress = sessions.staging_path(busy, "text")  # another worker is checking it
+    assert sessions.sweep() == [failed]
+    assert session_names(sessions) == sorted([busy, kept]) and in_progress.exists()
+    assert sessions.notice(failed) is None  # it never held data
+
+
+def test_staged_files_left_by_a_killed_worker_go(sessions):
+    sid = new_session_id()
+    left = sessions.staging_path(sid, "text")
+    os.utime(left, (NOW - 2 * 3600, NOW - 2 * 3600))
+    last_used_now = NOW - 60
+    os.utime(sessions.root / sid, (last_used_now, last_used_now))
+    assert sessions.sweep(now=NOW) == [sid]
+    assert not (sessions.root / sid).exists()
+
+
+def time_now() -> float:
+    import time
+
+    return time.time()

@@ -7,6 +7,7 @@ import logging
 from dash import Dash
 
 from dashboard.app import callbacks
+from dashboard.app.callbacks import notices
 from dashboard.app.errors import on_callback_error
 from dashboard.app.layout import build_layout
 from dashboard.app.store import DataStore
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
     app.layout = lambda: build_layout(store.base, settings)
     for feature in callbacks.FEATURES:
         feature.register(app, store)
+    notices.register(app, store)  # after sync: it writes the messages area first
     app.server.extensions["zonewatch_store"] = store
     _serve_base_layers(app)
     log.info("ZoneWatch ready: %s incidents, %s zone versions", len(store.base.index),

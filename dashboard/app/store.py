@@ -63,6 +63,11 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
     return view
 
 
+def session_store(settings: Settings) -> SessionStore:
+    return SessionStore(settings.session_dir, settings.session_ttl_minutes,
+                        settings.session_disk_mb, settings.session_quota_mb)
+
+
 class DataStore:
     def __init__(self, base: ViewData, sessions: SessionStore, settings: Settings):
         self.base, self.sessions, self.settings = base, sessions, settings
@@ -74,14 +79,12 @@ class DataStore:
         """The server's data: from the prepared cache when it matches the files, else
         read, validated and joined (then stored there for the next start)."""
         base = load_base_view(settings, save_in_background=True)
-        sessions = SessionStore(settings.session_dir, settings.session_ttl_minutes,
-                                settings.session_disk_mb)
+        sessions = session_store(settings)
         return cls(base, sessions, settings)
 
     @classmethod
     def from_dataset(cls, data: Dataset, settings: Settings, label: str = "") -> DataStore:
-        sessions = SessionStore(settings.session_dir, settings.session_ttl_minutes,
-                                settings.session_disk_mb)
+        sessions = session_store(settings)
         return cls(build_view_data(data, label or describe_source(settings)), sessions, settings)
 
     def data_key(self, session_id: str | None) -> str:

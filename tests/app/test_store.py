@@ -100,3 +100,45 @@ def test_reset_brings_the_base_back(store):
     upload(store, sid, "incidents", INCIDENTS_CSV.encode(), "mine.csv")
     store.sessions.reset(sid)
     assert store.view_data(sid) is store.base
+
+
+def test_a_session_deleted_on_the_server_is_told_why_once(store):
+    """Issue 17, item 5: no silent switch to the server's data."""
+    import os
+
+    import pytest
+    from dash.exceptions import PreventUpdate
+
+    from dashboard.app.callbacks.notices import notice_view
+
+    sid = new_session_id()
+    upload(store, sid, "incidents", INCIDENTS_CSV.encode(), "mine.csv")
+    stamp = store.sessions.root / sid / ".last_used"
+    os.utime(stamp, (1, 1))  # idle for decades
+    store.sessions.sweep()
+    assert store.view_data(sid) is store.base
+    shown = notice_view(store, sid)
+    assert "deleted from the server after 120 minutes without use" in str(shown)
+    with pytest.raises(PreventUpdate):
+        notice_view(store, sid)  # once
+
+
+def test_the_quota_setting_reaches_the_sessions(tiny_dataset, tmp_path):
+    from dashboard.app.store import DataStore
+    from dashboard.settings import Settings
+
+    settings = Settings(session_dir=tmp_path / "s", session_quota_mb=3)
+    store = DataStore.from_dataset(tiny_dataset, settings, "test")
+    assert store.sessions.quota_bytes == 3 * 1024 * 1024
+
+
+def test_the_page_listens_for_removal_notices(tiny_dataset, tmp_path):
+    from dashboard.app import create_app, ids
+    from dashboard.app.store import DataStore
+    from dashboard.settings import Settings
+
+    settings = Settings(session_dir=tmp_path / "s", cache_dir=None)
+    app = create_app(settings, DataStore.from_dataset(tiny_dataset, settings, "test"))
+    inputs = [[i["id"] for i in cb["inputs"]] for key, cb in app.callback_map.items()
+              if key.startswith(f"{ids.MESSAGES}.children")]
+    assert [ids.STATE] in inputs
