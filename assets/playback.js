@@ -100,9 +100,11 @@
     player.key = key;
     player.data = null;
     player.mode = "server";
-    const url = "/zonewatch/playback?" + new URLSearchParams({state: state || "",
-                                                              session: session || ""});
-    player.loading = fetch(url).then((r) => r.json()).then((p) => {
+    // The session id goes in the body, never in the URL (proxies log URLs).
+    player.loading = fetch("/zonewatch/playback", {
+      method: "POST", headers: {"Content-Type": "application/json"}, cache: "no-store",
+      body: JSON.stringify({state: state || "", session: session || ""}),
+    }).then((r) => r.json()).then((p) => {
       if (player.key !== key) return;
       if (p && !p.too_many && !p.error && p.day !== undefined) {
         player.data = prepare(p);

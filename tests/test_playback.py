@@ -101,3 +101,46 @@ def test_the_route_treats_a_strange_session_or_link_as_the_servers_data(store, s
     assert status == 200 and body["n"] == 0  # no incident of type "<b>x</b>"
     body, status = playback_response(store, session, "?from=someday#base")
     assert status == 200 and body["n"] == len(store.base.index)  # the bad date is ignored
+
+
+# The session id never travels in a URL (issue 17, item 10) --------------------------------
+@pytest.fixture
+def client(store):
+    from dashboard.app import create_app
+
+    return create_app(store.settings, store).server.test_client()
+
+
+def test_the_route_takes_the_session_from_the_body(client, store):
+    from dashboard.sessions import new_session_id
+
+    sid = new_session_id()
+    staged = store.sessions.staging_path(sid, "text")
+    staged.write_text("incident_id,date,lon,lat,fatalities\nu1,2017-09-10,36.73,34.84,4\n",
+                      encoding="utf-8")
+    store.sessions.commit(sid, "incidents", staged, "mine.csv")
+    answer = client.post("/zonewatch/playback", json={"state": "#x", "session": sid})
+    assert answer.status_code == 200 and answer.get_json()["n"] == 1  # the session's data
+    answer = client.post("/zonewatch/playback", json={"state": "", "session": None})
+    assert answer.get_json()["n"] == len(store.base.index)
+
+
+def test_the_route_refuses_a_session_in_the_query_string(client):
+    sid = "0" * 32
+    answer = client.get(f"/zonewatch/playback?session={sid}&state=")
+    assert answer.get_json(silent=True) is None  # Dash's page for unknown paths, no data
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", "not json", '{"session": 5, "state": ["x"]}', ""])
+def test_the_route_treats_a_strange_body_as_the_servers_data(client, store, body):
+    answer = client.post("/zonewatch/playback", data=body, content_type="application/json")
+    assert answer.status_code == 200 and answer.get_json()["n"] == len(store.base.index)
+
+
+def test_the_browser_sends_the_session_in_the_body():
+    from dashboard.paths import assets_dir
+
+    script = (assets_dir() / "playback.js").read_text(encoding="utf-8")
+    call = script[script.index('fetch("/zonewatch/playback"'):][:300]
+    assert 'method: "POST"' in call and "session: session" in call
+    assert "URLSearchParams" not in script and "playback?" not in script

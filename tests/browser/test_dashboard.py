@@ -128,6 +128,8 @@ PLAYER_JS = """() => {
 
 def test_br007_playback_draws_frames_in_the_browser_and_hands_back(watched, live_url):
     page, _ = watched
+    asked = []  # the playback data requests: the session id must not be in their URL
+    page.on("request", lambda r: asked.append(r) if "/zonewatch/playback" in r.url else None)
     page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
     wait_ready(page)
     label = page.locator(f"#{ids.DATE_LABEL}")
@@ -139,6 +141,8 @@ def test_br007_playback_draws_frames_in_the_browser_and_hands_back(watched, live
     assert during["mode"] == "client" and during["installed"] and during["canvas"]
     assert during["shown"] > 0 and not during["legend"]  # the frame's own key is drawn
     assert "from=2017-01-01" in page.url  # the server is not asked for each frame
+    assert asked and all(r.method == "POST" and "?" not in r.url for r in asked)
+    assert len(asked[0].post_data_json["session"]) == 32
     page.locator(f"#{ids.PLAY}").click()
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
     after = page.evaluate(PLAYER_JS)

@@ -33,11 +33,19 @@ def playback_response(store, session_id: str | None, state_data: str | None) -> 
         return {"error": str(err)}, 400
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def register(app, store) -> None:
-    @app.server.route(PLAYBACK_URL)
+    @app.server.route(PLAYBACK_URL, methods=["POST"])
     def _playback():
-        body, status = playback_response(store, request.args.get("session"),
-                                         request.args.get("state"))
+        # The session id is the only credential: it comes in the body, never in the URL,
+        # where proxies and access logs would keep it.
+        sent = request.get_json(silent=True)
+        sent = sent if isinstance(sent, dict) else {}
+        body, status = playback_response(store, _text(sent.get("session")),
+                                         _text(sent.get("state")))
         if status != 200:
             log.warning("playback data refused: %s", body["error"])
         return jsonify(body), status
