@@ -153,11 +153,17 @@ def synth(n, seed, start, end, output) -> None:
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
 @click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")
 @click.option("--milestones", type=_FILE, help="Milestone CSV [default: bundled, with bundled zones].")
-@click.option("--host", help="Address to listen on [default: 127.0.0.1].")
+@click.option("--host", help="Address to listen on [default: 127.0.0.1]. Keep it on loopback: to "
+              "share the dashboard, run gunicorn behind nginx with deploy/gunicorn.conf.py and "
+              "deploy/nginx.conf (README, Deployment), never 0.0.0.0 without that proxy.")
 @click.option("--port", type=int, help="Port to listen on [default: 8050].")
 @click.option("--debug", is_flag=True, default=None, help="Dash debug mode (reloader, dev tools).")
 def serve(zones, incidents, milestones, host, port, debug) -> None:
-    """Run the dashboard on this machine (the bundled data when given no files)."""
+    """Run the dashboard on this machine (the bundled data when given no files).
+
+    This is a one-user server. For a team, see deploy/: gunicorn's threaded workers
+    on 127.0.0.1 behind nginx, which holds slow clients so that they block no one.
+    """
     import logging
 
     from dashboard.app import create_app

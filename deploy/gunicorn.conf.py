@@ -1,0 +1,28 @@
+"""gunicorn settings for ZoneWatch behind deploy/nginx.conf.
+
+    gunicorn -c deploy/gunicorn.conf.py dashboard.wsgi:server
+
+Threaded workers (gthread): a request that waits (an export in its render process, a
+download being streamed) holds one thread, not a whole worker. Listens on loopback
+only: nginx in front buffers every request body and response, so a client that
+trickles its upload a byte a second costs nginx a socket and never a server thread.
+Never bind this to 0.0.0.0 without the proxy. Each value can be overridden on the
+command line (``-w``, ``--threads``, ``-b``) or with ``ZONEWATCH_GUNICORN_*`` below.
+"""
+
+import os
+
+bind = os.environ.get("ZONEWATCH_GUNICORN_BIND", "127.0.0.1:8050")
+worker_class = "gthread"
+workers = int(os.environ.get("ZONEWATCH_GUNICORN_WORKERS", "4"))  # each loads the data once
+threads = int(os.environ.get("ZONEWATCH_GUNICORN_THREADS", "8"))
+# gthread checks its workers' liveness, not request length: streamed downloads may run
+# longer than this; a worker stuck this long is restarted.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5                      # nginx keeps upstream connections open (see nginx.conf)
+forwarded_allow_ips = "127.0.0.1"  # trust X-Forwarded-* from the local nginx only
+limit_request_line = 8190
+limit_request_fields = 100
+max_requests = 2000                # recycle workers now and then (memory from big sessions)
+max_requests_jitter = 200
