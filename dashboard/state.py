@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlencode
 
 _LIST_FIELDS = {"types": "type", "sub_types": "sub", "actors": "actor", "zones": "zone",
                 "precisions": "prec", "sources": "src"}
-MAX_TEXT = 200
+MAX_TEXT = 200                 # characters of one filter value or the search text
+MAX_ITEMS = 200                # values of one list filter
+MAX_FATALITIES = 10_000_000    # fatality bounds beyond this mean "no bound" anyway
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,13 @@ def _date(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def _fatalities(value: str) -> int:
+    """A fatality bound from a link: digits only (no sign), at most ``MAX_FATALITIES``."""
+    if not value.isascii() or not value.isdigit() or len(value) > 30:
+        raise ValueError(value)
+    return min(int(value), MAX_FATALITIES)
+
+
 def decode(query: str | None, default: ViewState | None = None) -> Decoded:
     """The state a query string describes, on top of ``default``; never raises."""
     default = default or ViewState()
@@ -116,7 +125,7 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
                 problems.append(f"'{key}={params[key][-1][:40]}' is not a date (YYYY-MM-DD); ignored")
     for name, key in _LIST_FIELDS.items():
         if key in params:
-            values[name] = tuple(dict.fromkeys(v[:MAX_TEXT] for v in params[key]))[:200]
+            values[name] = tuple(dict.fromkeys(v[:MAX_TEXT] for v in params[key]))[:MAX_ITEMS]
     if "inside" in params:
         values["inside_only"] = params["inside"][-1] in ("1", "true", "yes")
     if "fat" in params:
@@ -124,7 +133,7 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
         try:
             if not sep:
                 raise ValueError
-            fat_min, fat_max = (int(lo) if lo else None), (int(hi) if hi else None)
+            fat_min, fat_max = (_fatalities(lo) if lo else None), (_fatalities(hi) if hi else None)
             if fat_min is not None and fat_max is not None and fat_min > fat_max:
                 raise ValueError
             values["fat_min"], values["fat_max"] = fat_min, fat_max

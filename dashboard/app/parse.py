@@ -1,16 +1,28 @@
-"""Raw component values <-> typed values. No data logic here, only translation."""
+"""Raw component values <-> typed values. No data logic here, only translation.
+
+Everything here comes from the browser, which anyone can script: values of the wrong
+type, NaN, infinities, huge numbers and endless lists are clamped or dropped, never
+allowed to raise (bounds below and in ``dashboard.state``).
+"""
 
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.errors import FilterError
 from dashboard.figures import HOVER_ID
-from dashboard.state import ViewState
+from dashboard.state import MAX_FATALITIES, MAX_ITEMS, MAX_TEXT, ViewState
 from dashboard.viewdata import ViewData
+
+MAX_LAT = 85.0511          # MapLibre's Web Mercator limit
+MAX_ZOOM = 22.0
+MAX_WINDOW_DAYS = 3650     # as the CLI's --before/--after
+RING_KM = (0.1, 500.0)     # as the CLI's --ring-km
 
 CONTROLS = ("types", "sub_types", "actors", "zones", "inside", "precisions", "fat_min",
             "fat_max", "sources", "text", "range", "as_of")
@@ -45,20 +57,43 @@ def slider_marks(view: ViewData) -> dict[int, str]:
 
 
 def _tuple(values) -> tuple[str, ...]:
-    return tuple(str(v) for v in (values or []) if v not in (None, ""))
+    """At most ``MAX_ITEMS`` distinct strings of at most ``MAX_TEXT`` characters."""
+    if not isinstance(values, list | tuple):
+        return ()
+    kept = (str(v)[:MAX_TEXT] for v in values[:MAX_ITEMS * 4] if v not in (None, "")
+            and isinstance(v, str | int | float))
+    return tuple(dict.fromkeys(kept))[:MAX_ITEMS]
+
+
+def _number(value) -> float | None:
+    """A finite number, or None (NaN, infinities, text, lists...)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _int(value) -> int | None:
-    try:
-        return None if value in (None, "") else max(0, int(value))
-    except (TypeError, ValueError):
-        return None
+    number = _number(value)
+    return None if number is None else int(min(max(0.0, number), MAX_FATALITIES))
+
+
+def _slider_days(view: ViewData, values) -> tuple[date, date]:
+    """The range slider's [lo, hi] offsets as days inside the span (the default window
+    for anything unreadable)."""
+    first, last = slider_limits(view)
+    pair = values if isinstance(values, list | tuple) and len(values) == 2 else [None, None]
+    lo, hi = (_number(v) for v in pair)
+    start = view.default.start if lo is None else offset_to_day(view, min(max(lo, first), last))
+    end = view.default.end if hi is None else offset_to_day(view, min(max(hi, first), last))
+    return start, end
 
 
 def state_from_controls(view: ViewData, values: dict) -> ViewState:
-    lo, hi = values.get("range") or [None, None]
-    start = offset_to_day(view, lo) if lo is not None else view.default.start
-    end = offset_to_day(view, hi) if hi is not None else view.default.end
+    start, end = _slider_days(view, values.get("range"))
     as_of = None
     if values.get("as_of"):
         try:
@@ -71,7 +106,7 @@ def state_from_controls(view: ViewData, values: dict) -> ViewState:
         zones=_tuple(values.get("zones")), inside_only=bool(values.get("inside")),
         precisions=_tuple(values.get("precisions")), fat_min=_int(values.get("fat_min")),
         fat_max=_int(values.get("fat_max")), sources=_tuple(values.get("sources")),
-        text=str(values.get("text") or "").strip()[:200],
+        text=str(values.get("text") or "").strip()[:MAX_TEXT],
     )
 
 
@@ -91,22 +126,61 @@ def controls_from_state(view: ViewData, state: ViewState) -> dict:
     }
 
 
+def camera(lat, lon, zoom) -> dict | None:
+    """A camera the map can show: latitude clamped to Web Mercator's, longitude wrapped
+    to -180..180, zoom clamped to 0..22; None when any is not a finite number."""
+    lat, lon, zoom = _number(lat), _number(lon), _number(zoom)
+    if lat is None or lon is None or zoom is None:
+        return None
+    lon = (lon + 180.0) % 360.0 - 180.0
+    return {"center": [round(min(max(lat, -MAX_LAT), MAX_LAT), 4), round(lon, 4)],
+            "zoom": round(min(max(zoom, 0.0), MAX_ZOOM), 2)}
+
+
 def camera_from_relayout(relayout: dict | None) -> dict | None:
     """The map's centre and zoom after the user moved it, or None."""
-    if not relayout or "map.center" not in relayout or "map.zoom" not in relayout:
+    if not isinstance(relayout, dict) or "map.center" not in relayout or \
+            "map.zoom" not in relayout:
         return None
     center = relayout["map.center"]
-    try:
-        return {"center": [round(float(center["lat"]), 4), round(float(center["lon"]), 4)],
-                "zoom": round(float(relayout["map.zoom"]), 2)}
-    except (KeyError, TypeError, ValueError):
+    if not isinstance(center, dict):
         return None
+    return camera(center.get("lat"), center.get("lon"), relayout["map.zoom"])
+
+
+def clean_camera(value) -> dict | None:
+    """A camera kept in the browser (``ids.CAMERA``), checked again: it can be forged."""
+    if not isinstance(value, dict) or not isinstance(value.get("center"), list | tuple) \
+            or len(value["center"]) != 2:
+        return None
+    return camera(value["center"][0], value["center"][1], value.get("zoom"))
 
 
 def with_camera(state: ViewState, camera: dict | None) -> ViewState:
+    camera = clean_camera(camera)
     if not camera:
         return state
     return replace(state, center=tuple(camera["center"]), zoom=camera["zoom"])
+
+
+def analysis_window(before, after, ring) -> tuple[int, int, float]:
+    """(before_days, after_days, ring_km) for the zone panel, as the CLI bounds them:
+    days 1..3,650 (empty: 90), ring 0.1..500 km (empty: 25). Raises ``FilterError``
+    naming the box and the range for anything else (text, NaN, infinities, negatives)."""
+    def read(value, default, low, high, what, whole):
+        if value is None or value == "":
+            return default
+        number = _number(value)
+        if number is None or not low <= number <= high or (whole and number != int(number)):
+            shown = repr(value[:20]) if isinstance(value, str) else str(value)[:20]
+            kind = "a whole number of days" if whole else "a distance in km"
+            raise FilterError(f"{what} {shown} is not {kind} from {low:,g} to {high:,g}. "
+                              f"Fix: type {kind} in that range.")
+        return int(number) if whole else number
+
+    return (read(before, 90, 1, MAX_WINDOW_DAYS, "Days before", True),
+            read(after, 90, 1, MAX_WINDOW_DAYS, "Days after", True),
+            read(ring, 25.0, *RING_KM, "Ring width", False))
 
 
 def clicked_zone(click: dict | None, zone_ids: set[str]) -> str | None:
