@@ -39,6 +39,7 @@ class Settings:
     debug: bool = False
     max_map_points: int = 20_000          # above this the map shows hexagon bins
     table_page_size: int = 100
+    export_slots: int = 2                 # image exports rendered at once, whole server
     upload_max_mb: int = 50               # per uploaded file
     session_dir: Path = Path(tempfile.gettempdir()) / "zonewatch-sessions"
     session_ttl_minutes: int = 120        # uploaded data is deleted after this idle time

@@ -28,13 +28,14 @@ def made_now() -> datetime:
 def snapshot(view: ViewData, state: ViewState, *, fmt: str, size: str | Size = "16:9",
              title: str | None = None, link: str | None = None, made_at: datetime | None = None,
              budget: int | None = None, include_histogram: bool = True,
-             include_numbers: bool = False) -> bytes:
+             include_numbers: bool = False, renderer=None) -> bytes:
     """The briefing image of one view as PNG, SVG or PDF bytes (see ``Size`` for what
-    the size means in each format)."""
+    the size means in each format). ``renderer`` replaces ``render.render`` (the app
+    passes its export queue's, which renders in a separate process)."""
     from dashboard.export.render import render
 
     size = parse_size(size) if isinstance(size, str) else size
     fig = briefing_figure(view, state, size=size, title=title, link=link,
                           made_at=made_at or made_now(), budget=budget,
                           include_histogram=include_histogram, include_numbers=include_numbers)
-    return render(fig, fmt, size.width, size.height, size.scale_for(fmt))
+    return (renderer or render)(fig, fmt, size.width, size.height, size.scale_for(fmt))

@@ -1,7 +1,10 @@
 """The Export button: the current view as a briefing image (PNG, SVG or PDF).
 
 The same ``dashboard.export.snapshot`` as ``zonewatch snapshot``, on the session's
-data and the URL's view, so the button and the command give the same image.
+data and the URL's view, so the button and the command give the same image. In the
+app it goes through the export queue (``dashboard.export.queue``): at most
+``ZONEWATCH_EXPORT_SLOTS`` exports at once on the whole server, rendered in a separate
+process; the others are told to try again in a moment.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve
 from dashboard.errors import ZoneWatchError
 from dashboard.export import FORMATS, SIZES, snapshot
+from dashboard.export.queue import ExportBusy, ExportQueue
 
 
 def filename(view, state, size: str, fmt: str) -> str:
@@ -25,17 +29,32 @@ def filename(view, state, size: str, fmt: str) -> str:
 
 
 def export_view(store, session_id, search, href, fmt, size, title,
-                made_at: datetime | None = None) -> tuple[bytes, str]:
-    """(image bytes, file name) for the view in ``search``; raises ZoneWatchError."""
+                made_at: datetime | None = None, queue: ExportQueue | None = None
+                ) -> tuple[bytes, str]:
+    """(image bytes, file name) for the view in ``search``; raises ZoneWatchError
+    (``ExportBusy`` when ``queue`` has no free slot). Without a queue it renders here."""
     view, state = resolve(store, session_id, search)
     fmt = fmt if fmt in FORMATS else "png"
     size = size if size in SIZES else "16:9"
-    data = snapshot(view, state, fmt=fmt, size=size, title=title or None, link=href or None,
-                    made_at=made_at, budget=store.settings.max_map_points)
+    options = {"fmt": fmt, "size": size, "title": title or None, "link": href or None,
+               "made_at": made_at, "budget": store.settings.max_map_points}
+    if queue is None:
+        data = snapshot(view, state, **options)
+    else:
+        with queue.slots.hold():  # the figure's build counts too: seconds of CPU at 1M rows
+            data = snapshot(view, state, **options, renderer=queue.render)
     return data, filename(view, state, size, fmt)
 
 
+def export_message(err: ZoneWatchError):
+    if isinstance(err, ExportBusy):
+        return html.P(f"Export not started: {err}", className="zw-message")
+    return html.P(f"Export failed: {err}", className="zw-message zw-error")
+
+
 def register(app, store) -> None:
+    queue = ExportQueue.from_settings(store.settings)
+
     @app.callback(Output(ids.EXPORT_DOWNLOAD, "data"),
                   Output(ids.MESSAGES, "children", allow_duplicate=True),
                   Input(ids.EXPORT_BUTTON, "n_clicks"),
@@ -45,7 +64,8 @@ def register(app, store) -> None:
                   prevent_initial_call=True)
     def _export(_clicks, search, href, fmt, size, title, session_id):
         try:
-            data, name = export_view(store, session_id, search, href, fmt, size, title)
+            data, name = export_view(store, session_id, search, href, fmt, size, title,
+                                     queue=queue)
         except ZoneWatchError as err:  # shown to the user, not swallowed
-            return no_update, html.P(f"Export failed: {err}", className="zw-message zw-error")
+            return no_update, export_message(err)
         return dcc.send_bytes(data, name), no_update

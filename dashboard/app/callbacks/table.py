@@ -1,24 +1,35 @@
-"""The incidents table, the row highlight on the map, and the downloads."""
+"""The incidents table, the row highlight on the map, and the downloads.
+
+Downloads are streamed: the buttons POST the view (and the session id, in the body,
+never in a URL) to ``/zonewatch/download/<csv|geojson>``, which writes the matching
+rows a chunk at a time. A 900k-row GeoJSON never sits whole in a server's memory or
+in one callback answer, and its first bytes leave long before any timeout.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, dcc, no_update
+from dash import ClientsideFunction, Input, Output, State, dcc
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
 from dashboard.app.components import TABLE_COLUMNS
-from dashboard.io.writers import inert_frame, to_geodataframe
+from dashboard.errors import ZoneWatchError
+from dashboard.io.writers import inert_frame
 
 MAX_TABLE_ROWS = 5_000
 EXPORT_COLUMNS = ["incident_id", "date", "date_end", "event_type", "sub_type", "actor1", "actor2",
                   "fatalities", "place", "admin1", "admin2", "lon", "lat", "loc_precision",
                   "precision_km", "zone_id", "zone_version", "edge_km", "ambiguous", "source",
                   "notes", "dataset"]
+DOWNLOAD_URL = "/zonewatch/download"
+CHUNK_ROWS = 20_000  # rows written per streamed chunk
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
 
 
 def table_rows(frame: pd.DataFrame) -> list[dict]:
@@ -54,20 +65,117 @@ def export_frame(store, session_id, query, selection) -> tuple[pd.DataFrame, str
     return frame, stem
 
 
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d"),
+                        date_end=frame["date_end"].dt.strftime("%Y-%m-%d"))
+
+
+def csv_chunks(frame: pd.DataFrame, rows: int | None = None) -> Iterator[str]:
+    """The CSV a chunk of rows at a time: BOM and header first, every text cell made
+    inert for spreadsheets (``io.writers.inert``)."""
+    rows = rows or CHUNK_ROWS
+    yield "\ufeff"
+    for start in range(0, max(len(frame), 1), rows):
+        buffer = io.StringIO()
+        inert_frame(_dated(frame.iloc[start:start + rows])).to_csv(
+            buffer, index=False, header=start == 0)
+        yield buffer.getvalue()
+
+
+def _json_value(value: object) -> object:
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def geojson_chunks(frame: pd.DataFrame, rows: int | None = None) -> Iterator[str]:
+    """A FeatureCollection of points a chunk of rows at a time (text kept as written,
+    unknowns as null)."""
+    rows = rows or CHUNK_ROWS
+    yield '{"type": "FeatureCollection", "features": ['
+    for start in range(0, len(frame), rows):
+        part = _dated(frame.iloc[start:start + rows])
+        coords = part[["lon", "lat"]].to_numpy(dtype="float64").tolist()
+        props = part.astype(object).where(part.notna(), None).to_dict("records")
+        features = (json.dumps({"id": str(key), "type": "Feature", "properties": prop,
+                                "geometry": {"type": "Point", "coordinates": xy}},
+                               ensure_ascii=False, default=_json_value)
+                    for key, prop, xy in zip(part.index, props, coords, strict=True))
+        yield (", " if start else "") + ", ".join(features)
+    yield "]}"
+
+
 def csv_download(frame: pd.DataFrame, stem: str) -> dict:
-    text = inert_frame(frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d"),
-                                    date_end=frame["date_end"].dt.strftime("%Y-%m-%d")))
-    buffer = io.StringIO()
-    text.to_csv(buffer, index=False)
-    return dcc.send_string("\ufeff" + buffer.getvalue(), f"{stem}.csv")
+    """The whole CSV in one answer (tests and small frames; the app streams)."""
+    return dcc.send_string("".join(csv_chunks(frame)), f"{stem}.csv")
 
 
 def geojson_download(frame: pd.DataFrame, stem: str) -> dict:
-    out = frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d"),
-                       date_end=frame["date_end"].dt.strftime("%Y-%m-%d"))
-    out = out.astype(object).where(out.notna(), None)
-    doc = json.loads(to_geodataframe(out).to_json(na="null"))
-    return dcc.send_string(json.dumps(doc, ensure_ascii=False), f"{stem}.geojson")
+    return dcc.send_string("".join(geojson_chunks(frame)), f"{stem}.geojson")
+
+
+def download_response(store, fmt: str, form):
+    """The streamed download for a POSTed view (fields session, state, selection), or a
+    400 with the problem in words."""
+    from flask import Response
+
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    try:
+        selection = json.loads(form.get("selection") or "null")
+        if selection is not None and not (isinstance(selection, list)
+                                          and all(isinstance(i, str) for i in selection)):
+            raise ValueError("selection is not a list of incident ids")
+        frame, stem = export_frame(store, form.get("session") or None, form.get("state"),
+                                   selection)
+    except (ValueError, ZoneWatchError) as err:
+        return Response(f"{err}", status=400, mimetype="text/plain", headers=headers)
+    chunks = csv_chunks(frame) if fmt == "csv" else geojson_chunks(frame)
+    headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return Response((c.encode("utf-8") for c in chunks), mimetype=MEDIA_TYPES[fmt],
+                    headers=headers)
+
+
+# A button posts the view to the download route; the browser saves what streams back.
+# The session id goes in the body, never the URL (proxies log URLs).
+_DOWNLOAD_JS = """
+function(csvClicks, geoClicks, query, selection, session) {
+    const dc = window.dash_clientside;
+    const trigger = (dc.callback_context.triggered[0] || {}).prop_id || "";
+    if (!(csvClicks || geoClicks) || !trigger) { return dc.no_update; }
+    const fmt = trigger.startsWith("%(geojson)s.") ? "geojson" : "csv";
+    const say = (text, error) => dc.set_props("%(messages)s", {children: text ? {
+        namespace: "dash_html_components", type: "P",
+        props: {children: text, className: error ? "zw-message zw-error" : "zw-message"}} : null});
+    const body = new URLSearchParams({state: query || "", session: session || "",
+                                      selection: JSON.stringify(selection ?? null)});
+    say("Preparing the " + fmt.toUpperCase() + " download…", false);
+    fetch("%(url)s/" + fmt, {method: "POST", body: body, credentials: "same-origin"})
+        .then(async (response) => {
+            if (!response.ok) { throw new Error(await response.text()); }
+            const name = (/filename="([^"]+)"/.exec(
+                response.headers.get("Content-Disposition") || "") || [])[1] || "zonewatch." + fmt;
+            const link = document.createElement("a");
+            link.href = URL.createObjectURL(await response.blob());
+            link.download = name;
+            document.body.appendChild(link);
+            link.click();
+            link.remove();
+            setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+            say(null);
+        })
+        .catch((err) => say("Download failed: " + err.message, true));
+    return dc.no_update;
+}
+"""
+
+
+def register_download_route(app, store) -> None:
+    """``POST {DOWNLOAD_URL}/<csv|geojson>`` on the app's Flask server."""
+    from flask import abort, request
+
+    @app.server.route(f"{DOWNLOAD_URL}/<fmt>", methods=["POST"])
+    def _download_route(fmt: str):
+        if fmt not in MEDIA_TYPES:
+            abort(404)
+        return download_response(store, fmt, request.form)
 
 
 def register(app, store) -> None:
@@ -90,16 +198,10 @@ def register(app, store) -> None:
     def _highlight(rows):
         return str(rows[0]["incident_id"]) if rows else None
 
-    @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"),
-                  Input(ids.DOWNLOAD_GEOJSON, "n_clicks"), State(ids.STATE, "data"),
-                  State(ids.SELECTION, "data"), State(ids.SESSION, "data"),
-                  prevent_initial_call=True)
-    def _download(csv_clicks, geo_clicks, query, selection, session_id):
-        from dash import ctx
-
-        if not (csv_clicks or geo_clicks):
-            return no_update
-        frame, stem = export_frame(store, session_id, query, selection)
-        if ctx.triggered_id == ids.DOWNLOAD_GEOJSON:
-            return geojson_download(frame, stem)
-        return csv_download(frame, stem)
+    register_download_route(app, store)
+    app.clientside_callback(
+        _DOWNLOAD_JS % {"geojson": ids.DOWNLOAD_GEOJSON, "messages": ids.MESSAGES,
+                        "url": app.get_relative_path(DOWNLOAD_URL)},
+        Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"),
+        Input(ids.DOWNLOAD_GEOJSON, "n_clicks"), State(ids.STATE, "data"),
+        State(ids.SELECTION, "data"), State(ids.SESSION, "data"), prevent_initial_call=True)
