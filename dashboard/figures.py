@@ -8,6 +8,7 @@ file shows as text.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -416,17 +417,20 @@ def its_figure(analysis) -> go.Figure:
     fig = go.Figure()
     its = analysis.its
     if its is None:
-        fig.add_annotation(text="Too few weeks with incidents to fit a trend", showarrow=False,
-                           x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.add_annotation(text="<br>".join(textwrap.wrap(
+            esc(f"No trend fitted: {analysis.its_refused}"), 70)), showarrow=False,
+            x=0.5, y=0.5, xref="paper", yref="paper")
     else:
         fig.add_trace(go.Bar(x=its.weeks, y=its.observed, name="Observed per week",
                              marker_color="#9aa5ae", xperiod=7 * 86400000,
-                             xperiodalignment="start"))
+                             xperiodalignment="start", customdata=its.exposure,
+                             hovertemplate="week of %{x|%-d %b %Y}: %{y} incidents "
+                                           "(%{customdata} days covered)<extra></extra>"))
         post = [w >= analysis.reference for w in its.weeks]
         split = post.index(True) if True in post else len(post)
         fig.add_trace(go.Scatter(  # a gap at the reference day: the model has a step there
             x=[*its.weeks[:split], None, *its.weeks[split:]],
-            y=[*its.fitted[:split], None, *its.fitted[split:]], name=f"Fitted ({its.model})",
+            y=[*its.fitted[:split], None, *its.fitted[split:]], name="Fitted trend (negative binomial)",
             mode="lines", line={"color": "#0b5cab", "width": 2.5}, connectgaps=False))
         fig.add_trace(go.Scatter(
             x=[w for w, p in zip(its.weeks, post, strict=True) if p],

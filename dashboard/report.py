@@ -7,15 +7,15 @@ and the sentence can never disagree.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 
-from dashboard.stats import Analysis, Count, RateRatio
+from dashboard.ratemodels import fmt
+from dashboard.stats import Analysis, Count, RateRatio, day_words
+from dashboard.verdict import details, headline
 
-
-def _n(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+UNCERTAINTY_NOTE = ("Counts in brackets: only incidents whose whole location-uncertainty radius "
+                    "lies in the area – every incident whose radius reaches it.")
 
 
 def table_rows(a: Analysis) -> list[dict]:
@@ -26,57 +26,118 @@ def table_rows(a: Analysis) -> list[dict]:
                                      a.ring_rr)):
         rows.append({
             "area": area,
+            "days_before": a.before_window.covered, "days_after": a.after_window.covered,
             "incidents_before": before.incidents, "incidents_after": after.incidents,
             "low_before": before.low, "high_before": before.high,
             "low_after": after.low, "high_after": after.high,
             "fatalities_before": before.fatalities, "fatalities_after": after.fatalities,
-            "rate_ratio": rr.ratio, "ci_low": rr.lo, "ci_high": rr.hi,
+            "rate_ratio": rr.ratio, "ci_low": rr.lo, "ci_high": rr.hi, "one_sided": rr.one_sided,
+            "method": rr.method, "poisson_ci_low": rr.poisson_lo, "poisson_ci_high": rr.poisson_hi,
+            "ratio_low_counts": rr.low_ratio, "ratio_high_counts": rr.high_ratio,
         })
     return rows
 
 
-def _md(text: object) -> str:
-    """Data inside Markdown stays text: no HTML, no table-breaking pipes."""
-    return html.escape(str(text), quote=False).replace("|", "\\|")
+MD_SPECIAL = set("\\`*_[]<>|~&")  # with [ ] escaped, ( ) and ! cannot make a link or image
+
+
+def md_text(text: object) -> str:
+    """Data inside Markdown stays text: every character that could start a link, an
+    image, emphasis, code, HTML, an entity or a table cell is backslash-escaped, so is a
+    first character that could start a heading, list or rule; autolinks are broken and
+    line breaks become spaces."""
+    flat = " ".join(str(text).split())
+    out = "".join(f"\\{c}" if c in MD_SPECIAL else c for c in flat)
+    out = out.replace("://", ":\\/\\/").replace("www.", "www\\.")
+    if out[:1] in ("-", "+", "=", "#"):
+        out = "\\" + out
+    digits = len(out) - len(out.lstrip("0123456789"))
+    if 0 < digits < 10 and out[digits:digits + 1] in (".", ")"):  # "1. " opens a list
+        out = f"{out[:digits]}\\{out[digits:]}"
+    return out
+
+
+_md = md_text
+
+
+def ratio_cell(rr: RateRatio) -> str:
+    """'1.60 (0.96–2.68)', '≥ 2.10', '0 (≤ 0.31)' or '–'."""
+    if rr.one_sided == "lower":
+        return f"≥ {fmt(rr.lo)}"
+    if rr.one_sided == "upper":
+        return f"{fmt(rr.ratio)} (≤ {fmt(rr.hi)})"
+    if rr.ratio is None:
+        return "–"
+    return f"{fmt(rr.ratio)} ({fmt(rr.lo)}–{fmt(rr.hi)})"
+
+
+def secondary_cell(rr: RateRatio) -> str:
+    """Exact Poisson interval and the low/high-count ratios, when they differ."""
+    parts = []
+    if rr.poisson_lo is not None and not rr.method.startswith("exact"):
+        parts.append(f"exact Poisson {fmt(rr.poisson_lo)}–{fmt(rr.poisson_hi)}")
+    if rr.location_words():
+        parts.append(rr.location_words().replace(" allowing for location uncertainty",
+                                                 " by location"))
+    return "; ".join(parts)
+
+
+def count_cell(count: Count) -> str:
+    bounds = "" if count.low == count.high else f" ({count.low}–{count.high})"
+    return f"{count.incidents}{bounds}"
+
+
+def its_words(a: Analysis) -> str:
+    its = a.its
+    if its is None:
+        return f"Not fitted: {a.its_refused}."
+    text = (f"{its.model[0].upper()}{its.model[1:]} regression of weekly counts (covered days as "
+            f"exposure): level change at the reference day ×{its.level_irr:.2f} (95% CI "
+            f"{its.level_ci[0]:.2f}–{its.level_ci[1]:.2f}); trend change ×{its.slope_irr:.3f} per "
+            f"week (95% CI {its.slope_ci[0]:.3f}–{its.slope_ci[1]:.3f}). Weeks used: "
+            f"{its.weeks_used}.")
+    if its.ljung_box_p is not None:
+        text += (f" Ljung–Box test of the residuals: p = {its.ljung_box_p:.3f}"
+                 + (" (autocorrelated: the intervals are likely too narrow)."
+                    if its.ljung_box_p < 0.05 else " (no autocorrelation detected)."))
+    return text
 
 
 def to_markdown(a: Analysis) -> str:
+    windows = (f"{a.before_days} days before (covering {a.before_window.covered}) against "
+               f"{a.after_days} days from that day on (covering {a.after_window.covered})")
     lines = [
         f"# Ceasefire report: {_md(a.zone_name)}",
         "",
-        f"Reference day **{a.reference:%-d %b %Y}** ({_md(a.reference_label)}); "
-        f"{a.before_days} days before against {a.after_days} days from that day on; "
+        f"**{_md(headline(a))}**",
+        "",
+        f"Reference day **{day_words(a.reference)}** ({_md(a.reference_label)}); {windows}; "
         f"comparison ring 0–{a.ring_km:g} km outside the zone.",
         "",
-        _md(a.sentence()),
+        _md(details(a)),
         "",
-        "| area | before | after | rate ratio (95% CI) | fatalities before → after |",
-        "|---|---:|---:|---|---:|",
+        "| area | days covered before / after | before | after | rate ratio (95% CI) | "
+        "secondary | fatalities before → after |",
+        "|---|---|---:|---:|---|---|---:|",
     ]
-
-    def cell(count: Count) -> str:
-        bounds = "" if count.low == count.high else f" ({count.low}–{count.high})"
-        return f"{count.incidents}{bounds}"
-
-    def ratio(rr: RateRatio) -> str:
-        return "–" if rr.ratio is None else f"{rr.ratio:.2f} ({_n(rr.lo)}–{_n(rr.hi)})"
-
-    lines.append(f"| inside the zone | {cell(a.inside_before)} | {cell(a.inside_after)} | "
-                 f"{ratio(a.inside_rr)} | {a.inside_before.fatalities} → "
-                 f"{a.inside_after.fatalities} |")
-    lines.append(f"| ring 0–{a.ring_km:g} km | {cell(a.ring_before)} | {cell(a.ring_after)} | "
-                 f"{ratio(a.ring_rr)} | {a.ring_before.fatalities} → {a.ring_after.fatalities} |")
-    lines.append(f"| inside relative to ring | | | {ratio(a.ratio_of_ratios)} | |")
-    lines += ["", "Counts in brackets: ambiguous locations left out – all counted in."]
-    if a.its:
-        lines += ["", "## Interrupted time series (weekly counts)", "",
-                  f"{a.its.model} regression: level change at the reference day ×"
-                  f"{a.its.level_irr:.2f} (95% CI {a.its.level_ci[0]:.2f}–{a.its.level_ci[1]:.2f}); "
-                  f"trend change ×{a.its.slope_irr:.3f} per week (95% CI "
-                  f"{a.its.slope_ci[0]:.3f}–{a.its.slope_ci[1]:.3f})."]
-    lines += ["", "## Incidents inside the zone after the reference day", "",
-              "By actor 1 (UCDP's side A is not necessarily the side that fired first):", ""]
-    lines += [f"- {_md(actor)}: {n}" for actor, n in a.by_actor] or ["- none"]
+    for area, before, after, rr in (("inside the zone", a.inside_before, a.inside_after,
+                                     a.inside_rr),
+                                    (f"ring 0–{a.ring_km:g} km", a.ring_before, a.ring_after,
+                                     a.ring_rr)):
+        lines.append(f"| {area} | {a.before_window.covered} / {a.after_window.covered} | "
+                     f"{count_cell(before)} | {count_cell(after)} | {ratio_cell(rr)} | "
+                     f"{secondary_cell(rr)} | {before.fatalities} → {after.fatalities} |")
+    lines.append(f"| inside relative to ring | | | | {ratio_cell(a.ratio_of_ratios)} | "
+                 f"{secondary_cell(a.ratio_of_ratios)} | |")
+    lines += ["", UNCERTAINTY_NOTE,
+              f"Rate ratios: {_md(a.inside_rr.method)}; per covered day. Inside relative to ring: "
+              f"{_md(a.ratio_of_ratios.method)}.",
+              "", "## Interrupted time series (weekly counts)", "", _md(its_words(a))]
+    lines += ["", "## Violent incidents inside the zone after the reference day"]
+    for side in a.sides:
+        lines += ["", f"By {_md(side.label)} (as the source records it; not necessarily the side "
+                      "that fired first):", ""]
+        lines += [f"- {_md(actor)}: {n}" for actor, n in side.counts] or ["- none"]
     lines += ["", "By place:", ""]
     lines += [f"- {_md(place)}: {n}" for place, n in a.by_place] or ["- none"]
     if a.first_violation:
@@ -87,7 +148,7 @@ def to_markdown(a: Analysis) -> str:
     if a.filters:
         lines += ["", "Active filters: " + _md("; ".join(f"{k}: {v}" for k, v in a.filters.items()))]
     if a.warnings:
-        lines += ["", "## Caveats", ""] + [f"- {w}" for w in a.warnings]
+        lines += ["", "## Caveats", ""] + [f"- {_md(w)}" for w in a.warnings]
     lines += ["", "Zone boundaries are approximate. Data: " + _md(", ".join(a.sources) or "–") + "."]
     return "\n".join(lines) + "\n"
 

@@ -1,27 +1,31 @@
 """Did violence drop after a zone's ceasefire took effect? The numbers behind the answer.
 
-Definitions (the same for the dashboard panel, the CLI report and the sentence):
+Definitions (the same for the dashboard panel, the CLI report and the briefing):
 
 * **Reference day** R: by default the zone's ``in_effect`` milestone (else the first
   day of its first ``in_effect`` version). *Before* is the ``before_days`` days up to
   R-1; *after* is the ``after_days`` days from R on.
+* **Covered days**: a window only counts the days it can see. *Before* is cut to the
+  incident data's span; *after* to the data's span and to the days a version of the
+  zone was in force. Rates divide by covered days, never by days nobody observed.
+* **Violence**: non-violent events (aid convoys, checkpoints, evacuations, ...; see
+  ``NON_VIOLENT``, plus any the caller names) are left out of every count.
 * **Inside, before**: inside the area the zone covered on R (the zone usually did
   not exist yet). **Inside, after**: inside the zone *as it stood on each
-  incident's day*, so an incident counts only while a version containing it was in
-  force; once the zone ends nothing counts.
+  incident's day*.
 * **Ring**: the band from the zone edge to ``ring_km`` outside it, with the same
   rule for which boundary applies; it tells a local drop from a drop everywhere.
-* **Ambiguity**: an incident whose location-precision radius reaches past the zone
-  edge may be on either side. ``low`` leaves out every ambiguous incident, ``high``
-  counts every ambiguous incident near the zone as inside; ``count`` goes by the
-  recorded point.
-* **Rate ratio** after/before (per day) with an exact conditional (binomial)
-  Poisson 95% CI; the ratio of the inside and ring ratios comes from a Poisson
-  regression with an interaction term.
+* **Location uncertainty**: an incident may lie anywhere within its precision radius
+  of the recorded point. ``low`` counts only incidents whose whole radius lies in the
+  area; ``high`` every incident whose radius reaches it. The rate ratio is also given
+  low/low and high/high.
+* **Intervals**: see ``dashboard.ratemodels`` (negative binomial by maximum
+  likelihood as the headline, exact Poisson as a secondary figure).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -29,53 +33,127 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard import ratemodels
 from dashboard.errors import ZoneWatchError
-from dashboard.filters import IncidentIndex
+from dashboard.filters import IncidentIndex, day_number
+from dashboard.ratemodels import Estimate, Series, period_series
 from dashboard.spatial import ZoneIndex
 from dashboard.timeline import zones_as_of
 
-#: Event types that are not violence: never counted as ceasefire violations.
+#: Event types that are not violence: left out of every count of violence.
 NON_VIOLENT = frozenset({"Aid convoy", "Checkpoint", "Evacuation", "Agreement", "Observer deployment",
                          "Strategic developments", "Protests"})
-MIN_EVENTS = 10  # below this many events in both windows together, say nothing firm
+MIN_EVENTS = 10       # below this many events in both windows together, say nothing firm
+MIN_WEEKLY_DAYS = 28  # shorter covered windows are modelled by day, not by week
+MOSTLY_AMBIGUOUS = 0.8  # this share of ambiguous incidents: location cannot settle it
+DEFAULT_BEFORE, DEFAULT_AFTER, DEFAULT_RING_KM = 90, 90, 25.0
+EPOCH = pd.Timestamp(0)
+
+
+def day_words(day: date) -> str:
+    return f"{day:%-d %b %Y}"
 
 
 @dataclass(frozen=True)
 class Count:
-    """Incidents and fatalities in one window and area, with ambiguity bounds."""
+    """Violent incidents and fatalities in one window and area, with location bounds."""
 
     incidents: int
     fatalities: int
-    low: int      # ambiguous incidents left out
-    high: int     # every ambiguous incident near the zone counted in
-    ambiguous: int
+    low: int        # incidents whose whole precision radius lies in the area
+    high: int       # incidents whose precision radius reaches the area
+    ambiguous: int  # high - low
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a window asked for and the days it covers."""
+
+    name: str          # "before" or "after"
+    start: date
+    end: date          # inclusive
+    asked: int
+    covered: int
+    cut: str           # why days are missing, in words ("" when none are)
+
+    def words(self) -> str:
+        if self.covered == self.asked:
+            return ""
+        return f"the {self.name} window covers {self.covered} of {self.asked} days: {self.cut}"
 
 
 @dataclass(frozen=True)
 class RateRatio:
-    ratio: float | None   # after/before per day; None when the before window is empty
+    """After/before (or inside-vs-ring) ratio: the headline 95% interval, the exact
+    Poisson interval as a secondary figure, and the ratio with location uncertainty."""
+
+    ratio: float | None
     lo: float | None
     hi: float | None
+    method: str = ""
+    one_sided: str | None = None
+    dispersion: float | None = None
+    poisson_lo: float | None = None
+    poisson_hi: float | None = None
+    low_ratio: float | None = None    # low counts after / low counts before
+    high_ratio: float | None = None   # high counts after / high counts before
+    note: str = ""
+
+    @classmethod
+    def of(cls, headline: Estimate, exact: Estimate, low: float | None = None,
+           high: float | None = None) -> RateRatio:
+        return cls(headline.ratio, headline.lo, headline.hi, headline.method, headline.one_sided,
+                   headline.dispersion, exact.lo, exact.hi, low, high, headline.note)
+
+    @property
+    def defined(self) -> bool:
+        return self.ratio is not None or self.one_sided is not None
+
+    def interval_words(self) -> str:
+        return Estimate(self.ratio, self.lo, self.hi, self.method, self.one_sided).interval_words()
 
     def words(self) -> str:
+        """'rate ratio 1.47, 95% CI 0.81–2.66', 'rate ratio at least 2.10', ..."""
+        if self.ratio is None and self.one_sided is None:
+            return "rate ratio not defined (no incidents in either window)"
         if self.ratio is None:
-            return "rate ratio not defined (no incidents before)"
-        return f"rate ratio {self.ratio:.2f}, 95% CI {_num(self.lo)}–{_num(self.hi)}"
+            return f"rate ratio {self.interval_words()} (no incidents before)"
+        return f"rate ratio {ratemodels.fmt(self.ratio)}, {self.interval_words()}"
+
+    def location_words(self) -> str:
+        """'0.94–1.54 allowing for location uncertainty', or ''."""
+        lows = [r for r in (self.low_ratio, self.high_ratio) if r is not None]
+        if self.ratio is None or len(lows) < 2 or max(abs(r - self.ratio) for r in lows) < 0.005:
+            return ""
+        return (f"{ratemodels.fmt(min(lows))}–{ratemodels.fmt(max(lows))} allowing for location "
+                "uncertainty")
 
 
 @dataclass(frozen=True)
 class ITS:
-    """Interrupted time series on weekly counts around the reference day."""
+    """Interrupted time series on weekly counts of the covered weeks around R."""
 
-    model: str                 # "Poisson" or "negative binomial"
-    level_irr: float           # multiplicative jump at R
+    model: str
+    level_irr: float
     level_ci: tuple[float, float]
-    slope_irr: float           # change in weekly trend after R (per week)
+    slope_irr: float
     slope_ci: tuple[float, float]
-    weeks: list[date]
+    dispersion: float | None
+    ljung_box_p: float | None
+    weeks: list[date]            # first day of each week used
+    exposure: list[int]          # covered days in each week
     observed: list[int]
     fitted: list[float]
     counterfactual: list[float]  # the pre-R trend carried on
+    weeks_used: str              # in words
+
+
+@dataclass(frozen=True)
+class SideCount:
+    """'Who': one side's actors among the violent incidents inside after R."""
+
+    label: str                       # the source's own word: "side A", "actor 1"
+    counts: list[tuple[str, int]]    # top actors, then "other (n actors)" and "unknown"
 
 
 @dataclass
@@ -87,6 +165,8 @@ class Analysis:
     before_days: int
     after_days: int
     ring_km: float
+    before_window: Window
+    after_window: Window
     inside_before: Count
     inside_after: Count
     ring_before: Count
@@ -95,60 +175,36 @@ class Analysis:
     ring_rr: RateRatio
     ratio_of_ratios: RateRatio
     its: ITS | None
-    by_actor: list[tuple[str, int]]
+    its_refused: str
+    sides: list[SideCount]
     by_place: list[tuple[str, int]]
     by_week: list[tuple[date, int]]
     first_violation: dict | None
+    non_violent_left_out: dict[str, int]
     filters: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
+    @property
+    def by_actor(self) -> list[tuple[str, int]]:
+        return self.sides[0].counts if self.sides else []
+
+    def headline(self) -> str:
+        from dashboard.verdict import headline
+
+        return headline(self)
+
     def sentence(self) -> str:
+        from dashboard.verdict import sentence
+
         return sentence(self)
 
     def to_dict(self) -> dict:
         out = asdict(self)
+        out["covered_days"] = {"before": self.before_window.covered, "after": self.after_window.covered}
+        out["headline"] = self.headline()
         out["sentence"] = self.sentence()
         return out
-
-
-def _num(value: float | None) -> str:
-    return "–" if value is None or not np.isfinite(value) else f"{value:.2f}"
-
-
-def rate_ratio(after: int, before: int, after_days: int = 1, before_days: int = 1) -> RateRatio:
-    """After/before rate ratio with the exact conditional 95% CI.
-
-    Given n = after + before, ``after`` is binomial with p = r*t_a / (r*t_a + t_b) where
-    r is the rate ratio; a Clopper–Pearson interval for p maps onto r.
-    """
-    from scipy.stats import binomtest
-
-    if before == 0:
-        return RateRatio(None, None, None)
-    scale = before_days / after_days
-    ratio = after / before * scale
-    ci = binomtest(after, after + before).proportion_ci(confidence_level=0.95, method="exact")
-
-    def to_ratio(p: float) -> float:
-        return float("inf") if p >= 1 else p / (1 - p) * scale
-
-    return RateRatio(ratio, to_ratio(ci.low), to_ratio(ci.high))
-
-
-def ratio_of_ratios(inside: tuple[int, int], ring: tuple[int, int]) -> RateRatio:
-    """(inside after/before) / (ring after/before), with a Wald 95% CI on the log scale.
-
-    This is the interaction term of a Poisson regression of the four counts on
-    window, area and window x area (saturated, so it has this closed form).
-    """
-    counts = np.array([inside[0], inside[1], ring[0], ring[1]], dtype=float)  # before, after
-    if (counts == 0).any():
-        return RateRatio(None, None, None)
-    log_ror = np.log(counts[1] / counts[0]) - np.log(counts[3] / counts[2])
-    se = float(np.sqrt((1 / counts).sum()))
-    return RateRatio(float(np.exp(log_ror)), float(np.exp(log_ror - 1.959964 * se)),
-                     float(np.exp(log_ror + 1.959964 * se)))
 
 
 def reference_day(zone_id: str, zones: pd.DataFrame, milestones: pd.DataFrame) -> tuple[date, str]:
@@ -164,24 +220,83 @@ def reference_day(zone_id: str, zones: pd.DataFrame, milestones: pd.DataFrame) -
                          "the date to compare around (--date YYYY-MM-DD).")
 
 
-def _membership(index: IncidentIndex, zone_index: ZoneIndex, zone_id: str, positions: np.ndarray,
-                ring_km: float) -> tuple[np.ndarray, np.ndarray]:
-    """Signed km to the zone's edge (as it stood on each incident's day; NaN if no
-    version or out of reach) and whether the location is ambiguous there."""
+# Windows and covered days ----------------------------------------------------------------
+def _zone_life_mask(zone: pd.DataFrame, days: np.ndarray) -> np.ndarray:
+    """Which of ``days`` (day numbers) have a version of the zone in force."""
+    alive = np.zeros(len(days), dtype=bool)
+    for start, end in zip(zone["valid_from"], zone["valid_to"], strict=True):
+        lo = -np.inf if pd.isna(start) else day_number(start)
+        hi = np.inf if pd.isna(end) else day_number(end)
+        alive |= (days >= lo) & (days <= hi)
+    return alive
+
+
+def covered_windows(reference: date, before_days: int, after_days: int,
+                    data_span: tuple[date, date] | None, zone: pd.DataFrame
+                    ) -> tuple[Window, np.ndarray, Window, np.ndarray]:
+    """The before and after windows with the day numbers each covers.
+
+    Before: cut to the data's span. After: cut to the data's span and to the days a
+    version of the zone was in force.
+    """
+    ref = day_number(reference)
+    before = np.arange(ref - before_days, ref)
+    after = np.arange(ref, ref + after_days)
+    first, last = (day_number(data_span[0]), day_number(data_span[1])) if data_span else (0, -1)
+    in_data_b = (before >= first) & (before <= last)
+    in_data_a = (after >= first) & (after <= last)
+    alive = _zone_life_mask(zone, after)
+
+    def why(in_data: np.ndarray, days: np.ndarray, alive: np.ndarray | None) -> str:
+        reasons = []
+        if not data_span:
+            return "there is no incident data"
+        if (~in_data & (days < first)).any():
+            reasons.append(f"the incident data begin on {day_words(data_span[0])}")
+        if (~in_data & (days > last)).any():
+            reasons.append(f"the incident data end on {day_words(data_span[1])}")
+        if alive is not None and (in_data & ~alive).any():
+            gone = days[in_data & ~alive]
+            alive_days = days[alive]
+            if len(alive_days) and gone.min() > alive_days.max():
+                reasons.append(f"the zone ended on {day_words(_date(alive_days.max()))}")
+            elif len(alive_days) and gone.max() < alive_days.min():
+                reasons.append(f"the zone came into force on {day_words(_date(alive_days.min()))}")
+            else:
+                reasons.append(f"the zone was not in force on {len(gone)} of them")
+        return "; ".join(reasons)
+
+    keep_b, keep_a = in_data_b, in_data_a & alive
+    w_before = Window("before", _date(before[0]), _date(before[-1]), before_days,
+                      int(keep_b.sum()), why(in_data_b, before, None))
+    w_after = Window("after", _date(after[0]), _date(after[-1]), after_days,
+                     int(keep_a.sum()), why(in_data_a, after, alive))
+    return w_before, before[keep_b], w_after, after[keep_a]
+
+
+def _date(day_num: int) -> date:
+    return (EPOCH + pd.Timedelta(days=int(day_num))).date()
+
+
+# Where incidents lie -----------------------------------------------------------------------
+def _signed_after(index: IncidentIndex, zone_index: ZoneIndex, zone_id: str,
+                  positions: np.ndarray, ring_km: float) -> np.ndarray:
+    """Signed km to the zone's edge as it stood on each incident's day (+ inside; NaN
+    when no version was in force or the incident is out of reach of the ring and
+    its own precision radius)."""
     frame = index.frame.iloc[positions]
     signed = np.full(len(positions), np.nan)
     if len(positions):
+        # Reach ring + radius, so an incident whose radius touches the ring is seen.
+        frame = frame.assign(precision_km=frame["precision_km"].fillna(0) + ring_km)
         pos = zone_index.zone_ids.index(zone_id)
         for h in zone_index.hits(frame, reach_km=ring_km):
             if h.zone == pos:
                 signed[h.idx] = h.signed_km
-    radius = np.nan_to_num(frame["precision_km"].to_numpy(dtype="float64"))
-    ambiguous = ~np.isnan(signed) & (radius > np.abs(signed))
-    return signed, ambiguous
+    return signed
 
 
-def _fixed_membership(index: IncidentIndex, geometry, metric, positions: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def _signed_fixed(index: IncidentIndex, geometry, metric, positions: np.ndarray) -> np.ndarray:
     """Signed km to one fixed geometry's edge (for the "before" window)."""
     frame = index.frame.iloc[positions]
     lon = frame["lon"].to_numpy(dtype="float64")
@@ -191,20 +306,66 @@ def _fixed_membership(index: IncidentIndex, geometry, metric, positions: np.ndar
     projected = shapely.transform(geometry, lambda c: np.column_stack(metric.transform(c[:, 0],
                                                                                        c[:, 1])))
     dist = shapely.distance(projected.boundary, shapely.points(x, y)) / 1000.0
-    signed = np.where(inside, dist, -dist)
-    radius = np.nan_to_num(frame["precision_km"].to_numpy(dtype="float64"))
-    return signed, radius > np.abs(signed)
+    return np.where(inside, dist, -dist)
 
 
-def _count(index: IncidentIndex, positions: np.ndarray, inside: np.ndarray,
-           near: np.ndarray, ambiguous: np.ndarray) -> Count:
-    """``inside``: counted by the point; ``near``: within reach (for the high bound)."""
-    fat = index.fatalities[positions]
-    return Count(incidents=int(inside.sum()), fatalities=int(fat[inside].sum()),
-                 low=int((inside & ~ambiguous).sum()), high=int((inside | (near & ambiguous)).sum()),
-                 ambiguous=int((ambiguous & (inside | near)).sum()))
+@dataclass(frozen=True)
+class _Areas:
+    """Masks of one window's incidents: by point, certainly and possibly in each area."""
+
+    inside: np.ndarray
+    inside_low: np.ndarray
+    inside_high: np.ndarray
+    ring: np.ndarray
+    ring_low: np.ndarray
+    ring_high: np.ndarray
 
 
+def _areas(signed: np.ndarray, radius: np.ndarray, ring_km: float) -> _Areas:
+    """Inside is [0, inf) km from the edge, the ring [-ring_km, 0); an incident may be
+    anywhere in [signed - radius, signed + radius]. NaN (out of reach) is in neither."""
+    s = np.nan_to_num(signed, nan=-np.inf)
+    near, far = s - radius, s + radius
+    return _Areas(inside=s >= 0, inside_low=near >= 0, inside_high=far >= 0,
+                  ring=(s < 0) & (s >= -ring_km),
+                  ring_low=(near >= -ring_km) & (far < 0),
+                  ring_high=(far >= -ring_km) & (near < 0))
+
+
+def _count(fatalities: np.ndarray, point: np.ndarray, low: np.ndarray, high: np.ndarray) -> Count:
+    return Count(incidents=int(point.sum()), fatalities=int(fatalities[point].sum()),
+                 low=int(low.sum()), high=int(high.sum()), ambiguous=int(high.sum() - low.sum()))
+
+
+# Who and where -----------------------------------------------------------------------------
+SIDE_WORDS = {"UCDP GED": ("side A", "side B"), "ACLED": ("actor 1", "actor 2")}
+TOP_ACTORS = 8
+
+
+def side_labels(datasets: list[str]) -> tuple[str, str]:
+    """The source's own words for its two actor columns."""
+    words = {SIDE_WORDS.get(d, ("actor 1", "actor 2")) for d in datasets} or {("actor 1", "actor 2")}
+    if len(words) == 1:
+        return next(iter(words))
+    return "actor 1 (UCDP: side A)", "actor 2 (UCDP: side B)"
+
+
+def tally(values: pd.Series, top: int = TOP_ACTORS, blank: str = "unknown") -> list[tuple[str, int]]:
+    """The ``top`` most frequent values, then one row for the rest and one for blanks,
+    so the rows add up to ``len(values)``."""
+    text = values.astype(str).str.strip()
+    counts = Counter(text[text != ""])
+    rows = counts.most_common(top)
+    rest = [n for name, n in counts.items() if name not in dict(rows)]
+    if rest:
+        rows.append((f"{len(rest)} other{'s' if len(rest) > 1 else ''}", sum(rest)))
+    blanks = int((text == "").sum())
+    if blanks:
+        rows.append((blank, blanks))
+    return rows
+
+
+# The analysis ------------------------------------------------------------------------------
 def before_after(
     index: IncidentIndex,
     zones: pd.DataFrame,
@@ -213,158 +374,158 @@ def before_after(
     zone_id: str,
     *,
     reference: date | None = None,
-    before_days: int = 90,
-    after_days: int = 90,
-    ring_km: float = 25.0,
+    before_days: int = DEFAULT_BEFORE,
+    after_days: int = DEFAULT_AFTER,
+    ring_km: float = DEFAULT_RING_KM,
     positions: np.ndarray | None = None,
     filters: dict[str, str] | None = None,
+    non_violent: frozenset[str] | set[str] = frozenset(),
+    data_span: tuple[date, date] | None = None,
 ) -> Analysis:
     """The whole analysis for one zone. ``positions`` are the incidents the active
-    filters keep (all when None); the windows are applied here."""
+    filters keep (all when None); the windows are applied here. ``data_span`` is the
+    period the incident data cover (default: first to last incident of ``index``)."""
     if zone_id not in set(zones["zone_id"]):
         raise ZoneWatchError(f"no zone '{zone_id}'. Fix: use one of "
                              f"{', '.join(dict.fromkeys(zones['zone_id']))}.")
-    if before_days < 1 or after_days < 1 or ring_km <= 0:
+    if before_days < 1 or after_days < 1 or not ring_km > 0:
         raise ZoneWatchError("windows must be at least 1 day and the ring wider than 0 km. "
                              "Fix: pass positive --before, --after and --ring-km.")
     label = "the reference day given"
-    if reference is None:
-        reference, label = reference_day(zone_id, zones, milestones)
-    name = zones.loc[zones["zone_id"] == zone_id, "name"].iloc[0]
-    positions = np.arange(len(index)) if positions is None else positions
-    start = reference - timedelta(days=before_days)
-    end = reference + timedelta(days=after_days - 1)
-    lo, hi = index.window(start, end)
-    window = positions[(positions >= lo) & (positions < hi)]
-    days = index.days[window]
-    ref_num = (pd.Timestamp(reference) - pd.Timestamp(0)).days
-    is_after = days >= ref_num
-    before_pos, after_pos = window[~is_after], window[is_after]
+    default_ref, default_label = _default_reference(zone_id, zones, milestones)
+    if reference is None or reference == default_ref:
+        if default_ref is None:
+            reference_day(zone_id, zones, milestones)  # raises with the fix
+        reference, label = default_ref, default_label
+    zone = zones.loc[zones["zone_id"] == zone_id]
+    name = zone["name"].iloc[0]
     warnings: list[str] = []
+    span = data_span or index.date_span
+    w_before, cov_before, w_after, cov_after = covered_windows(reference, before_days, after_days,
+                                                               span, zone)
+    warnings += [w.words() for w in (w_before, w_after) if w.words()]
+    if w_before.covered == 0:
+        raise ZoneWatchError(
+            f"no day of the before window ({day_words(w_before.start)} – "
+            f"{day_words(w_before.end)}) is covered: {w_before.cut}. Fix: choose a later "
+            "reference day, or load incident data that reach back before it.")
+    if w_after.covered == 0:
+        raise ZoneWatchError(
+            f"no day of the after window ({day_words(w_after.start)} – {day_words(w_after.end)}) "
+            f"is covered: {w_after.cut}. Fix: choose a reference day while the zone was in force "
+            "and the incident data run.")
 
-    # Before: the zone as it stood on the reference day.
-    on_ref = zones_as_of(zones.loc[zones["zone_id"] == zone_id], reference)
-    if len(on_ref):
-        geometry = on_ref.geometry.iloc[0]
-        b_signed, b_amb = _fixed_membership(index, geometry, zone_index.to_metric, before_pos)
-    else:
-        warnings.append(f"the zone was not in force on {reference:%-d %b %Y}, so 'before' uses "
-                        "no area and counts nothing")
-        b_signed, b_amb = np.full(len(before_pos), np.nan), np.zeros(len(before_pos), bool)
-    a_signed, a_amb = _membership(index, zone_index, zone_id, after_pos, ring_km)
+    positions = np.arange(len(index)) if positions is None else np.asarray(positions)
+    lo, hi = index.window(w_before.start, w_after.end)
+    window = positions[(positions >= lo) & (positions < hi)]
+    types = index.frame["event_type"].iloc[window].astype(str).to_numpy()
+    quiet = np.isin(types, sorted(NON_VIOLENT | set(non_violent)))
+    days = index.days[window]
+    covered = np.isin(days, cov_before) | np.isin(days, cov_after)
+    counted = window[~quiet & covered]
+    left_out = dict(Counter(types[quiet & covered]).most_common())
+    days = index.days[counted]
+    ref_num = day_number(reference)
+    before_pos, after_pos = counted[days < ref_num], counted[days >= ref_num]
 
-    def split(signed, amb, pos):
-        with np.errstate(invalid="ignore"):
-            inside = signed >= 0
-            ring = (signed < 0) & (signed >= -ring_km)
-        inside, ring = np.nan_to_num(inside).astype(bool), np.nan_to_num(ring).astype(bool)
-        return (_count(index, pos, inside, ring, amb),
-                _count(index, pos, ring, inside, amb), inside, ring)
+    # Before: the zone as it stood on R (else on the first covered day after R).
+    area_day = reference
+    on_ref = zones_as_of(zone, reference)
+    if not len(on_ref):
+        area_day = _date(cov_after[0])
+        on_ref = zones_as_of(zone, area_day)
+        warnings.append(f"the zone was not in force on {day_words(reference)}; 'before' counts "
+                        f"the area it covered on {day_words(area_day)}, its first day in the "
+                        "after window")
+    b_signed = _signed_fixed(index, on_ref.geometry.iloc[0], zone_index.to_metric, before_pos)
+    a_signed = _signed_after(index, zone_index, zone_id, after_pos, ring_km)
+    radius = np.nan_to_num(index.frame["precision_km"].to_numpy(dtype="float64"))
+    b, a = _areas(b_signed, radius[before_pos], ring_km), _areas(a_signed, radius[after_pos], ring_km)
+    fat = index.fatalities
+    ib = _count(fat[before_pos], b.inside, b.inside_low, b.inside_high)
+    ia = _count(fat[after_pos], a.inside, a.inside_low, a.inside_high)
+    rb = _count(fat[before_pos], b.ring, b.ring_low, b.ring_high)
+    ra = _count(fat[after_pos], a.ring, a.ring_low, a.ring_high)
 
-    ib, rb, in_b, _ = split(b_signed, b_amb, before_pos)
-    ia, ra, in_a, _ = split(a_signed, a_amb, after_pos)
-    inside_rr = rate_ratio(ia.incidents, ib.incidents, after_days, before_days)
-    ring_rr = rate_ratio(ra.incidents, rb.incidents, after_days, before_days)
-    ror = ratio_of_ratios((ib.incidents, ia.incidents), (rb.incidents, ra.incidents))
-    if ib.incidents + ia.incidents < MIN_EVENTS:
-        warnings.append(f"only {ib.incidents + ia.incidents} incidents inside the zone in both "
-                        "windows together: too few to say whether violence changed")
-    if ia.ambiguous or ib.ambiguous:
-        warnings.append(f"{ib.ambiguous + ia.ambiguous} incidents lie within their location "
-                        "uncertainty of the zone edge; low–high bounds show their effect")
+    # Rates per covered day; by week when both windows are long enough, else by day.
+    all_covered = np.concatenate([cov_before, cov_after])
+    width = 7 if min(w_before.covered, w_after.covered) >= MIN_WEEKLY_DAYS else 1
+    unit = "weekly counts" if width == 7 else "daily counts (a window is under 4 weeks)"
 
-    violations = after_pos[in_a]
-    frame = index.frame.iloc[violations]
-    violent = ~frame["event_type"].isin(NON_VIOLENT).to_numpy()
-    frame = frame.loc[violent]
-    by_actor = (frame["actor1"].replace("", "unknown").value_counts().head(10))
-    by_place = (frame["place"].replace("", "unrecorded place").value_counts().head(10))
+    def series(point_b, point_a, step=width) -> Series:
+        event_days = np.concatenate([index.days[before_pos][point_b], index.days[after_pos][point_a]])
+        return period_series(event_days, all_covered, ref_num, step)
+
+    inside_s, ring_s = series(b.inside, a.inside), series(b.ring, a.ring)
+    exposure = (w_after.covered, w_before.covered)
+    inside_rr = RateRatio.of(*ratemodels.rate_ratio(inside_s, unit),
+                             _ratio(ia.low, ib.low, *exposure), _ratio(ia.high, ib.high, *exposure))
+    ring_rr = RateRatio.of(*ratemodels.rate_ratio(ring_s, unit),
+                           _ratio(ra.low, rb.low, *exposure), _ratio(ra.high, rb.high, *exposure))
+    ror = RateRatio.of(*ratemodels.ratio_of_ratios(inside_s, ring_s, unit))
+    its, refused = _its(series(b.inside, a.inside, 7), reference, all_covered)
+
+    total = ib.incidents + ia.incidents
+    if total < MIN_EVENTS:
+        warnings.append(f"only {total} incidents inside the zone in both windows together: "
+                        "too few to say whether violence changed")
+    ambiguous = ib.ambiguous + ia.ambiguous
+    if ambiguous:
+        warnings.append(f"{ambiguous} incidents may lie on either side of the zone edge given "
+                        "their location uncertainty; low–high bounds show their effect")
+    if left_out:
+        listed = ", ".join(f"{n} {t.lower()}" for t, n in left_out.items())
+        warnings.append(f"non-violent events are left out of every count ({listed})")
+    if its and its.ljung_box_p is not None and its.ljung_box_p < 0.05:
+        warnings.append(f"the weekly residuals of the trend model are autocorrelated (Ljung–Box "
+                        f"p = {its.ljung_box_p:.3f}): its intervals are likely too narrow")
+
+    frame = index.frame.iloc[after_pos[a.inside]]
+    datasets = sorted(set(index.frame.iloc[np.concatenate([before_pos[b.inside],
+                                                           after_pos[a.inside]])]["dataset"]
+                          .astype(str)) - {""})
+    labels = side_labels(sorted(set(frame["dataset"].astype(str))))
+    sides = [SideCount(labels[0], tally(frame["actor1"])), SideCount(labels[1], tally(frame["actor2"]))]
+    by_place = tally(frame["place"], top=10, blank="unrecorded place")
     weeks = frame["date"].dt.to_period("W-SUN").dt.start_time.value_counts().sort_index()
     first = None
     if len(frame):  # the first one whose location is certain, else the first at all
-        certain = ~a_amb[in_a][violent]
+        certain = a.inside_low[a.inside]
         row = frame.iloc[int(np.argmax(certain))] if certain.any() else frame.iloc[0]
         first = {"date": row["date"].date().isoformat(), "event_type": row["event_type"],
                  "actor1": row["actor1"], "actor2": row["actor2"], "place": row["place"],
                  "fatalities": None if pd.isna(row["fatalities"]) else int(row["fatalities"]),
                  "source": row["source"], "incident_id": str(row["incident_id"])}
-    inside_window = np.concatenate([before_pos[in_b], violations])
-    its = interrupted_time_series(index, inside_window, reference, before_days, after_days)
-    if its is None:
-        warnings.append("too few weeks with data to fit the interrupted time series")
-    sources = sorted(set(index.frame.iloc[inside_window]["dataset"].astype(str)) - {""})
     return Analysis(
-        zone_id, name, reference, label, before_days, after_days, ring_km, ib, ia, rb, ra,
-        inside_rr, ring_rr, ror, its,
-        [(str(a), int(c)) for a, c in by_actor.items()],
-        [(str(p), int(c)) for p, c in by_place.items()],
-        [(d.date(), int(c)) for d, c in weeks.items()], first, filters or {}, warnings, sources,
+        zone_id, name, reference, label, before_days, after_days, ring_km, w_before, w_after,
+        ib, ia, rb, ra, inside_rr, ring_rr, ror, its, refused, sides, by_place,
+        [(d.date(), int(c)) for d, c in weeks.items()], first, left_out, filters or {},
+        warnings, datasets,
     )
 
 
-def interrupted_time_series(index: IncidentIndex, positions: np.ndarray, reference: date,
-                            before_days: int, after_days: int) -> ITS | None:
-    """Weekly counts ~ trend + step at R + trend change after R (Poisson, or negative
-    binomial when the counts are overdispersed)."""
-    import statsmodels.api as sm
-
-    n_before = max(1, before_days // 7)
-    n_after = max(1, after_days // 7)
-    if n_before < 3 or n_after < 3:
-        return None
-    ref_num = (pd.Timestamp(reference) - pd.Timestamp(0)).days
-    week = np.floor((index.days[positions] - ref_num) / 7).astype(int)
-    bins = np.arange(-n_before, n_after)
-    counts = np.array([(week == b).sum() for b in bins], dtype=float)
-    if counts.sum() < 5:
-        return None
-    post = (bins >= 0).astype(float)
-    design = sm.add_constant(np.column_stack([bins, post, bins * post]))
-    family = sm.families.Poisson()
-    model = "Poisson"
-    fit = sm.GLM(counts, design, family=family).fit()
-    dispersion = fit.pearson_chi2 / max(1, fit.df_resid)
-    if dispersion > 1.5:
-        alpha = max(1e-3, (dispersion - 1) / max(counts.mean(), 1e-9))
-        fit = sm.GLM(counts, design, family=sm.families.NegativeBinomial(alpha=alpha)).fit()
-        model = "negative binomial"
-    ci = fit.conf_int()
-    params = fit.params
-    counterfactual = np.exp(params[0] + params[1] * bins)
-    weeks = [reference + timedelta(days=7 * int(b)) for b in bins]
-    return ITS(model, float(np.exp(params[2])), (float(np.exp(ci[2][0])), float(np.exp(ci[2][1]))),
-               float(np.exp(params[3])), (float(np.exp(ci[3][0])), float(np.exp(ci[3][1]))),
-               weeks, counts.astype(int).tolist(), fit.fittedvalues.tolist(),
-               counterfactual.tolist())
+def _default_reference(zone_id, zones, milestones) -> tuple[date | None, str]:
+    try:
+        return reference_day(zone_id, zones, milestones)
+    except ZoneWatchError:
+        return None, ""
 
 
-def _bounds(count: Count) -> str:
-    return "" if count.low == count.high else f" ({count.low}–{count.high} allowing for location uncertainty)"
+def _ratio(after: int, before: int, after_days: int, before_days: int) -> float | None:
+    return None if before == 0 or after_days == 0 else (after / after_days) / (before / before_days)
 
 
-def sentence(a: Analysis) -> str:
-    """The paragraph for a brief. Every number comes from ``a``."""
-    when = f"{a.reference:%-d %b %Y}"
-    text = (
-        f"In the {a.after_days} days after the ceasefire in {a.zone_name} took effect on {when}, "
-        f"{a.inside_after.incidents} incidents{_bounds(a.inside_after)} were recorded inside the "
-        f"zone against {a.inside_before.incidents}{_bounds(a.inside_before)} in the "
-        f"{a.before_days} days before ({a.inside_rr.words()}); in the {a.ring_km:g} km ring "
-        f"outside, {a.ring_after.incidents} against {a.ring_before.incidents} "
-        f"({a.ring_rr.words()})."
-    )
-    if a.ratio_of_ratios.ratio is not None:
-        text += (f" Relative to the ring, the change inside was "
-                 f"{a.ratio_of_ratios.ratio:.2f} (95% CI {_num(a.ratio_of_ratios.lo)}–"
-                 f"{_num(a.ratio_of_ratios.hi)}).")
-    if a.first_violation:
-        fv = a.first_violation
-        text += (f" The first incident recorded inside on or after that day was on "
-                 f"{pd.Timestamp(fv['date']):%-d %b %Y} ({fv['event_type']}, "
-                 f"{fv['place'] or 'place unrecorded'}; "
-                 f"source: {fv['source'] or 'not given'}).")
-    if a.filters:
-        text += " Filters: " + "; ".join(f"{k}: {v}" for k, v in a.filters.items()) + "."
-    if any("too few" in w for w in a.warnings):
-        text += " Counts are too small to say whether violence changed."
-    return text
+def _its(weekly: Series, reference: date, covered: np.ndarray) -> tuple[ITS | None, str]:
+    fit, refused = ratemodels.interrupted_time_series(weekly)
+    if fit is None:
+        return None, refused
+    post = weekly.bins >= 0
+    starts = [reference + timedelta(days=7 * int(b)) for b in weekly.bins]
+    partial = int((weekly.exposure < 7).sum())
+    used = (f"{int((~post).sum())} weeks before ({day_words(_date(covered.min()))} on) "
+            f"and {int(post.sum())} from the reference day (to {day_words(_date(covered.max()))})")
+    if partial:
+        used += f"; {partial} part week(s) weighted by their covered days"
+    return ITS(fit.model, fit.level_irr, fit.level_ci, fit.slope_irr, fit.slope_ci, fit.dispersion,
+               fit.ljung_box_p, starts, weekly.exposure.astype(int).tolist(),
+               weekly.counts.astype(int).tolist(), fit.fitted, fit.counterfactual, used), ""

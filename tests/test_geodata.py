@@ -118,8 +118,9 @@ def test_every_view_renders_on_the_bundled_data(tmp_path):
     assert drawn["mode"] == "points" and drawn["shown"] == drawn["total"]
     assert "Zones as they stood on 31 Dec 2017" in note and map_figure["data"]
     assert session.options_view(store.base)
-    panel = analysis.analysis_view(store, None, query, None, None, 90, 90, 25)
-    assert "took effect on 3 Aug 2017" in str(panel)
+    panel, zone_id, reference = analysis.analysis_view(store, None, query, None, None, 90, 90, 25)
+    assert "from 3 Aug 2017 in Northern Homs countryside" in str(panel)
+    assert (zone_id, reference) == ("homs-north", "2017-08-03")  # the boxes show what is used
     frame, stem = table.export_frame(store, None, query, None)
     assert table.csv_download(frame, stem)["filename"].endswith(".csv")
     assert table.geojson_download(frame, stem)["filename"].endswith(".geojson")

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import binomtest
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from dashboard import model
 from dashboard.dataset import assemble_dataset
 from dashboard.errors import ZoneWatchError
-from dashboard.report import table_rows, to_csv, to_json, to_markdown
-from dashboard.stats import before_after, rate_ratio, ratio_of_ratios
+from dashboard.report import md_text, table_rows, to_csv, to_json, to_markdown
+from dashboard.stats import before_after, tally
+from dashboard.verdict import change_words, headline
 from dashboard.viewdata import build_view_data
 
 WIDE = box(36.0, 34.0, 37.0, 35.0)    # v1, first half of 2017
@@ -33,8 +34,8 @@ def zones_frame() -> gpd.GeoDataFrame:
         "valid_to_time": ["", ""]}, geometry=[WIDE, NARROW], crs="EPSG:4326")
 
 
-def incidents_frame(rows) -> pd.DataFrame:
-    """rows: (day, (lon, lat), event_type, actor1, place, fatalities)"""
+def incidents_frame(rows, precision_km: float = 2.0) -> pd.DataFrame:
+    """rows: (day, (lon, lat), event_type, actor1, place, fatalities[, precision_km])"""
     frame = pd.DataFrame({
         "incident_id": [f"i{i}" for i in range(len(rows))],
         "date": pd.to_datetime([r[0] for r in rows]),
@@ -47,7 +48,7 @@ def incidents_frame(rows) -> pd.DataFrame:
                        ("loc_precision", "exact"), ("sub_type", ""), ("actor2", "B"),
                        ("source", "src"), ("notes", ""), ("dataset", "test")):
         frame[col] = value
-    frame["precision_km"] = 2.0
+    frame["precision_km"] = [float(r[6]) if len(r) > 6 else precision_km for r in rows]
     return frame[model.INCIDENT_COLUMNS]
 
 
@@ -56,9 +57,14 @@ def milestones_frame(day: str = "2017-07-01") -> pd.DataFrame:
                          "kind": ["in_effect"], "text": ["ceasefire"], "source": ["Agency"]})
 
 
-def analyse(rows, **options):
-    data = assemble_dataset(zones_frame(), incidents_frame(rows), milestones_frame(), [])
+SPAN = (date(2017, 1, 1), date(2017, 12, 31))  # the data cover all of 2017 unless a test says
+
+
+def analyse(rows, zones=None, **options):
+    data = assemble_dataset(zones_frame() if zones is None else zones, incidents_frame(rows),
+                            milestones_frame(), [])
     view = build_view_data(data, "test")
+    options.setdefault("data_span", SPAN)
     return before_after(view.index, view.zones, data.zone_index, data.milestones, "z", **options)
 
 
@@ -78,13 +84,15 @@ ROWS = [
 ]
 
 
-def test_st001_counts_by_window_and_area():
+def test_st001_counts_by_window_and_area_leave_non_violent_events_out():
     a = analyse(ROWS, before_days=10, after_days=10, ring_km=25)
     assert a.reference == date(2017, 7, 1)
-    assert (a.inside_before.incidents, a.inside_after.incidents) == (3, 2)
+    assert (a.inside_before.incidents, a.inside_after.incidents) == (3, 1)  # not the aid convoy
     assert (a.inside_before.fatalities, a.inside_after.fatalities) == (3, 4)
     assert (a.ring_before.incidents, a.ring_after.incidents) == (1, 1)
-    assert a.inside_rr.ratio == pytest.approx(2 / 3)
+    assert a.non_violent_left_out == {"Aid convoy": 1}
+    assert any("non-violent events are left out" in w for w in a.warnings)
+    assert a.inside_rr.ratio == pytest.approx(1 / 3, rel=1e-4)
 
 
 def test_st002_zone_as_it_stood_on_each_day():
@@ -103,123 +111,239 @@ def test_st003_before_window_uses_area_on_reference_day():
     assert (a.inside_before.incidents, a.ring_before.incidents) == (0, 1)
 
 
-def test_st004_violations_exclude_non_violent_and_name_first():
-    a = analyse(ROWS, before_days=10, after_days=10)
-    assert a.by_actor == [("C", 1)]
-    assert a.by_place == [("Beta", 1)]
-    assert a.first_violation["date"] == "2017-07-03"
-    assert a.first_violation["source"] == "src"
+def test_st004_who_shows_both_sides_and_adds_up():
+    rows = [(f"2017-07-{d:02d}", IN_BOTH, "Shelling", actor, "P", 0)
+            for d, actor in [(2, "A"), (3, "A"), (4, "B"), (5, ""), (6, "C")]]
+    rows += [("2017-06-20", IN_BOTH, "Shelling", "A", "P", 0)]
+    a = analyse(rows, before_days=30, after_days=30)
+    side_a, side_b = a.sides
+    assert side_a.label == "actor 1" and side_b.label == "actor 2"  # generic data's own words
+    assert dict(side_a.counts) == {"A": 2, "B": 1, "C": 1, "unknown": 1}
+    assert dict(side_b.counts) == {"B": 5}
+    for side in a.sides:
+        assert sum(n for _, n in side.counts) == a.inside_after.incidents
+    assert a.first_violation["date"] == "2017-07-02"
 
 
-@pytest.mark.parametrize(("after", "before", "ta", "tb"), [
-    (10, 5, 90, 90), (3, 12, 90, 90), (20, 20, 30, 90), (0, 7, 90, 90), (1, 1, 10, 10)])
-def test_st005_rate_ratio_matches_scipy_exact_binomial(after, before, ta, tb):
-    rr = rate_ratio(after, before, ta, tb)
-    ci = binomtest(after, after + before).proportion_ci(method="exact")
-    scale = tb / ta
-    assert rr.ratio == pytest.approx(after / ta / (before / tb))
-    assert rr.lo == pytest.approx(ci.low / (1 - ci.low) * scale)
-    if ci.high < 1:
-        assert rr.hi == pytest.approx(ci.high / (1 - ci.high) * scale)
+def test_st005_tally_folds_the_rest_into_one_row():
+    values = pd.Series(["a"] * 5 + ["b"] * 3 + ["c", "d", "", "  "])
+    assert tally(values, top=2) == [("a", 5), ("b", 3), ("2 others", 2), ("unknown", 2)]
 
 
-def test_st006_rate_ratio_undefined_without_before():
-    assert rate_ratio(4, 0).ratio is None
-    assert "not defined" in rate_ratio(4, 0).words()
+def four_weeks_each_side(after_weeks: int = 4) -> list:
+    """2 incidents a week inside before 1 Jul 2017, 1 a week after."""
+    rows = []
+    for w in range(1, 5):
+        day = pd.Timestamp("2017-07-01") - pd.Timedelta(days=7 * w - 2)
+        rows += [(day.strftime("%Y-%m-%d"), IN_BOTH, "Shelling", "A", "P", 0)] * 2
+    for w in range(after_weeks):
+        day = pd.Timestamp("2017-07-01") + pd.Timedelta(days=7 * w + 1)
+        rows.append((day.strftime("%Y-%m-%d"), IN_BOTH, "Shelling", "A", "P", 0))
+    return rows
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the saturated model has no residual df
-@pytest.mark.filterwarnings("ignore:Perfect separation")
-def test_st007_ratio_of_ratios_matches_statsmodels_poisson_interaction():
-    import statsmodels.api as sm
-
-    counts = np.array([30, 12, 20, 18], dtype=float)   # inside before/after, ring before/after
-    after = np.array([0, 1, 0, 1])
-    zone = np.array([1, 1, 0, 0])
-    fit = sm.GLM(counts, sm.add_constant(np.column_stack([after, zone, after * zone])),
-                 family=sm.families.Poisson()).fit()
-    ours = ratio_of_ratios((30, 12), (20, 18))
-    assert ours.ratio == pytest.approx(np.exp(fit.params[3]))
-    assert ours.lo == pytest.approx(np.exp(fit.conf_int()[3][0]), rel=1e-4)
-    assert ours.hi == pytest.approx(np.exp(fit.conf_int()[3][1]), rel=1e-4)
+def test_st006_after_window_cut_by_the_data_end():
+    rows = four_weeks_each_side()
+    a = analyse(rows, before_days=28, after_days=90, data_span=(date(2017, 1, 1), date(2017, 7, 28)))
+    assert (a.after_window.asked, a.after_window.covered) == (90, 28)
+    assert "the incident data end on 28 Jul 2017" in a.after_window.cut
+    assert (a.inside_after.incidents, a.inside_before.incidents) == (4, 8)
+    exact = binomtest(4, 12).proportion_ci(method="exact")
+    assert a.inside_rr.ratio == pytest.approx((4 / 28) / (8 / 28), rel=1e-4)  # not 4/90 per day
+    assert a.inside_rr.poisson_lo == pytest.approx(exact.low / (1 - exact.low))
+    assert "covers 28 of 90 days" in a.sentence()
 
 
-def test_st008_its_matches_statsmodels_glm():
+def test_st007_after_window_cut_by_the_zone_end():
+    zones = zones_frame()
+    zones.loc[1, "valid_to"] = pd.Timestamp("2017-07-21")   # the zone ends after 21 days
+    rows = [*four_weeks_each_side(), ("2017-08-15", IN_BOTH, "Shelling", "A", "P", 0)]
+    a = analyse(rows, zones=zones, before_days=28, after_days=60)
+    assert (a.after_window.covered, a.inside_after.incidents) == (21, 3)
+    assert "the zone ended on 21 Jul 2017" in a.after_window.cut
+    assert a.inside_rr.ratio == pytest.approx((3 / 21) / (8 / 28), rel=1e-3)
+
+
+def test_st008_before_window_cut_by_the_data_start():
+    a = analyse(four_weeks_each_side(), before_days=365, after_days=28)
+    assert (a.before_window.covered, a.before_window.asked) == (181, 365)  # 1 Jan – 30 Jun
+    assert "the incident data begin on 1 Jan 2017" in a.before_window.cut
+    assert a.inside_rr.ratio == pytest.approx((4 / 28) / (8 / 181), rel=1e-2)
+
+
+def test_st009_windows_with_no_covered_day_are_refused_with_the_fix():
+    with pytest.raises(ZoneWatchError, match=r"no day of the before window .* Fix: choose a later"):
+        analyse(ROWS, reference=date(2017, 1, 1), before_days=30, after_days=30)
+    with pytest.raises(ZoneWatchError, match=r"no day of the after window .*incident data end"):
+        analyse(ROWS, reference=date(2018, 1, 1), before_days=30, after_days=30)
+
+
+def test_st010_no_incidents_before_gives_a_lower_bound_and_says_so():
+    rows = [(f"2017-07-{d:02d}", IN_BOTH, "Shelling", "A", "P", 0) for d in (2, 5, 9, 12, 20)]
+    a = analyse(rows, before_days=30, after_days=30)
+    p_low = 0.025 ** (1 / 5)
+    assert a.inside_rr.ratio is None and a.inside_rr.one_sided == "lower"
+    assert a.inside_rr.lo == pytest.approx(p_low / (1 - p_low))
+    assert "at least" in a.inside_rr.words()
+    assert headline(a).startswith("Violence inside rose from none recorded")
+    assert "≥" in to_markdown(a)
+
+
+def test_st011_high_bound_counts_every_incident_whose_radius_reaches_the_zone():
+    beyond_ring = (36.9, 34.5)  # ~37 km east of the narrow zone: outside the 25 km ring
+    rows = [("2017-07-03", beyond_ring, "Shelling", "A", "Far-ish", 0, 50.0),
+            ("2017-07-04", beyond_ring, "Shelling", "A", "Far-ish", 0, 2.0),
+            ("2017-07-05", (36.49, 34.5), "Shelling", "A", "Edge", 0, 2.0)]  # ~0.9 km inside
+    a = analyse(rows, before_days=10, after_days=10)
+    assert (a.inside_after.incidents, a.inside_after.low, a.inside_after.high) == (1, 0, 2)
+    assert (a.ring_after.incidents, a.ring_after.low, a.ring_after.high) == (0, 0, 2)
+
+
+def test_st012_rate_ratio_with_location_uncertainty():
+    certain = [(f"2017-06-{d:02d}", IN_BOTH, "Shelling", "A", "P", 0) for d in (3, 8, 13, 18)]
+    edge_before = [("2017-06-25", (36.49, 34.5), "Shelling", "A", "Edge", 0)] * 2
+    after = [(f"2017-07-{d:02d}", IN_BOTH, "Shelling", "A", "P", 0) for d in (3, 9, 15)]
+    a = analyse(certain + edge_before + after, before_days=30, after_days=30)
+    assert (a.inside_before.low, a.inside_before.high) == (4, 6)
+    assert a.inside_rr.low_ratio == pytest.approx(3 / 4)
+    assert a.inside_rr.high_ratio == pytest.approx(3 / 6)
+    assert "0.50–0.75 allowing for location uncertainty" in a.sentence()
+
+
+def test_st013_its_uses_covered_weeks_only_and_matches_statsmodels():
     import statsmodels.api as sm
 
     rng = np.random.default_rng(3)
     rows = []
     for week in range(-8, 8):
-        rate = 6 if week < 0 else 2
-        for _ in range(rng.poisson(rate)):
+        for _ in range(rng.poisson(6 if week < 0 else 2)):
             day = pd.Timestamp("2017-07-01") + pd.Timedelta(days=7 * week + int(rng.integers(7)))
             rows.append((day.strftime("%Y-%m-%d"), IN_BOTH, "Shelling", "A", "Alpha", 0))
+    span = (date(2017, 1, 1), date(2017, 8, 12))  # the data end in week 6 after the reference day
+    a = analyse(rows, before_days=56, after_days=90, data_span=span)
+    counted = [r for r in rows if r[0] <= "2017-08-12"]
+    assert sum(a.its.observed) == len(counted)
+    assert len(a.its.weeks) == 8 + 7 and a.its.exposure[-1] == 1   # the week of 12 Aug: 1 day
+    t = np.arange(-8, 7)
+    post = (t >= 0).astype(float)
+    x = sm.add_constant(np.column_stack([t, post, t * post]))
+    fit = sm.NegativeBinomial(np.array(a.its.observed), x,
+                              exposure=np.array(a.its.exposure, float)).fit(disp=0)
+    assert a.its.level_irr == pytest.approx(np.exp(fit.params[2]), rel=1e-3)
+    assert a.its.slope_irr == pytest.approx(np.exp(fit.params[3]), rel=1e-3)
+    assert "8 weeks before (6 May 2017 on) and 7 from the reference day (to 12 Aug 2017)" in \
+        a.its.weeks_used
+
+
+def test_st014_its_refuses_when_every_week_before_is_zero():
+    rows = [(f"2017-07-{d:02d}", IN_BOTH, "Shelling", "A", "P", 0) for d in range(2, 30, 2)]
     a = analyse(rows, before_days=56, after_days=56)
-    bins = np.arange(-8, 8)
-    post = (bins >= 0).astype(float)
-    counts = np.array(a.its.observed, dtype=float)
-    if a.its.model == "Poisson":
-        fit = sm.GLM(counts, sm.add_constant(np.column_stack([bins, post, bins * post])),
-                     family=sm.families.Poisson()).fit()
-        assert a.its.level_irr == pytest.approx(np.exp(fit.params[2]))
-        assert a.its.slope_irr == pytest.approx(np.exp(fit.params[3]))
-    assert sum(a.its.observed) == len(rows)
-    assert a.its.level_irr < 1   # the rate fell at the reference day
+    assert a.its is None and "every week before the reference day has zero" in a.its_refused
 
 
-def test_st009_sentence_and_table_agree():
+def test_st015_sentence_and_table_agree():
     a = analyse(ROWS, before_days=10, after_days=10)
     text = a.sentence()
     inside, ring = table_rows(a)
-    assert f"{inside['incidents_after']} incidents" in text
+    assert f"{inside['incidents_after']} violent incidents" in text
     assert f"against {inside['incidents_before']}" in text
     assert f"rate ratio {inside['rate_ratio']:.2f}" in text
     assert f"{ring['incidents_after']} against {ring['incidents_before']}" in text
-    assert "took effect on 1 Jul 2017" in text
+    assert "from 1 Jul 2017 in Zone Z" in text
+    assert (inside["days_before"], inside["days_after"]) == (10, 10)
 
 
-def test_st010_small_counts_warn_in_words():
+def test_st016_small_counts_are_said_in_words():
     a = analyse(ROWS, before_days=10, after_days=10)
     assert any("too few" in w for w in a.warnings)
-    assert "too small to say" in a.sentence()
+    assert "too small to say for sure" in a.sentence()
 
 
-def test_st011_filters_are_named_in_sentence():
+def test_st017_filters_are_named_in_sentence():
     a = analyse(ROWS, before_days=10, after_days=10, filters={"Event type": "Shelling"})
     assert "Filters: Event type: Shelling." in a.sentence()
-
-
-def test_st012_ambiguity_bounds():
-    rows = [("2017-07-03", (36.49, 34.5), "Shelling", "A", "Edge", 0)]  # ~0.9 km inside
-    a = analyse(rows, before_days=10, after_days=10)
-    assert a.inside_after.incidents == 1
-    assert (a.inside_after.low, a.inside_after.high) == (0, 1)
 
 
 @pytest.mark.parametrize(("zone", "options", "message"), [
     ("nowhere", {}, r"no zone 'nowhere'\. Fix: use one of z"),
     ("z", {"before_days": 0}, r"windows must be at least 1 day"),
     ("z", {"ring_km": 0}, r"ring wider than 0 km"),
+    ("z", {"ring_km": float("nan")}, r"ring wider than 0 km"),
 ])
-def test_st013_bad_arguments(zone, options, message):
+def test_st018_bad_arguments(zone, options, message):
     data = assemble_dataset(zones_frame(), incidents_frame(ROWS), milestones_frame(), [])
     view = build_view_data(data, "test")
     with pytest.raises(ZoneWatchError, match=message):
         before_after(view.index, view.zones, data.zone_index, data.milestones, zone, **options)
 
 
-def test_st014_reports_render_the_same_numbers():
+def test_st019_reports_render_the_same_numbers():
     a = analyse(ROWS, before_days=10, after_days=10)
     md = to_markdown(a)
-    assert "| inside the zone | 3 | 2 |" in md
-    assert a.sentence() in md
+    assert "| inside the zone | 10 / 10 | 3 | 1 |" in md
+    assert md_text(a.headline()) in md
     csv_text = to_csv(a)
-    assert csv_text.splitlines()[1].startswith("z,2017-07-01,inside zone,3,2")
-    assert '"sentence"' in to_json(a)
+    assert csv_text.splitlines()[1].startswith("z,2017-07-01,inside zone,10,10,3,1")
+    import json
+
+    data = json.loads(to_json(a))
+    assert set(data["inside_rr"]) >= {"ratio", "lo", "hi", "method", "poisson_lo", "poisson_hi",
+                                      "low_ratio", "high_ratio"}
+    assert data["covered_days"] == {"before": 10, "after": 10}
+    assert data["headline"] == a.headline()
 
 
-def test_st015_markdown_report_keeps_html_as_text():
-    rows = [(*row[:4], "<script>alert(1)</script>", row[5]) for row in ROWS]
+def test_st020_markdown_report_keeps_data_as_text():
+    rows = [(*row[:4], "<script>alert(1)</script> ![x](http://evil/p.png) [a](b)", row[5])
+            for row in ROWS]
     md = to_markdown(analyse(rows, before_days=10, after_days=10))
-    assert "<script>" not in md
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    assert "<script>" not in md and "![x](" not in md and "[a](b)" not in md
+    assert "\\<script\\>" in md and "http:\\/\\/evil" in md
+
+
+@pytest.mark.parametrize(("ratio", "words"), [
+    (1.63, "rose by about two thirds"), (0.51, "fell by about half"), (1.02, "barely changed"),
+    (2.0, "about doubled"), (3.4, "rose to about 3 times its earlier rate"),
+    (0.08, "fell by about 90%"), (0.74, "fell by about a quarter")])
+def test_st021_change_in_plain_words(ratio, words):
+    assert change_words(ratio) == words
+
+
+def test_st022_headline_says_rose_fell_or_chance():
+    rng = np.random.default_rng(8)
+    rows = []
+    for d in range(1, 181):
+        day = pd.Timestamp("2017-01-02") + pd.Timedelta(days=d)
+        n = rng.poisson(3 if day < pd.Timestamp("2017-07-01") else 0.6)
+        rows += [(day.strftime("%Y-%m-%d"), IN_BOTH, "Shelling", "A", "P", 0)] * int(n)
+    a = analyse(rows, before_days=90, after_days=90)
+    text = headline(a)
+    assert text.startswith("Violence inside fell by about")
+    assert "more than chance would explain" in text
+    assert a.inside_rr.hi < 1
+
+
+def test_st023_mostly_ambiguous_locations_cannot_settle_it():
+    rows = [(f"2017-06-{d:02d}", (36.49, 34.5), "Shelling", "A", "Edge", 0) for d in range(1, 29)]
+    rows += [(f"2017-07-{d:02d}", (36.49, 34.5), "Shelling", "A", "Edge", 0) for d in range(1, 9)]
+    a = analyse(rows, before_days=30, after_days=30)
+    assert headline(a).startswith("The location data cannot settle whether violence inside changed")
+
+
+def test_st024_extra_non_violent_types_are_left_out():
+    a = analyse(ROWS, before_days=10, after_days=10, non_violent={"Airstrike"})
+    assert a.inside_after.incidents == 0
+    assert a.non_violent_left_out == {"Airstrike": 2, "Aid convoy": 1}
+
+
+def test_st025_reference_before_the_zone_exists_uses_its_first_area():
+    zones = zones_frame().iloc[[1]].copy()    # only v2 (from 1 Jul 2017)
+    rows = four_weeks_each_side()
+    a = analyse(rows, zones=zones, reference=date(2017, 6, 24), before_days=28, after_days=28)
+    assert (a.after_window.covered, a.after_window.asked) == (21, 28)
+    assert "the zone came into force on 1 Jul 2017" in a.after_window.cut
+    assert any("'before' counts the area it covered on 1 Jul 2017" in w for w in a.warnings)
+
+
+def test_st026_geometry_helpers_unchanged():
+    assert Point(IN_BOTH).within(NARROW) and not Point(EAST_HALF).within(NARROW)

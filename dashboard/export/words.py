@@ -103,15 +103,20 @@ def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | N
     except ZoneWatchError as err:
         return [f"Before/after numbers not available: {err}"], ""
 
-    def rr(r) -> str:
-        return "×–" if r.ratio is None else f"×{r.ratio:.2f} ({r.lo:.2f}–{r.hi:.2f})"
+    from dashboard.report import ratio_cell
 
     days = (f"{a.before_days} days either side of" if a.before_days == a.after_days
             else f"{a.before_days} days before, {a.after_days} from")
     lines = [f"{a.zone_name}, {days} {day_words(a.reference)}",
              f"Inside: {a.inside_before.incidents:,} → {a.inside_after.incidents:,} "
-             f"incidents, {rr(a.inside_rr)}",
+             f"violent incidents, ×{ratio_cell(a.inside_rr)}",
              f"0–{a.ring_km:g} km ring: {a.ring_before.incidents:,} → "
-             f"{a.ring_after.incidents:,}, {rr(a.ring_rr)}",
-             f"Inside vs ring: {rr(a.ratio_of_ratios)}"]
+             f"{a.ring_after.incidents:,}, ×{ratio_cell(a.ring_rr)}",
+             f"Inside vs ring: ×{ratio_cell(a.ratio_of_ratios)}"]
+    lines += [w.words()[0].upper() + w.words()[1:] for w in (a.before_window, a.after_window)
+              if w.words()]
+    if a.inside_rr.location_words():
+        lines.append(f"Inside ratio {a.inside_rr.location_words()}")
+    lines.append("95% CI: negative binomial, per covered day" if a.inside_rr.method.startswith(
+        "negative") else f"Interval: {a.inside_rr.method.split(' (')[0]}")
     return lines, a.sentence()

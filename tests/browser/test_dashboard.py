@@ -176,9 +176,13 @@ def test_br008_zone_panel_follows_zone_filter(watched, live_url):
     wait_ready(page)
     page.get_by_text("Ceasefire analysis", exact=True).click()
     sentence = page.locator(".zw-sentence")
-    expect(sentence).to_contain_text("Northern Homs countryside took effect on 3 Aug 2017",
+    expect(sentence).to_contain_text("from 3 Aug 2017 in Northern Homs countryside",
                                      timeout=TIMEOUT)
+    expect(page.locator(".zw-headline")).to_contain_text("Violence inside")
     expect(page.locator(".zw-analysis-table")).to_contain_text("inside zone")
+    # The boxes show the zone and day in use, not placeholders.
+    expect(page.locator(f"#{ids.ANALYSIS_ZONE}")).to_contain_text("Northern Homs countryside")
+    expect(page.locator(f"#{ids.ANALYSIS_DATE}")).to_have_value("3 Aug 2017")
 
 
 def test_br009_good_upload_is_this_sessions_only(watched, live_url, browser, tmp_path):
@@ -265,3 +269,22 @@ def test_br013_month_steps_are_calendar_months_and_stale_views_are_dimmed(watche
     page.locator(f"#{ids.PLAY}").click()
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
     assert not page.evaluate("() => document.body.classList.contains('zw-is-playing')")
+
+
+def test_br014_page_works_under_its_content_security_policy(watched, live_url):
+    """Issue 17, item 13: the CSP is strict, and nothing on the page trips it (the map's
+    workers, plotly's styles, clientside callbacks, playback)."""
+    page, _ = watched
+    page.add_init_script("window.__violations = []; document.addEventListener("
+                         "'securitypolicyviolation', (e) => window.__violations.push("
+                         "e.violatedDirective + ' ' + e.blockedURI));")
+    response = page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    wait_ready(page)
+    page.wait_for_function("() => document.querySelector('#map canvas.maplibregl-canvas')",
+                           timeout=TIMEOUT)
+    page.locator(f"#{ids.PLAY}").click()  # clientside callbacks and the playback fetch
+    page.wait_for_function("() => window.zonewatchPlayer.drawn >= 2", timeout=TIMEOUT)
+    page.locator(f"#{ids.PLAY}").click()
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
+    assert page.evaluate("window.__violations") == []

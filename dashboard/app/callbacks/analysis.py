@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboard import palette
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve
 from dashboard.errors import ZoneWatchError
 from dashboard.figures import breakdown_figure, its_figure
-from dashboard.report import table_rows
-from dashboard.stats import Analysis, before_after
+from dashboard.report import UNCERTAINTY_NOTE, count_cell, its_words, ratio_cell, secondary_cell
+from dashboard.stats import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM, Analysis, before_after
+from dashboard.verdict import details, headline
 from dashboard.viewdata import ViewData
 
 
@@ -34,91 +36,109 @@ def _int(value, default: int) -> int:
         return default
 
 
-def analysis_view(store, session_id, query, zone, reference, before, after, ring):
-    view, state = resolve(store, session_id, query)
+def analysis_inputs(view: ViewData, state, zone: str | None, reference: str | None,
+                    trigger: str | None) -> tuple[str | None, date | None]:
+    """The zone and reference day to analyse, as the boxes should then show them.
+
+    A zone picked by hand stays until the zone filter moves off it; a new zone (by
+    hand or by filter) starts from its own 'in effect' day; a typed day stays.
+    """
+    if trigger == ids.FILTERS and state.zones and zone not in state.zones:
+        zone = None
     zone_id = pick_zone(view, zone, state.zones)
+    if trigger == ids.ANALYSIS_ZONE or zone_id != zone:
+        reference = None
+    return zone_id, date.fromisoformat(reference[:10]) if reference else None
+
+
+def analysis_view(store, session_id, query, zone, reference, before, after, ring,
+                  trigger: str | None = None):
+    """(panel, zone in use, reference day in use)."""
+    view, state = resolve(store, session_id, query)
+    zone_id, day = analysis_inputs(view, state, zone, reference, trigger)
     if zone_id is None:
-        return html.Div("This data has no zones to analyse. Upload a zone file.",
-                        className="zw-empty")
+        return (html.Div("This data has no zones to analyse. Upload a zone file.",
+                         className="zw-empty"), None, None)
     free = replace(state, zones=())
     filters = free.active_filters()
     positions = view.index.select(free, ignore_window=True)
     try:
         analysis = before_after(
             view.index, view.zones, view.dataset.zone_index, view.dataset.milestones, zone_id,
-            reference=date.fromisoformat(reference[:10]) if reference else None,
-            before_days=_int(before, 90), after_days=_int(after, 90),
-            ring_km=float(ring) if ring else 25.0, positions=positions, filters=filters)
+            reference=day, before_days=_int(before, DEFAULT_BEFORE),
+            after_days=_int(after, DEFAULT_AFTER),
+            ring_km=float(ring) if ring else DEFAULT_RING_KM, positions=positions,
+            filters=filters)
     except (ZoneWatchError, ValueError) as err:
-        return html.Div(str(err), className="zw-message zw-error")
-    return panel(analysis)
+        return html.Div(str(err), className="zw-message zw-error"), zone_id, reference
+    return panel(analysis), zone_id, analysis.reference.isoformat()
+
+
+def _ratio_cell(rr) -> list:
+    secondary = secondary_cell(rr)
+    return [ratio_cell(rr), html.Div(secondary, className="zw-secondary") if secondary else None]
 
 
 def _table(a: Analysis) -> html.Table:
-    head = html.Tr([html.Th(h) for h in ("", f"{a.before_days} days before",
-                                         f"{a.after_days} days after", "Rate ratio (95% CI)",
-                                         "Fatalities")])
+    def days(w) -> str:
+        return f"{w.covered} days" if w.covered == w.asked else f"{w.covered} of {w.asked} days"
+
+    head = html.Tr([html.Th(h) for h in ("", f"Before ({days(a.before_window)})",
+                                         f"After ({days(a.after_window)})",
+                                         "Rate ratio (95% CI)", "Fatalities")])
     body = []
-    for row in table_rows(a):
-        ratio = ("–" if row["rate_ratio"] is None else
-                 f"{row['rate_ratio']:.2f} ({row['ci_low']:.2f}–{row['ci_high']:.2f})")
-        body.append(html.Tr([
-            html.Th(row["area"]),
-            html.Td(f"{row['incidents_before']} ({row['low_before']}–{row['high_before']})"),
-            html.Td(f"{row['incidents_after']} ({row['low_after']}–{row['high_after']})"),
-            html.Td(ratio),
-            html.Td(f"{row['fatalities_before']} → {row['fatalities_after']}"),
-        ]))
-    ror = a.ratio_of_ratios
+    for area, before, after, rr in (("inside zone", a.inside_before, a.inside_after, a.inside_rr),
+                                    (f"ring 0–{a.ring_km:g} km", a.ring_before, a.ring_after,
+                                     a.ring_rr)):
+        body.append(html.Tr([html.Th(area), html.Td(count_cell(before)),
+                             html.Td(count_cell(after)), html.Td(_ratio_cell(rr)),
+                             html.Td(f"{before.fatalities} → {after.fatalities}")]))
     body.append(html.Tr([html.Th("inside relative to ring"), html.Td(), html.Td(),
-                         html.Td("–" if ror.ratio is None else
-                                 f"{ror.ratio:.2f} ({ror.lo:.2f}–{ror.hi:.2f})"), html.Td()]))
+                         html.Td(_ratio_cell(a.ratio_of_ratios)), html.Td()]))
     return html.Table([html.Thead(head), html.Tbody(body)], className="zw-analysis-table")
 
 
 def panel(a: Analysis) -> html.Div:
-    its = a.its
-    trend = ("" if its is None else
-             f"{its.model} regression on weekly counts: level ×{its.level_irr:.2f} "
-             f"(95% CI {its.level_ci[0]:.2f}–{its.level_ci[1]:.2f}) at the reference day, "
-             f"trend ×{its.slope_irr:.3f} per week after it "
-             f"(95% CI {its.slope_ci[0]:.3f}–{its.slope_ci[1]:.3f}).")
-    rows = max(len(a.by_actor), len(a.by_place), 1)
+    rows = max([len(s.counts) for s in a.sides] + [len(a.by_place), 1])
+    colours = (palette.OKABE_ITO[5], palette.OKABE_ITO[6], palette.OKABE_ITO[4])
+    charts = [dcc.Graph(figure=breakdown_figure(
+        side.counts, f"Inside after: by {side.label} (as recorded, not who fired first)",
+        colour, rows), config={"displayModeBar": False})
+        for side, colour in zip(a.sides, colours, strict=False)]
+    charts.append(dcc.Graph(figure=breakdown_figure(a.by_place, "Inside after: top places",
+                                                    colours[2], rows),
+                            config={"displayModeBar": False}))
     return html.Div([
         html.Div([
-            html.P(a.sentence(), className="zw-sentence", id="analysis-sentence"),
+            html.Div([html.P(headline(a), className="zw-headline"),
+                      html.P(details(a), className="zw-sentence")], id="analysis-sentence"),
             dcc.Clipboard(target_id="analysis-sentence", title="Copy the paragraph",
                           className="zw-copy-sentence"),
         ], className="zw-sentence-row"),
-        html.P(f"Reference day: {a.reference:%-d %b %Y} — {a.reference_label}. Counts in "
-               "brackets: ambiguous locations left out – all counted in.", className="zw-hint"),
+        html.P(f"Reference day: {a.reference:%-d %b %Y} — {a.reference_label}. "
+               f"{UNCERTAINTY_NOTE} Rates are per covered day; intervals: {a.inside_rr.method} "
+               "(secondary: exact Poisson, which assumes no overdispersion).",
+               className="zw-hint"),
         _table(a),
         html.Ul([html.Li(w) for w in a.warnings], className="zw-caveats") if a.warnings else None,
         html.Div([
             dcc.Graph(figure=its_figure(a), config={"displaylogo": False},
                       className="zw-its"),
-            html.P(trend, className="zw-hint"),
+            html.P(its_words(a), className="zw-hint"),
         ]),
-        html.Div([
-            dcc.Graph(figure=breakdown_figure(
-                a.by_actor, "Inside after: by actor 1 (UCDP side A, not necessarily who fired "
-                "first)", palette.OKABE_ITO[5], rows), config={"displayModeBar": False}),
-            dcc.Graph(figure=breakdown_figure(a.by_place, "Inside after: top places",
-                                              palette.OKABE_ITO[4], rows),
-                      config={"displayModeBar": False}),
-        ], className="zw-breakdowns"),
+        html.Div(charts, className="zw-breakdowns"),
     ])
 
 
 def register(app, store) -> None:
-    @app.callback(Output(ids.ANALYSIS_OUTPUT, "children"), Input(ids.FILTERS, "data"),
+    @app.callback(Output(ids.ANALYSIS_OUTPUT, "children"), Output(ids.ANALYSIS_ZONE, "value"),
+                  Output(ids.ANALYSIS_DATE, "date"), Input(ids.FILTERS, "data"),
                   Input(ids.ANALYSIS_ZONE, "value"), Input(ids.ANALYSIS_DATE, "date"),
                   Input(ids.ANALYSIS_BEFORE, "value"), Input(ids.ANALYSIS_AFTER, "value"),
                   Input(ids.ANALYSIS_RING, "value"), Input(ids.TABS, "value"),
                   State(ids.SESSION, "data"))
     def _analysis(query, zone, reference, before, after, ring, tab, session_id):
         if tab != "analysis":
-            from dash.exceptions import PreventUpdate
-
             raise PreventUpdate  # computed only when the panel is open
-        return analysis_view(store, session_id, query, zone, reference, before, after, ring)
+        return analysis_view(store, session_id, query, zone, reference, before, after, ring,
+                             trigger=ctx.triggered_id)
