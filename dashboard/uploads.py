@@ -1,20 +1,25 @@
 """Receiving an uploaded file: decode, check limits, validate, then keep or refuse.
 
 A failed upload changes nothing: the file is validated in a staging folder and
-only an upload without errors replaces the session's data.
+only an upload without errors replaces the session's data. Validation runs in a
+sandboxed child process (``upload_check``) under the size, time and memory limits
+of ``dashboard.io.limits``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.io import ValidationReport, read_incidents, read_zones
+from dashboard.io import ValidationReport
+from dashboard.io.limits import Limits
 from dashboard.io.sniff import sniff_format
 from dashboard.sessions import SessionStore
+from dashboard.upload_check import check_file
 
 MAX_ZIP_MEMBERS = 50
 MAX_ZIP_RATIO = 200          # uncompressed / compressed: more looks like a zip bomb
@@ -54,9 +59,18 @@ def zip_problem(path: Path, max_bytes: int) -> str | None:
     return None
 
 
+def upload_limits(max_mb: int, limits: Limits | None = None) -> Limits:
+    """``limits`` (default: the settings') with unpacking capped at 4x the upload limit,
+    the rule zips already follow."""
+    limits = limits or Limits.from_settings()
+    return dataclasses.replace(limits, unpacked_mb=min(limits.unpacked_mb, max_mb * 4))
+
+
 def receive_upload(store: SessionStore, session_id: str, role: str, contents: str,
-                   filename: str, max_mb: int) -> UploadResult:
-    """Validate an upload for ``role`` ("zones" or "incidents") and keep it if clean."""
+                   filename: str, max_mb: int, limits: Limits | None = None) -> UploadResult:
+    """Validate an upload for ``role`` ("zones" or "incidents") and keep it if clean.
+
+    The file is read in a sandboxed child (``check_file``) within ``upload_limits``."""
     name = Path(filename or "upload").name[:120]
     try:
         raw = decode_contents(contents)
@@ -69,19 +83,18 @@ def receive_upload(store: SessionStore, session_id: str, role: str, contents: st
     if not raw:
         return UploadResult(False, f"{name}: the file is empty (0 bytes). Fix: export it again.")
     store.sweep()  # make room first: expired and least recently used sessions go
+    # The whole file is sniffed: a zip's member list (which tells XLSX from a zipped
+    # Shapefile) sits at its end.
     probe = store.staging_path(session_id, "bin")
-    probe.write_bytes(raw[:4096])
+    probe.write_bytes(raw)
     fmt = sniff_format(probe)
-    probe.unlink()
     staged = store.staging_path(session_id, fmt)
-    staged.write_bytes(raw)
+    probe.replace(staged)
     try:
         if fmt == "zip" and (problem := zip_problem(staged, max_mb * 1024 * 1024)):
             return UploadResult(False, f"{name}: {problem}. Fix: upload a zip holding only the "
                                 "Shapefile's .shp, .shx, .dbf and .prj.")
-        reader = read_zones if role == "zones" else read_incidents
-        _, report = reader(staged)
-        report.path = Path(name)
+        report = check_file(staged, role, upload_limits(max_mb, limits), shown_name=name)
         if not report.ok:
             return UploadResult(False, f"{name}: {len(report.errors)} errors; nothing was "
                                 "loaded and your previous data is still shown.", report)

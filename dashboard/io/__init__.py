@@ -13,12 +13,13 @@ from pathlib import Path
 
 from dashboard.errors import IncidentFileError, MilestoneFileError, ZoneFileError
 from dashboard.io.incidents import read_incidents
+from dashboard.io.limits import Limits
 from dashboard.io.milestones import read_milestones
 from dashboard.io.report import Issue, ValidationReport
 from dashboard.io.zones import read_zones
 
 __all__ = [
-    "Issue", "ValidationReport", "guess_role", "load_incidents", "load_milestones", "load_zones",
+    "Issue", "Limits", "ValidationReport", "guess_role", "load_incidents", "load_milestones", "load_zones",
     "read_incidents", "read_milestones", "read_zones", "rejected_path_for", "validate",
 ]
 
@@ -74,8 +75,8 @@ def load_milestones(path: str | Path, *, valid_only: bool = False):
     return frame.reset_index(drop=True), report
 
 
-def guess_role(path: str | Path) -> str:
-    """"zones", "incidents" or "milestones", from the file's content."""
+def guess_role(path: str | Path, limits: Limits | None = None) -> str:
+    """"zones", "incidents" or "milestones", from the file's content (read within ``limits``)."""
     from dashboard.io import sniff
     from dashboard.io.tables import Unreadable, check_format, read_raw_table
 
@@ -93,7 +94,7 @@ def guess_role(path: str | Path) -> str:
                 return "milestones"
         return "incidents"
     try:
-        raw = read_raw_table(path, fmt, scratch)
+        raw = read_raw_table(path, fmt, scratch, limits=limits)
     except Unreadable:
         return "zones" if fmt in (sniff.JSON, sniff.ZIP, sniff.GPKG) else "incidents"
     geom = getattr(raw, "geometry", None)
@@ -104,7 +105,7 @@ def guess_role(path: str | Path) -> str:
 
 def validate(path: str | Path, role: str | None = None, **options) -> ValidationReport:
     """Every problem in the file, whatever it holds (``role`` overrides the guess)."""
-    role = role or guess_role(path)
+    role = role or guess_role(path, options.get("limits"))
     reader = {"zones": read_zones, "incidents": read_incidents,
               "milestones": read_milestones}[role]
     return reader(path, **options)[1]

@@ -16,6 +16,7 @@ from dashboard import model
 from dashboard.io import sniff
 from dashboard.io.columns import INCIDENT_SYNONYMS, map_columns
 from dashboard.io.dates import DATE_HINT, parse_dates
+from dashboard.io.limits import Limits
 from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, by_unique, numbers, text
 from dashboard.io.tables import Unreadable, check_format, read_raw_table
@@ -63,19 +64,20 @@ def read_incidents(
     mapping: Mapping[str, str] | None = None,
     crs: str | None = None,
     sheet: str | int | None = None,
+    limits: Limits | None = None,
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """Every row of an incident file in ZoneWatch's columns, and what is wrong with it.
 
     ``kind`` overrides detection; ``mapping`` ({our column: file column}) names
     columns the synonyms miss; ``crs`` says what x/y columns of a CSV are in when
-    they are not lon/lat degrees. Rows with errors are listed in
+    they are not lon/lat degrees; ``limits`` caps what the file may unpack to. Rows with errors are listed in
     ``report.rejected_rows``; nothing is dropped here.
     """
     path = Path(path)
     report = ValidationReport(path, kind="incidents")
     try:
         fmt = check_format(path, report)
-        raw = read_raw_table(path, fmt, report, sheet=sheet)
+        raw = read_raw_table(path, fmt, report, sheet=sheet, limits=limits)
     except Unreadable:
         return empty_incidents(), report
     raw = _points_to_columns(raw, report)

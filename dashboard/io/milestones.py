@@ -9,6 +9,7 @@ import pandas as pd
 from dashboard import model
 from dashboard.io.columns import MILESTONE_SYNONYMS, map_columns
 from dashboard.io.dates import DATE_HINT, parse_dates
+from dashboard.io.limits import Limits
 from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, text
 from dashboard.io.tables import Unreadable, check_format, read_raw_table
@@ -26,13 +27,14 @@ def _zone_ids(values: pd.Series) -> pd.Series:
     return values.where(values != "", None)
 
 
-def read_milestones(path: str | Path) -> tuple[pd.DataFrame, ValidationReport]:
+def read_milestones(path: str | Path, *, limits: Limits | None = None
+                    ) -> tuple[pd.DataFrame, ValidationReport]:
     """(milestones, report). ``timestamp`` keeps the time and offset as written;
     ``date`` is its calendar date, for placing it on a daily axis."""
     path = Path(path)
     report = ValidationReport(path, kind="milestones")
     try:
-        raw = read_raw_table(path, check_format(path, report), report)
+        raw = read_raw_table(path, check_format(path, report), report, limits=limits)
     except Unreadable:
         return empty_milestones(), report
     report.rows = len(raw)

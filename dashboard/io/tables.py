@@ -9,11 +9,13 @@ from __future__ import annotations
 import gzip
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard.io import sniff
+from dashboard.io.limits import UNPACKED_FIX, Limits, cells_problem
 from dashboard.io.report import ValidationReport
 
 _FORMAT_WORDS = {
@@ -55,10 +57,13 @@ def check_format(path: Path, report: ValidationReport) -> str:
     return fmt
 
 
-def read_text_table(raw: bytes, report: ValidationReport) -> pd.DataFrame:
+def read_text_table(raw: bytes, report: ValidationReport,
+                    limits: Limits | None = None) -> pd.DataFrame:
     """A delimited text as strings; encoding and delimiter are sniffed and reported."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+
+    limits = limits or Limits.from_settings()
 
     text, encoding = sniff.decode_text(raw)
     if encoding == "cp1252":
@@ -77,6 +82,8 @@ def read_text_table(raw: bytes, report: ValidationReport) -> pd.DataFrame:
         report.error(f"the header repeats column names {dupes}", "give every column its own name",
                      where="row 1")
         raise Unreadable
+    # Rows counted as line ends (an upper bound): the parse costs several times the text.
+    check_cells(report, raw.count(b"\n") + 1, len(names), limits)
     try:
         table = pacsv.read_csv(
             pa.py_buffer(text.encode("utf-8")),
@@ -90,11 +97,13 @@ def read_text_table(raw: bytes, report: ValidationReport) -> pd.DataFrame:
     except pa.ArrowInvalid as err:
         fix = ("make every row have the same number of fields as the header; "
                "quote fields that contain the delimiter")
-        ragged = _ragged_rows(text, delimiter, len(names))
+        ragged, broken = _ragged_rows(text, delimiter, len(names))
         for row, count in ragged[:25]:
             report.error(f"the text is not a regular table: this row has {count} fields, "
                          f"the header {len(names)}", fix, where=f"row {row}")
-        if not ragged:
+        if broken:
+            report.error(*broken[1:], where=f"row {broken[0]}")
+        if not ragged and not broken:
             detail = str(err).split("\n")[0]
             report.error(f"the text is not a regular table: {detail}", fix)
         raise Unreadable from None
@@ -102,40 +111,139 @@ def read_text_table(raw: bytes, report: ValidationReport) -> pd.DataFrame:
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
-def _ragged_rows(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
-    """(row number as a spreadsheet shows it, field count) of rows that do not fit the header."""
+def _ragged_rows(text: str, delimiter: str, width: int
+                 ) -> tuple[list[tuple[int, int]], tuple[int, str, str] | None]:
+    """(row number as a spreadsheet shows it, field count) of rows that do not fit the
+    header, and (row, problem, fix) of the row where the text stops being CSV, if it does."""
     import csv
     import io
 
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [(i + 1, len(fields)) for i, fields in enumerate(reader)
-            if fields and len(fields) != width]
+    ragged: list[tuple[int, int]] = []
+    row = 0
+    try:
+        for row, fields in enumerate(reader, start=1):
+            if fields and len(fields) != width:
+                ragged.append((row, len(fields)))
+    except csv.Error as err:
+        return ragged, (row + 1, *_csv_problem(str(err)))
+    return ragged, None
+
+
+def _csv_problem(message: str) -> tuple[str, str]:
+    """(problem, fix) for what Python's csv reader stops at."""
+    if "new-line character" in message:
+        return ("a field holds a line break on its own (a bare carriage return, CR) that "
+                "splits the row", "remove the line break from the field, or put the field "
+                "in double quotes; saving the file again as CSV usually does it")
+    if "field larger than field limit" in message:
+        return ("a field is longer than 131,072 characters (often a quote that is never "
+                "closed)", "close the quote, or shorten the field")
+    return (f"the text stops being CSV here ({message})",
+            "check the quotes on this row and the one before it")
+
+
+def check_cells(report: ValidationReport, rows: int, columns: int, limits: Limits,
+                where: str | None = None) -> None:
+    """Refuse (report, then raise Unreadable) a table over the size caps, before reading it."""
+    if problem := cells_problem(rows, columns, limits):
+        report.error(*problem, where=where)
+        raise Unreadable
+
+
+def check_unpacked(report: ValidationReport, size: int, limits: Limits, what: str,
+                   at_least: bool = False) -> None:
+    """Refuse data that unpacks to more than the cap (``at_least``: reading stopped there)."""
+    if size > limits.unpacked_bytes:
+        found = f"more than {limits.unpacked_mb:,} MB" if at_least else f"{size / 1e6:,.0f} MB"
+        report.error(f"the {what} unpacks to {found}; at most {limits.unpacked_mb:,} MB "
+                     "are read", UNPACKED_FIX)
+        raise Unreadable
+
+
+def read_gzip(path: Path, report: ValidationReport, limits: Limits) -> bytes:
+    """The decompressed bytes, read through a bounded reader: a bomb stops at the cap."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            raw = fh.read(limits.unpacked_bytes + 1)
+    except (OSError, EOFError, zlib.error) as err:
+        report.error(f"the gzip data is damaged ({err})", "compress the file again")
+        raise Unreadable from None
+    check_unpacked(report, len(raw), limits, "gzip data", at_least=True)
+    return raw
 
 
 def read_raw_table(path: Path, fmt: str, report: ValidationReport,
-                   sheet: str | int | None = None) -> pd.DataFrame:
-    """Any supported file as a (Geo)DataFrame; geometry kept where there is one."""
+                   sheet: str | int | None = None, limits: Limits | None = None) -> pd.DataFrame:
+    """Any supported file as a (Geo)DataFrame; geometry kept where there is one.
+
+    Every format is first checked against ``limits`` (default: the settings'), from
+    what the file says it holds, so that no small file can unpack to gigabytes here."""
+    limits = limits or Limits.from_settings()
     if fmt == sniff.TEXT:
-        return read_text_table(path.read_bytes(), report)
+        check_unpacked(report, path.stat().st_size, limits, "text")
+        return read_text_table(path.read_bytes(), report, limits)
     if fmt == sniff.GZIP:
-        try:
-            raw = gzip.decompress(path.read_bytes())
-        except (OSError, EOFError) as err:
-            report.error(f"the gzip data is damaged ({err})", "compress the file again")
-            raise Unreadable from None
-        return read_text_table(raw, report)
+        return read_text_table(read_gzip(path, report, limits), report, limits)
     if fmt == sniff.XLSX:
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
-        except Exception as err:  # openpyxl raises many kinds on damaged workbooks
-            report.error(f"the workbook cannot be read ({err})", "open and save it again in Excel")
-            raise Unreadable from None
-        return frame.astype(object).where(frame.notna(), None)
+        return read_xlsx(path, report, limits, sheet)
     if fmt == sniff.JSON:
         check_json(path, report)
     if fmt == sniff.ZIP:
-        return read_zip(path, report)
-    return read_vector(path, report, fmt)
+        return read_zip(path, report, limits)
+    return read_vector(path, report, fmt, limits=limits)
+
+
+def read_xlsx(path: Path, report: ValidationReport, limits: Limits,
+              sheet: str | int | None = None) -> pd.DataFrame:
+    """A worksheet as text, after its size is known to be within ``limits``."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        report.error(f"the workbook cannot be read ({err})", "open and save it again in Excel")
+        raise Unreadable from None
+    check_unpacked(report, unpacked, limits, "workbook")
+    try:
+        _check_sheet_size(path, report, limits, sheet)
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+    except (Unreadable, MemoryError):  # out of memory is no damage: the caller says so
+        raise
+    except Exception as err:  # openpyxl raises many kinds on damaged workbooks
+        report.error(f"the workbook cannot be read ({err})", "open and save it again in Excel")
+        raise Unreadable from None
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _check_sheet_size(path: Path, report: ValidationReport, limits: Limits,
+                      sheet: str | int | None) -> None:
+    """Stream the sheet's rows (read-only: one row in memory) and stop at the first one
+    wider than the cap, or once rows x widest row passes it. The declared dimension is
+    ignored: it can claim any size, and reading to it would pad every row out."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
+        ws.reset_dimensions()
+        width = rows = 0
+        for rows, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            used = len(row)
+            while used and row[used - 1] is None:
+                used -= 1
+            width = max(width, used)
+            place = f"sheet '{ws.title}', row {rows}"
+            if used > limits.columns:
+                report.error(f"the row has a value in column {get_column_letter(used)} "
+                             f"(column {used:,}); at most {limits.columns:,} columns are read",
+                             "delete the cells far to the right (select the empty columns, "
+                             "Delete), or ask the server's operator to raise "
+                             "ZONEWATCH_MAX_COLUMNS", where=place)
+                raise Unreadable
+            check_cells(report, rows, width, limits, where=place)
+    finally:
+        book.close()
 
 
 def check_json(path: Path, report: ValidationReport) -> None:
@@ -143,6 +251,9 @@ def check_json(path: Path, report: ValidationReport) -> None:
     text, _ = sniff.decode_text(path.read_bytes())
     try:
         doc = json.loads(text)
+    except RecursionError:
+        _report_deep_json(text, report)
+        raise Unreadable from None
     except json.JSONDecodeError as err:
         truncated = err.pos >= len(text.rstrip()) - 1
         problem = ("the JSON ends early (truncated)" if truncated
@@ -157,11 +268,48 @@ def check_json(path: Path, report: ValidationReport) -> None:
         raise Unreadable
 
 
-def read_zip(path: Path, report: ValidationReport) -> pd.DataFrame:
+#: JSON nested deeper than this is refused (GeoJSON needs 6: collection, features,
+#: feature, geometry, rings, positions; properties may nest a little more).
+MAX_JSON_DEPTH = 100
+
+
+def _report_deep_json(text: str, report: ValidationReport) -> None:
+    """Report where JSON nests too deep for any parser: the line, column and feature."""
+    pos, feature = _too_deep_at(text)
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    place = f"feature {feature}, " if feature else ""
+    report.error(f"the JSON nests brackets more than {MAX_JSON_DEPTH} levels deep",
+                 "GeoJSON needs about six levels; remove the nested brackets there, "
+                 "or export the file again", where=f"{place}line {line}, column {column}")
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """(offset of the first bracket past MAX_JSON_DEPTH, features begun before it): one
+    pass that skips strings; a feature is an object opened inside the top-level array."""
+    depth = feature = 0
+    in_string = escaped = False
+    for pos, char in enumerate(text):
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            feature += depth == 3 and char == "{"  # {"features": [ {feature}, ... ]}
+            if depth > MAX_JSON_DEPTH:
+                return pos, feature
+        elif char in "]}":
+            depth -= 1
+    return len(text), feature
+
+
+def read_zip(path: Path, report: ValidationReport, limits: Limits) -> pd.DataFrame:
     """A zipped Shapefile (or a zip holding one GeoJSON/GeoPackage)."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
+            check_unpacked(report, sum(i.file_size for i in zf.infolist()), limits, "zip")
             bad = zf.testzip()
     except (zipfile.BadZipFile, OSError) as err:
         report.error(f"the zip archive cannot be opened ({err})", "zip the files again")
@@ -184,7 +332,7 @@ def read_zip(path: Path, report: ValidationReport) -> pd.DataFrame:
             report.error(f"the Shapefile {member!r} comes without its {', '.join(missing)}",
                          "zip the .shp together with its .shx, .dbf and .prj")
             raise Unreadable
-    return read_vector(path, report, sniff.ZIP, vsi=f"/vsizip/{path}/{member}")
+    return read_vector(path, report, sniff.ZIP, vsi=f"/vsizip/{path}/{member}", limits=limits)
 
 
 def _parquet_lonlat(path: Path) -> pd.DataFrame | None:
@@ -207,11 +355,30 @@ def _parquet_lonlat(path: Path) -> pd.DataFrame | None:
     return pd.read_parquet(path, columns=[n for n in schema.names if n != column])
 
 
-def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None = None):
+def _check_vector_size(path: Path, report: ValidationReport, fmt: str, vsi: str | None,
+                       limits: Limits) -> None:
+    """Rows and columns from the file's metadata (Parquet footer, GeoPackage or Shapefile
+    header), before any row is read. GeoJSON has no such count (GDAL would parse it
+    all to give one); its size is bounded by the upload and unpacked limits instead."""
+    if fmt == sniff.PARQUET:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        check_cells(report, meta.num_rows, meta.num_columns, limits)
+    elif fmt == sniff.GPKG or (vsi or "").lower().endswith((".shp", ".gpkg")):
+        import pyogrio
+
+        info = pyogrio.read_info(vsi or path)
+        check_cells(report, max(int(info["features"]), 0), len(info["fields"]) + 1, limits)
+
+
+def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None = None,
+                limits: Limits | None = None):
     """GeoJSON, GeoPackage, GeoParquet or a zip member through pyogrio / pyarrow."""
     import geopandas as gpd
 
     try:
+        _check_vector_size(path, report, fmt, vsi, limits or Limits.from_settings())
         if fmt == sniff.PARQUET:
             if (points := _parquet_lonlat(path)) is not None:
                 return points
@@ -221,6 +388,8 @@ def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None 
                 return pd.read_parquet(path)
         # Dates as written: GDAL would otherwise move times with offsets to UTC.
         return gpd.read_file(vsi or path, engine="pyogrio", datetime_as_string=True)
+    except (Unreadable, MemoryError):  # out of memory is no damage: the caller says so
+        raise
     except Exception as err:  # pyogrio/GDAL errors are many and untyped
         report.error(f"the {_FORMAT_WORDS.get(fmt, fmt)} cannot be read ({err})",
                      "open it in QGIS and export it again")

@@ -12,6 +12,7 @@ import pandas as pd
 from dashboard import model
 from dashboard.io.columns import ZONE_SYNONYMS, map_columns
 from dashboard.io.dates import DATE_HINT, parse_dates, time_label
+from dashboard.io.limits import Limits
 from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, text
 from dashboard.io.tables import Unreadable, check_format, read_raw_table
@@ -27,12 +28,14 @@ def empty_zones():
                             geometry=gpd.GeoSeries([], crs="EPSG:4326"))
 
 
-def read_zones(path: str | Path, *, mapping: Mapping[str, str] | None = None):
+def read_zones(path: str | Path, *, mapping: Mapping[str, str] | None = None,
+               limits: Limits | None = None):
     """(zones, report): one row per zone version in EPSG:4326, and every problem found.
 
     Rules: ``valid_to`` is the last day in force (inclusive); an empty
     ``valid_from`` means "since always" and an empty ``valid_to`` "still in force".
     Self-intersecting polygons are repaired with ``make_valid`` (and reported).
+    ``limits`` caps what the file may unpack to (default: the settings').
     """
     import geopandas as gpd
 
@@ -40,7 +43,7 @@ def read_zones(path: str | Path, *, mapping: Mapping[str, str] | None = None):
     report = ValidationReport(path, kind="zones")
     try:
         fmt = check_format(path, report)
-        raw = read_raw_table(path, fmt, report)
+        raw = read_raw_table(path, fmt, report, limits=limits)
     except Unreadable:
         return empty_zones(), report
     if not isinstance(raw, gpd.GeoDataFrame):

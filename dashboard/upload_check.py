@@ -1,0 +1,130 @@
+"""Checking an uploaded file in a child process with a deadline and memory and CPU caps.
+
+A file can be built to make a reader slow (a regular expression that backtracks, a
+workbook whose rows reach column XFD) or hungry (a zip of a 200 MB GeoJSON). Read in
+the web worker, it would hold that worker, and every user behind it, for as long as
+it takes. Here the reader runs in a child forked from a small fork server (the data
+libraries loaded once, so a check starts in milliseconds); the child caps its own
+address space and CPU time, and the parent waits at most ``check_seconds`` and then
+kills it. A bad file costs its uploader a message, never a worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+from dataclasses import fields
+from pathlib import Path
+
+from dashboard.io import Issue, ValidationReport, read_incidents, read_zones
+from dashboard.io.limits import MB, Limits, fix_for
+
+#: Modules the fork server loads once, so each child starts with them in memory.
+PRELOAD = ["dashboard.upload_check", "geopandas", "pyogrio", "pyarrow.parquet", "pyarrow.csv",
+           "openpyxl", "shapely"]
+#: Issues sent back from the child; the rest are counted ("and N more").
+MAX_ISSUES = 500
+_GRACE_S = 1.0  # beyond the deadline, for the answer to cross the pipe
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """'forkserver': children come from a clean single-threaded server, not from a web
+    worker with threads and open sockets (which 'fork' would copy)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)  # only takes effect before the server starts
+    return ctx
+
+
+def check_file(path: Path, role: str, limits: Limits, shown_name: str | None = None
+               ) -> ValidationReport:
+    """The report of reading ``path`` as ``role`` ("zones" or "incidents"), read in a
+    sandboxed child. Never takes much longer than ``limits.check_seconds``: a child that
+    is still at work then is killed and the report says so."""
+    ctx = _context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(sender, str(path), role, limits), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        answer = (receiver.recv() if receiver.poll(limits.check_seconds + _GRACE_S)
+                  else "timeout")
+    except (EOFError, OSError):
+        answer = None  # the child died before answering
+    finally:
+        receiver.close()
+        child.join(timeout=0.5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    report = ValidationReport(Path(shown_name or path.name), kind=role)
+    if isinstance(answer, dict):
+        return _report_from(answer, report)
+    report.error(*_died(answer, child.exitcode, limits))
+    return report
+
+
+#: How a child out of memory can end besides MemoryError: glibc aborts a thread that
+#: cannot get thread-local storage, and the loader exits 127 when it cannot map a library.
+_OUT_OF_MEMORY_EXITS = (-signal.SIGABRT, 127)
+
+
+def _died(answer: object, exitcode: int | None, limits: Limits) -> tuple[str, str]:
+    """(problem, fix) for a child that did not answer with a report."""
+    if answer == "timeout" or exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return (f"checking the file took longer than {limits.check_seconds} s, the limit",
+                fix_for("check_seconds", "split the file by date or area, or simplify the "
+                        "geometries (fewer vertices)"))
+    if answer == "memory" or (answer is None and exitcode in _OUT_OF_MEMORY_EXITS):
+        return (f"checking the file needs more than {limits.check_memory_mb:,} MB of memory, "
+                "the limit", fix_for("check_memory_mb", "split the file by date or area"))
+    detail = answer if isinstance(answer, str) else f"the checker stopped with code {exitcode}"
+    return (f"the file could not be checked ({detail})",
+            "export the file again, or save it as CSV or GeoJSON")
+
+
+def _report_from(answer: dict, report: ValidationReport) -> ValidationReport:
+    report.kind, report.rows = answer["kind"], answer["rows"]
+    names = {f.name for f in fields(Issue)}
+    report.issues = [Issue(**{k: v for k, v in issue.items() if k in names})
+                     for issue in answer["issues"]]
+    if answer["more"]:
+        report.info(f"{answer['more']:,} more problems not shown",
+                    f"run 'zonewatch validate {report.path.name}' for all of them")
+    return report
+
+
+def _limit_self(limits: Limits) -> None:
+    """Cap this process: CPU seconds (SIGXCPU ends it) and address space, counted from
+    what the loaded libraries already take, so the budget is what reading may add."""
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.check_seconds, limits.check_seconds + 1))
+    with open("/proc/self/status", encoding="ascii") as fh:
+        vm_kb = next((int(line.split()[1]) for line in fh if line.startswith("VmSize:")), 0)
+    budget = vm_kb * 1024 + limits.check_memory_mb * MB
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        budget = min(budget, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (budget, hard))
+
+
+def _child(sender, path: str, role: str, limits: Limits) -> None:
+    """Read the file and send back the report as plain data (or "memory")."""
+    try:
+        _limit_self(limits)
+        reader = read_zones if role == "zones" else read_incidents
+        _, report = reader(Path(path), limits=limits)
+        answer: object = {
+            "kind": report.kind, "rows": report.rows,
+            "issues": [_issue_dict(i) for i in report.issues[:MAX_ISSUES]],
+            "more": max(0, len(report.issues) - MAX_ISSUES),
+        }
+    except MemoryError:
+        answer = "memory"
+    except Exception as err:  # a reader's bug: the uploader gets a message all the same
+        answer = f"{type(err).__name__} while reading"
+    sender.send(answer)
+    sender.close()
+
+
+def _issue_dict(issue: Issue) -> dict:
+    return {f.name: getattr(issue, f.name) for f in fields(Issue)}
