@@ -193,11 +193,15 @@ def serve(zones, incidents, milestones, host, port, debug) -> None:
               help="Width of the comparison ring outside the zone, in km.")
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
 @click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")
+@click.option("--non-violent", "non_violent", multiple=True, metavar="TYPE",
+              help="Another event type to leave out of the counts of violence (repeatable); "
+                   "aid convoys, checkpoints, evacuations, agreements, observer deployments, "
+                   "protests and strategic developments always are.")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=_FILE, help="Write to this file [default: print].")
-def report(zone_id, reference, before_days, after_days, ring_km, zones, incidents, fmt,
-           output) -> None:
+def report(zone_id, reference, before_days, after_days, ring_km, zones, incidents, non_violent,
+           fmt, output) -> None:
     """Did violence drop after the zone's ceasefire? Counts, rate ratios, trend, who, where."""
     from dashboard.report import RENDERERS
     from dashboard.stats import before_after
@@ -208,7 +212,8 @@ def report(zone_id, reference, before_days, after_days, ring_km, zones, incident
     try:
         analysis = before_after(view.index, view.zones, data.zone_index, data.milestones,
                                 zone_id, reference=reference.date() if reference else None,
-                                before_days=before_days, after_days=after_days, ring_km=ring_km)
+                                before_days=before_days, after_days=after_days, ring_km=ring_km,
+                                non_violent=frozenset(non_violent))
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
     text = RENDERERS[fmt](analysis)

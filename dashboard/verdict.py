@@ -52,11 +52,10 @@ def headline(a: Analysis) -> str:
     """One or two sentences a non-statistician reads at once."""
     ib, ia = a.inside_before, a.inside_after
     total = ib.incidents + ia.incidents
-    ambiguous = ib.ambiguous + ia.ambiguous
-    if total and ambiguous >= MOSTLY_AMBIGUOUS * max(total, ib.high + ia.high):
+    ambiguous, reach = ib.ambiguous + ia.ambiguous, ib.high + ia.high
+    if total and ambiguous >= MOSTLY_AMBIGUOUS * reach and not _location_agrees(a.inside_rr):
         return (f"The location data cannot settle whether violence inside changed: {ambiguous} of "
-                f"{max(total, ib.high + ia.high)} incidents near the zone may lie on either side "
-                "of its edge.")
+                f"{reach} incidents near the zone may lie on either side of its edge.")
     if total == 0:
         return "No violent incidents were recorded inside the zone in either window."
     if ib.incidents == 0:
@@ -70,14 +69,19 @@ def headline(a: Analysis) -> str:
     sure = _certainty(rr)
     text += f", {sure}" if sure else ""
     text += _ring_clause(a) + "."
-    location = rr.location_words()
-    if location and rr.low_ratio is not None and rr.high_ratio is not None and \
-            (min(rr.low_ratio, rr.high_ratio) < 1 < max(rr.low_ratio, rr.high_ratio)):
+    if rr.location_words() and not _location_agrees(rr):
         text += (f" Where the incidents with uncertain locations really happened could reverse "
-                 f"that ({location}).")
+                 f"that ({rr.location_words()}).")
     if total < MIN_EVENTS:
         text += f" With only {total} incidents, the counts are too small to say for sure."
     return text
+
+
+def _location_agrees(rr: RateRatio) -> bool:
+    """Do the low/low and high/high ratios point the same way (both above or both below 1)?"""
+    if rr.low_ratio is None or rr.high_ratio is None:
+        return False
+    return (rr.low_ratio - 1) * (rr.high_ratio - 1) > 0
 
 
 def _ring_clause(a: Analysis) -> str:

@@ -27,3 +27,16 @@ def test_doc001_every_option_documented(command):
 @pytest.mark.parametrize("name", [f.name for f in fields(Settings)])
 def test_doc002_every_setting_documented(name):
     assert f"ZONEWATCH_{name.upper()}" in README
+
+
+def test_doc003_readme_report_example_is_what_the_report_prints():
+    """The README quotes `zonewatch report --zone homs-north`: every quoted line must be
+    in today's output, so the example cannot drift from the numbers."""
+    from click.testing import CliRunner
+
+    quoted = README.split("`zonewatch report --zone homs-north` begins:", 1)[1].split("\n## ", 1)[0]
+    lines = [line[2:].lstrip("#").strip() for line in quoted.splitlines() if line.startswith("> ")]
+    result = CliRunner().invoke(cli, ["report", "--zone", "homs-north"])
+    assert result.exit_code == 0, result.output
+    for line in filter(None, lines):
+        assert line in result.output, line
