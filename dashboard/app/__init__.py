@@ -16,6 +16,13 @@ from dashboard.settings import Settings
 
 log = logging.getLogger("zonewatch")
 
+#: What the page may load from elsewhere when online tiles are on: the tiles, and the
+#: label glyphs MapLibre asks for with them (see plotly's "open-street-map" style).
+TILE_HOSTS = ("https://tile.openstreetmap.org", "https://fonts.openmaptiles.org")
+#: Responses the browser may keep: the app's code and the base layers. Everything else
+#: (the page, callback answers, playback data, downloads) may hold a session's data.
+CACHEABLE = ("/assets/", "/_dash-component-suites/", "/zonewatch/base/", "/_favicon.ico")
+
 
 def create_app(settings: Settings | None = None, store: DataStore | None = None) -> Dash:
     """Build the app; files are read here, once. No state lives outside the app."""
@@ -36,6 +43,7 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
     notices.register(app, store)  # after sync: it writes the messages area first
     app.server.extensions["zonewatch_store"] = store
     _serve_base_layers(app)
+    _security_headers(app, content_security_policy(app.csp_hashes(), settings.online_tiles))
     log.info("ZoneWatch ready: %s incidents, %s zone versions", len(store.base.index),
              len(store.base.zones))
     return app
@@ -54,3 +62,42 @@ def _serve_base_layers(app: Dash) -> None:
             abort(404)
         return send_from_directory(geodata_dir(), f"{name}.geojson", max_age=86400,
                                    mimetype="application/geo+json")
+
+
+def content_security_policy(script_hashes: list[str], online_tiles: bool = False) -> str:
+    """The page's CSP: its own files only, inline scripts by hash (Dash's renderer and
+    clientside callbacks), no framing. Measured needs, not guesses: MapLibre builds its
+    workers from ``blob:`` URLs; plotly.js and Dash set inline styles and add <style>
+    elements (so ``style-src 'unsafe-inline'``, styles cannot run code); plotly draws
+    some images from ``data:``. No 'unsafe-eval': nothing on the page needs it."""
+    tiles = " ".join(TILE_HOSTS) if online_tiles else ""
+    parts = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", *script_hashes]),
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": f"'self' data: blob: {tiles}",
+        "font-src": "'self' data:",
+        "connect-src": f"'self' {tiles}",
+        "worker-src": "'self' blob:",
+        "child-src": "'self' blob:",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value.strip()}" for name, value in parts.items())
+
+
+def _security_headers(app: Dash, policy: str) -> None:
+    """The same headers on every response, and no caching of anything with data."""
+    from flask import request
+
+    @app.server.after_request
+    def _headers(response):
+        response.headers["Content-Security-Policy"] = policy
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"  # browsers without frame-ancestors
+        if not request.path.startswith(CACHEABLE):
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -41,6 +41,9 @@ def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:
     ], className="zw-page")
     props = initial_props(view)
     props[ids.TILES] = {"value": ["on"] if settings.online_tiles else []}
+    if not settings.online_tiles:  # the page's CSP lets no tile server in (app/__init__.py)
+        props[ids.TILES]["options"] = [{"label": " Online map tiles (off on this server)",
+                                        "value": "on", "disabled": True}]
     grid = next(c for c in page._traverse() if getattr(c, "id", None) == ids.TABLE)
     props[ids.TABLE] = {"dashGridOptions": {**grid.dashGridOptions,
                                             "paginationPageSize": settings.table_page_size}}

@@ -114,3 +114,86 @@ def test_analysis_window_refuses_with_a_message(before, after, ring, message):
 def test_nothing_the_panel_accepts_overflows_a_date():
     before, after, _ = parse.analysis_window(3650, 3650, 500)
     assert date(2017, 1, 1).toordinal() - before > 0 and math.isfinite(after)
+
+
+# Item 13: security headers on every response ---------------------------------------------
+def make_app(tiny_dataset, tmp_path, **settings):
+    from dashboard.app import create_app
+    from dashboard.app.store import DataStore
+    from dashboard.settings import Settings
+
+    chosen = Settings(session_dir=tmp_path / "sessions", cache_dir=None, **settings)
+    return create_app(chosen, DataStore.from_dataset(tiny_dataset, chosen, "test"))
+
+
+@pytest.fixture(scope="module")
+def app(tiny_dataset, tmp_path_factory):
+    return make_app(tiny_dataset, tmp_path_factory.mktemp("headers"))
+
+
+def csp(response) -> dict[str, list[str]]:
+    policy = response.headers["Content-Security-Policy"]
+    return {name: values for name, *values in (part.split() for part in policy.split(";"))}
+
+
+def answers(app):
+    client = app.server.test_client()
+    return {
+        "page": client.get("/"),
+        "layout": client.get("/_dash-layout"),
+        "dependencies": client.get("/_dash-dependencies"),
+        "asset": client.get("/assets/playback.js"),
+        "playback": client.post("/zonewatch/playback", json={"state": "", "session": None}),
+        "base layer": client.get("/zonewatch/base/countries.geojson"),
+        "missing": client.get("/zonewatch/base/nothing.geojson"),
+    }
+
+
+def test_every_response_carries_the_security_headers(app):
+    for name, response in answers(app).items():
+        assert response.status_code in (200, 404), name
+        policy = csp(response)
+        assert policy["frame-ancestors"] == ["'none'"], name
+        assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff", name
+        assert response.headers["Referrer-Policy"] == "no-referrer", name
+
+
+def test_data_routes_are_never_cached_and_code_may_be(app):
+    got = answers(app)
+    for name in ("page", "layout", "dependencies", "playback"):
+        assert got[name].headers["Cache-Control"] == "no-store", name
+    for name in ("asset", "base layer"):
+        assert "no-store" not in got[name].headers.get("Cache-Control", ""), name
+
+
+def test_every_inline_script_of_the_page_is_allowed_by_hash_and_nothing_else(app):
+    import base64
+    import hashlib
+    import re
+
+    response = app.server.test_client().get("/")
+    page = re.sub(r"<!--.*?-->", "", response.get_data(as_text=True), flags=re.S)  # IE only
+    inline = [body for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+              if "src=" not in attrs and "application/json" not in attrs]
+    assert inline, "the page has Dash's renderer inline"
+    allowed = csp(response)["script-src"]
+    for body in inline:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in allowed
+    assert "'unsafe-inline'" not in allowed and "'unsafe-eval'" not in allowed
+    assert all(v == "'self'" or v.startswith("'sha256-") for v in allowed)
+
+
+def test_tile_hosts_are_allowed_only_with_online_tiles(app, tiny_dataset, tmp_path):
+    from dashboard.app import ids
+
+    offline = csp(app.server.test_client().get("/"))
+    assert not any("openstreetmap" in v for values in offline.values() for v in values)
+    layout = app.server.test_client().get("/_dash-layout").get_data(as_text=True)
+    assert '"disabled": true' in layout.replace('"disabled":true', '"disabled": true')
+    online = make_app(tiny_dataset, tmp_path, online_tiles=True)
+    policy = csp(online.server.test_client().get("/"))
+    assert "https://tile.openstreetmap.org" in policy["img-src"]
+    assert "https://tile.openstreetmap.org" in policy["connect-src"]
+    assert ids.TILES in layout
