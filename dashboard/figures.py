@@ -1,13 +1,16 @@
 """Plotly figure builders: the map, the time histogram and the per-zone series.
 
 Pure functions of frames and plain values; no Dash. Every piece of text that
-comes from data is HTML-escaped before it reaches a hover label, so markup in a
-file shows as text.
+comes from data is HTML-escaped, exactly once, before it reaches text plotly.js reads
+as HTML (hover labels, legend names, titles, annotations, axis labels), so markup in a
+file shows as text. Text MapLibre draws (``mode="text"`` map traces) is never HTML
+and goes as it is (``plain``).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +33,11 @@ def esc(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     return html.escape(str(value), quote=False)
+
+
+def plain(value: object) -> str:
+    """Data as text for renderers that never read HTML (MapLibre symbol layers)."""
+    return esc(value) and str(value)
 
 
 def offline_style() -> dict:
@@ -129,7 +137,8 @@ def zone_overlay_traces(zones) -> list[dict]:
     labels = zones.geometry.representative_point()
     traces.append(dict(
         type="scattermap", lon=labels.x.tolist(), lat=labels.y.tolist(), mode="text",
-        text=[esc(n) for n in zones["name"]], textfont={"size": 13, "color": "#10202c"},
+        # MapLibre draws symbol text as plain text (no HTML): escaping would show "&amp;".
+        text=[plain(n) for n in zones["name"]], textfont={"size": 13, "color": "#10202c"},
         hoverinfo="skip", showlegend=False, name="zone labels"))
     return traces
 
@@ -452,15 +461,19 @@ def its_figure(analysis) -> go.Figure:
 def breakdown_figure(pairs: list[tuple[str, int]], title: str, colour: str,
                      rows: int | None = None) -> go.Figure:
     """Horizontal bars, largest on top, for the 'who' and 'where' lists."""
-    labels = [esc(label)[:48] for label, _ in pairs][::-1]
+    labels = [esc(str(label)[:48]) for label, _ in pairs][::-1]  # cut, then escape
     values = [n for _, n in pairs][::-1]
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=colour,
+    rest = re.compile(r"^(\d+ others?|unknown|unrecorded place)$")
+    colours = ["#b8c0c7" if rest.match(label) else colour for label, _ in pairs][::-1]
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=colours,
                            hovertemplate="%{y}: %{x}<extra></extra>", text=values,
                            textposition="outside", cliponaxis=False))
     fig.update_layout(height=60 + 24 * max(1, rows or len(pairs)), margin={"l": 8, "r": 30, "t": 30,
                                                                      "b": 20},
                       title={"text": title, "x": 0.01, "font": {"size": 13}},
                       plot_bgcolor="white", font={"family": FONT, "size": 11},
-                      yaxis={"automargin": True, "range": [-0.5, max(rows or 0, len(pairs)) - 0.5]},
+                      # Largest on top, and short lists start at the top too.
+                      yaxis={"automargin": True, "range": [len(pairs) - max(rows or 0, len(pairs)) - 0.5,
+                                                           len(pairs) - 0.5]},
                       xaxis={"visible": False}, bargap=0.25)
     return fig
