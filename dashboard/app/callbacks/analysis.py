@@ -9,12 +9,12 @@ from dash import Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import palette
-from dashboard.app import ids
+from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
 from dashboard.errors import ZoneWatchError
 from dashboard.figures import breakdown_figure, its_figure
 from dashboard.report import UNCERTAINTY_NOTE, count_cell, its_words, ratio_cell, secondary_cell
-from dashboard.stats import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM, Analysis, before_after
+from dashboard.stats import Analysis, before_after
 from dashboard.verdict import details, headline
 from dashboard.viewdata import ViewData
 
@@ -27,13 +27,6 @@ def pick_zone(view: ViewData, chosen: str | None, filtered: tuple[str, ...]) -> 
             return candidate
     in_effect = view.zones.loc[view.zones["status"] == "in_effect", "zone_id"]
     return in_effect.iloc[0] if len(in_effect) else (zone_ids[0] if zone_ids else None)
-
-
-def _int(value, default: int) -> int:
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return default
 
 
 def analysis_inputs(view: ViewData, state, zone: str | None, reference: str | None,
@@ -60,15 +53,13 @@ def analysis_view(store, session_id, query, zone, reference, before, after, ring
         return (html.Div("This data has no zones to analyse. Upload a zone file.",
                          className="zw-empty"), None, None)
     free = replace(state, zones=())
-    filters = free.active_filters()
-    positions = view.index.select(free, ignore_window=True)
     try:
+        before_days, after_days, ring_km = parse.analysis_window(before, after, ring)
         analysis = before_after(
             view.index, view.zones, view.dataset.zone_index, view.dataset.milestones, zone_id,
-            reference=day, before_days=_int(before, DEFAULT_BEFORE),
-            after_days=_int(after, DEFAULT_AFTER),
-            ring_km=float(ring) if ring else DEFAULT_RING_KM, positions=positions,
-            filters=filters)
+            reference=day, before_days=before_days, after_days=after_days, ring_km=ring_km,
+            positions=view.index.select(free, ignore_window=True),
+            filters=free.active_filters())
     except (ZoneWatchError, ValueError) as err:
         return html.Div(str(err), className="zw-message zw-error"), zone_id, reference
     return panel(analysis), zone_id, analysis.reference.isoformat()

@@ -1,0 +1,40 @@
+"""The zone panel's callback: which zone and day it uses, and what it does with bad boxes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dashboard.app import ids
+from dashboard.app.callbacks import analysis
+from dashboard.state import ViewState
+
+
+def test_ap001_boxes_show_the_zone_and_day_in_use(store):
+    panel, zone, day = analysis.analysis_view(store, None, "", None, None, 90, 90, 25)
+    assert (zone, day) == ("homs-north", "2017-08-03")   # first zone in effect, its first day
+    assert "zw-headline" in str(panel)
+
+
+def test_ap002_a_new_zone_starts_from_its_own_day_and_a_typed_day_stays(tiny_view):
+    state = ViewState()
+    assert analysis.analysis_inputs(tiny_view, state, "buffer", "2017-09-01",
+                                    ids.ANALYSIS_ZONE) == ("buffer", None)
+    assert analysis.analysis_inputs(tiny_view, state, "buffer", "2017-09-01",
+                                    ids.ANALYSIS_DATE) == ("buffer", date(2017, 9, 1))
+
+
+def test_ap003_the_zone_follows_the_zone_filter_off_a_hand_picked_zone(tiny_view):
+    state = ViewState(zones=("east",))
+    assert analysis.analysis_inputs(tiny_view, state, "buffer", "2017-09-01",
+                                    ids.FILTERS) == ("east", None)
+    # A window or type change keeps the hand-picked zone and day.
+    assert analysis.analysis_inputs(tiny_view, ViewState(), "buffer", "2017-09-01",
+                                    ids.FILTERS) == ("buffer", date(2017, 9, 1))
+
+
+def test_ap004_out_of_range_boxes_give_a_message_not_a_crash(store):
+    for before, after, ring in (("abc", 90, 25), (90, 99999, 25), (90, 90, float("nan")),
+                                (90, 90, -3)):
+        panel, zone, _ = analysis.analysis_view(store, None, "", None, None, before, after, ring)
+        assert "zw-error" in str(panel) and "Fix:" in str(panel)
+        assert zone == "homs-north"
