@@ -46,6 +46,8 @@ class Settings:
     session_disk_mb: int = 2000           # all sessions' uploads together
     session_quota_mb: int = 100           # one session's uploads together
     online_tiles: bool = False            # start with online map tiles switched on
+    # More event types to leave out of every count of violence, ';'-separated.
+    non_violent: str = ""
     # Limits on one data file (uploads and the CLI alike): see dashboard/io/limits.py.
     max_unpacked_mb: int = 500            # text after gzip/XLSX/zip decompression
     max_cells: int = 25_000_000           # rows x columns
@@ -54,6 +56,10 @@ class Settings:
     check_memory_mb: int = 2048           # ... and the memory it may take
     # Prepared server data (validated, joined, sorted) for fast starts; None = no cache.
     cache_dir: Path | None = field(default_factory=default_cache_dir)
+
+    @property
+    def non_violent_types(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.non_violent.split(";") if t.strip())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **explicit) -> Settings:

@@ -9,7 +9,8 @@ Definitions (the same for the dashboard panel, the CLI report and the briefing):
   incident data's span; *after* to the data's span and to the days a version of the
   zone was in force. Rates divide by covered days, never by days nobody observed.
 * **Violence**: non-violent events (aid convoys, checkpoints, evacuations, ...; see
-  ``NON_VIOLENT``, plus any the caller names) are left out of every count.
+  ``NON_VIOLENT``, plus any in ``ZONEWATCH_NON_VIOLENT`` and any the caller names)
+  are left out of every count.
 * **Inside, before**: inside the area the zone covered on R (the zone usually did
   not exist yet). **Inside, after**: inside the zone *as it stood on each
   incident's day*.
@@ -37,6 +38,7 @@ from dashboard import ratemodels
 from dashboard.errors import ZoneWatchError
 from dashboard.filters import IncidentIndex, day_number
 from dashboard.ratemodels import Estimate, Series, period_series
+from dashboard.settings import Settings
 from dashboard.spatial import ZoneIndex
 from dashboard.timeline import zones_as_of
 
@@ -419,7 +421,8 @@ def before_after(
     lo, hi = index.window(w_before.start, w_after.end)
     window = positions[(positions >= lo) & (positions < hi)]
     types = index.frame["event_type"].iloc[window].astype(str).to_numpy()
-    quiet = np.isin(types, sorted(NON_VIOLENT | set(non_violent)))
+    quiet = np.isin(types, sorted(NON_VIOLENT | set(non_violent)
+                                  | Settings.from_env().non_violent_types))
     days = index.days[window]
     covered = np.isin(days, cov_before) | np.isin(days, cov_after)
     counted = window[~quiet & covered]

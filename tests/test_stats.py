@@ -347,3 +347,9 @@ def test_st025_reference_before_the_zone_exists_uses_its_first_area():
 
 def test_st026_geometry_helpers_unchanged():
     assert Point(IN_BOTH).within(NARROW) and not Point(EAST_HALF).within(NARROW)
+
+
+def test_st027_the_server_setting_names_more_non_violent_types(monkeypatch):
+    monkeypatch.setenv("ZONEWATCH_NON_VIOLENT", "Airstrike; Detention")
+    a = analyse(ROWS, before_days=10, after_days=10)
+    assert a.non_violent_left_out == {"Airstrike": 2, "Aid convoy": 1}
