@@ -13,10 +13,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from dashboard.aliases import actor_key
+from dashboard.errors import FormatError
 from dashboard.io.dates import day_order, to_day_numbers
+from dashboard.io.gazetteer import normalize_place, spelling_keys
 from dashboard.state import ViewState
 
 _ACTOR_SPLIT = re.compile(r"\s*,\s*")
+#: Columns the free-text search reads; the place-like ones also match by spelling key.
+TEXT_COLUMNS = ("place", "admin1", "admin2", "notes")
+PLACE_COLUMNS = frozenset({"place", "admin1", "admin2"})
 
 
 def split_actors(value: str) -> list[str]:
@@ -139,7 +145,9 @@ class IncidentIndex:
         masks = zone_masks or {}
         self.zone_masks = masks if order is None else {z: m[order] for z, m in masks.items()}
         self._actors: dict[str, np.ndarray] | None = None
-        self._search: pd.Series | None = None
+        self._text: dict[str, tuple[np.ndarray, pd.Series, list[str]]] = {}
+        self._place_keys: dict[str, str] = {}
+        self._last_search: tuple[str, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -201,24 +209,73 @@ class IncidentIndex:
         if state.actors:
             named = np.zeros(len(self), dtype=bool)
             for actor in state.actors:
-                named[self.actors.get(actor, np.array([], dtype=np.int64))] = True
+                for name in self.actor_names(actor):
+                    named[self.actors[name]] = True
             keep &= named[lo:hi]
         if state.text:
-            keep &= self.search_text.iloc[lo:hi].str.contains(
-                state.text.casefold(), regex=False).to_numpy(dtype=bool)
+            keep &= self.text_mask(state.text)[lo:hi]
         positions = np.flatnonzero(keep) + lo
         if within is not None:
             positions = np.intersect1d(positions, within, assume_unique=True)
         return positions
 
-    @property
-    def search_text(self) -> pd.Series:
-        """Place, admin areas and notes, case-folded, for free-text search."""
-        if self._search is None:
-            f = self.frame
-            self._search = (f["place"].astype(str) + " | " + f["admin1"].astype(str) + " | "
-                            + f["admin2"].astype(str) + " | " + f["notes"].astype(str)).str.casefold()
-        return self._search
+    def actor_names(self, actor: str) -> list[str]:
+        """The actor names in the data a filter value stands for: the name itself when the
+        data has it (a choice from the list is exact), else every name of the same alias
+        group or spelling (a link written with "Hay’at Tahrir al-Sham" or "hts")."""
+        if actor in self.actors:
+            return [actor]
+        key = actor_key(actor)
+        return [name for name in self.actors if actor_key(name) == key]
+
+    def text_mask(self, text: str) -> np.ndarray:
+        """Rows whose place, admin areas or notes contain ``text`` (any case), or whose
+        place or admin area is a spelling of the same place (Talbiseh, Tallbisah,
+        Talbisah, تلبيسة: the gazetteer's keys and alternate names).
+
+        Each column's distinct values are tested once and rows picked by their codes, so
+        a search costs the number of distinct texts, not of rows; the last result is kept.
+        """
+        text = text.strip()
+        if self._last_search is not None and self._last_search[0] == text:
+            return self._last_search[1]
+        needle, keys = text.casefold(), self._query_keys(text)
+        query_key = normalize_place(text)
+        mask = np.zeros(len(self), dtype=bool)
+        for col in TEXT_COLUMNS:
+            codes, folded, texts = self._text_values(col)
+            hit = folded.str.contains(needle, regex=False).to_numpy(dtype=bool)
+            if col in PLACE_COLUMNS and keys:
+                hit = hit | np.array([self._place_key(t) in keys or (
+                    len(query_key) >= 3 and query_key in self._place_key(t)) for t in texts],
+                    dtype=bool)
+            mask |= hit[codes]
+        self._last_search = (text, mask)
+        return mask
+
+    def _text_values(self, column: str) -> tuple[np.ndarray, pd.Series, list[str]]:
+        """(codes per row, case-folded distinct texts, distinct texts) of a text column."""
+        if column not in self._text:
+            codes, texts = category_codes(self.frame[column]) if column in self.frame \
+                else (np.zeros(len(self), np.int32), [""])
+            folded = pd.Series([t.casefold() for t in texts], dtype=object)
+            self._text[column] = codes, folded, texts
+        return self._text[column]
+
+    def _place_key(self, text: str) -> str:
+        if text not in self._place_keys:
+            self._place_keys[text] = normalize_place(text) if text else ""
+        return self._place_keys[text]
+
+    @staticmethod
+    def _query_keys(text: str) -> set[str]:
+        """The spelling keys a place search matches exactly: the query's own, and those of
+        every name of the gazetteer places it names (only the query's if none is bundled)."""
+        try:
+            return spelling_keys(text)
+        except FormatError:  # no gazetteer file in this install: spelling folding only
+            key = normalize_place(text)
+            return {key} if key else set()
 
     def options(self, column: str) -> list[str]:
         """The values a filter on ``column`` can take, non-empty, sorted."""

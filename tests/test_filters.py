@@ -18,6 +18,7 @@ from dashboard.filters import (
     split_actors,
     take_rows,
 )
+from dashboard.io.gazetteer import normalize_place
 from dashboard.state import ViewState
 from tests.conftest import make_incidents
 
@@ -100,7 +101,9 @@ SELECT = [
     pytest.param(ViewState(actors=("Russian air force", "Opposition factions")), ["a", "b"],
                  id="two-actors"),
     pytest.param(ViewState(actors=("HTS, Ahrar al-Sham",)), [], id="whole-list-is-no-actor"),
-    pytest.param(ViewState(actors=("hts",)), [], id="actor-case-sensitive"),
+    pytest.param(ViewState(actors=("hts",)), ["e", "c", "d"], id="actor-any-case"),
+    pytest.param(ViewState(actors=("Hay’at Tahrir al-Sham",)), ["e", "c", "d"], id="actor-alias"),
+    pytest.param(ViewState(actors=("Ahrar al Sham",)), ["c"], id="actor-hyphen-or-space"),
     pytest.param(ViewState(zones=("north",)), ["a", "c"], id="zone"),
     pytest.param(ViewState(zones=("north", "south")), ["a", "b", "c"], id="two-zones"),
     pytest.param(ViewState(zones=("west",)), [], id="unknown-zone"),
@@ -118,6 +121,12 @@ SELECT = [
     pytest.param(ViewState(text="TalBISeh"), ["e", "b", "c"], id="text-any-case"),
     pytest.param(ViewState(text="market"), ["a"], id="text-notes"),
     pytest.param(ViewState(text="Ar Ras"), ["a"], id="text-part-of-place"),
+    # Place spellings meet (geocode's keys); notes stay literal ("TALBISEH council": b).
+    pytest.param(ViewState(text="Talbisah"), ["e", "c"], id="text-place-spelling"),
+    pytest.param(ViewState(text="Tallbisah"), ["e", "c"], id="text-doubled-letter"),
+    pytest.param(ViewState(text="Telbisa"), ["e", "c"], id="text-gazetteer-alternate"),
+    pytest.param(ViewState(text="تلبيسة"), ["e", "c"], id="text-arabic-name"),
+    pytest.param(ViewState(text="al-Rastan"), ["a"], id="text-article"),
     pytest.param(ViewState(text="HTS"), [], id="text-not-actors"),
     pytest.param(ViewState(text="(.*)"), [], id="text-is-not-a-regex"),
 ]
@@ -313,3 +322,31 @@ def test_take_rows_is_iloc_renumbered(n):
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.dtypes.tolist() == frame.dtypes.tolist()
     assert got["few"].isna().tolist() == want["few"].isna().tolist()
+
+
+def test_text_search_folds_each_distinct_place_once(frame, monkeypatch):
+    """Fast at 1M rows: spelling keys are worked out per distinct value, not per row."""
+    import dashboard.filters as filters
+
+    calls = []
+    monkeypatch.setattr(filters, "normalize_place",
+                        lambda text: calls.append(text) or normalize_place(text))
+    big = IncidentIndex(pd.concat([frame] * 200, ignore_index=True))
+    assert np.count_nonzero(big.select(ViewState(text="Talbisah"))) == 400
+    assert np.count_nonzero(big.select(ViewState(text="Tallbisah"))) == 400
+    distinct = {v for col in ("place", "admin1", "admin2") for v in frame[col]} - {""}
+    assert len(calls) <= len(distinct) + 2  # each value once, plus each query
+
+
+def test_a_search_for_either_name_of_a_list_side_finds_it():
+    frame = make_incidents([
+        {"date": "2017-08-03", "lon": 36.7, "lat": 34.8, "actor1": "Ahrar al-Sham, HTS"},
+        {"date": "2017-08-04", "lon": 36.7, "lat": 34.8, "actor1": "Jabhat Fateh al-Sham"},
+        {"date": "2017-08-05", "lon": 36.7, "lat": 34.8, "actor2": "Syrian Democratic Forces"},
+    ])
+    index = IncidentIndex(frame)
+    assert len(index.select(ViewState(actors=("ahrar al sham",)))) == 1
+    assert len(index.select(ViewState(actors=("Hay'at Tahrir",)))) == 0  # a name, not a part
+    assert len(index.select(ViewState(actors=("Jabhat al-Nusra",)))) == 2  # the whole group
+    assert len(index.select(ViewState(actors=("HTS",)))) == 1  # a listed name is exact
+    assert len(index.select(ViewState(actors=("SDF",)))) == 1

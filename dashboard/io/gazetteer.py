@@ -98,6 +98,17 @@ def normalize_place(name: str) -> str:
 fold = normalize_place  # the name an earlier draft of this module used
 
 
+def spelling_keys(query: str, gazetteer: pd.DataFrame | Path | str | None = None) -> set[str]:
+    """The keys of every spelling of the places ``query`` names exactly, plus its own key,
+    so a search for تلبيسة or Telbisa also finds rows written "Talbiseh"."""
+    key = normalize_place(query)
+    if not key:
+        return set()
+    _, index = _resolve(gazetteer)
+    rows = index.loc[index["key"] == key, "row"]
+    return {key, *index.loc[index["row"].isin(rows), "key"]}
+
+
 def _default_path() -> Path:
     from dashboard.paths import geodata_dir
 

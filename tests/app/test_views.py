@@ -252,6 +252,16 @@ def test_actor_options_split_comma_lists(tmp_path):
         "Ahrar al-Sham", "Government forces", "HTS"]
 
 
+def test_actor_options_are_found_by_their_aliases(tmp_path):
+    """The list searches label and ``search``: "Hay'at Tahrir" or "Nusra" finds HTS."""
+    incidents = make_incidents([{"date": "2017-08-03", "lon": 36.7, "lat": 34.9,
+                                 "actor1": "HTS, Ahrar al-Sham"}])
+    options = dict(zip(OPTION_TARGETS, session.options_view(store_of(incidents, tmp_path).base),
+                       strict=True))
+    hts = next(o for o in options[("filter-actors", "options")] if o["value"] == "HTS")
+    assert {"Hay'at", "Hay’at", "hayat", "Nusra"} <= set(hts["search"].split())
+
+
 def test_synthetic_data_raises_the_banner_and_marks_the_download(tmp_path):
     store = store_of(synthetic_incidents(30, 2, start="2017-08-01", end="2017-09-30", towns=TOWNS),
                      tmp_path)

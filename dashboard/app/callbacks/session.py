@@ -6,6 +6,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html
 
 from dashboard import model
+from dashboard.aliases import search_terms
 from dashboard.app import ids, parse
 from dashboard.sessions import new_session_id, valid_session_id
 from dashboard.viewdata import ViewData
@@ -28,7 +29,7 @@ def options_view(view: ViewData) -> tuple:
               "real events." if view.synthetic else "")
     return (
         opts(index.options("event_type")), opts(index.options("sub_type")),
-        opts(index.options("actor")),
+        [{"label": a, "value": a, "search": search_terms(a)} for a in index.options("actor")],
         [{"label": names[z], "value": z} for z in dict.fromkeys(view.zones["zone_id"])],
         [{"label": f" {p}", "value": p} for p in precisions], opts(index.options("source")),
         lo, hi, parse.slider_marks(view), view.label, banner, not view.synthetic,
