@@ -1,6 +1,7 @@
 """Bounded load test: 50 simulated analysts against gunicorn with 4 workers, on loopback.
 
     python benchmarks/load_test.py [--users 50] [--seconds 120] [--workers 4]
+                                   [--proxy] [--hostile]
 
 Each analyst opens the page, then loops: pick a random window, event type, zone or
 search (as the slider and filters do), and fire the view callbacks the browser
@@ -11,21 +12,34 @@ the analysts upload their own incident file first, and every response they get i
 checked for their data only (a leak between sessions or workers would show as a wrong
 count).
 
-Prints one JSON line and rewrites the ``load_test`` block of benchmarks/RESULTS.md.
+``--proxy`` runs the shipped deployment instead: nginx from deploy/nginx.conf (loopback
+ports, a temp prefix) in front of gunicorn with deploy/gunicorn.conf.py (gthread).
+``--hostile`` adds one hostile user beside the analysts, for the whole run: six
+connections trickling request bodies a byte a second (re-opened when dropped), six
+loops asking for PNG exports back to back, and a loop uploading a 64 KB file of
+``,"`` (which once sent the CSV sniffer into a 19 s regex). The record then counts the
+analysts' requests that failed or took more than 2 s.
+
+Prints one JSON line and rewrites the ``load_test`` block of benchmarks/RESULTS.md
+(``load_test_hostile`` with ``--hostile``).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import random
 import re
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -55,21 +69,61 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int, session_dir: Path) -> subprocess.Popen:
-    env = {**os.environ, "ZONEWATCH_SESSION_DIR": str(session_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "-w", str(workers),
-         "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def wait_up(url: str, proc: subprocess.Popen, what: str) -> None:
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200:
-                return proc
+            if requests.get(url, timeout=10).status_code == 200:
+                return
         except (requests.ConnectionError, requests.Timeout):  # workers still loading data
             time.sleep(0.5)
     proc.kill()
-    raise SystemExit("gunicorn did not start: " + (proc.stderr.read() if proc.stderr else ""))
+    raise SystemExit(f"{what} did not start: " + (proc.stderr.read() if proc.stderr else ""))
+
+
+def start_server(port: int, workers: int, session_dir: Path, deploy: bool = False
+                 ) -> subprocess.Popen:
+    """gunicorn as before (sync workers), or with deploy/gunicorn.conf.py (gthread)."""
+    env = {**os.environ, "ZONEWATCH_SESSION_DIR": str(session_dir)}
+    config = ["-c", str(ROOT / "deploy" / "gunicorn.conf.py")] if deploy else ["--timeout", "60"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", *config, "dashboard.wsgi:server", "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    wait_up(f"http://127.0.0.1:{port}/", proc, "gunicorn")
+    return proc
+
+
+def start_nginx(front: int, upstream: int, prefix: Path) -> subprocess.Popen:
+    """nginx from deploy/nginx.conf, its two ports moved to loopback ones, in ``prefix``."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(nginx):
+        raise SystemExit("--proxy needs nginx (Debian: apt-get install nginx)")
+    text = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    text = text.replace("listen 8080;", f"listen 127.0.0.1:{front};").replace(
+        "server 127.0.0.1:8050;", f"server 127.0.0.1:{upstream};")
+    prefix.chmod(0o755)  # nginx's unprivileged workers enter it when started as root
+    for sub in ("logs", "temp"):
+        (prefix / sub).mkdir(exist_ok=True)
+    (prefix / "nginx.conf").write_text(text, encoding="utf-8")
+    proc = subprocess.Popen([nginx, "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf"),
+                             "-e", "stderr", "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    wait_up(f"http://127.0.0.1:{front}/", proc, "nginx")
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a process group this script started, by its id."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
 
 
 class Callbacks:
@@ -174,9 +228,123 @@ class Analyst(threading.Thread):
             time.sleep(self.rng.uniform(0.3, 1.5))
 
 
+class Hostile:
+    """One hostile user: slow bodies, an export flood and sniffer-bomb uploads, until ``stop``."""
+
+    SLOW = 6
+    EXPORTERS = 6
+    SNIFF_BOMB = ',"' * 32_768  # 64 KB
+
+    def __init__(self, base: str, callbacks: Callbacks, stop: float):
+        self.base, self.cb, self.stop = base, callbacks, stop
+        self.lock = threading.Lock()
+        self.counts = {"slow_bytes": 0, "slow_reconnects": 0, "exports_made": 0,
+                       "exports_busy": 0, "exports_failed": 0, "bombs_sent": 0,
+                       "bombs_refused": 0, "bombs_failed": 0}
+        self.threads = ([threading.Thread(target=self.slow_body, daemon=True)
+                         for _ in range(self.SLOW)]
+                        + [threading.Thread(target=self.export_flood, args=(i,), daemon=True)
+                           for i in range(self.EXPORTERS)]
+                        + [threading.Thread(target=self.bomb_uploads, daemon=True)])
+
+    def count(self, key: str, n: int = 1) -> None:
+        with self.lock:
+            self.counts[key] += n
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(timeout=120)
+
+    def slow_body(self) -> None:
+        host, port = self.base.removeprefix("http://").split(":")
+        while time.time() < self.stop:
+            try:
+                with socket.create_connection((host, int(port)), timeout=10) as sock:
+                    sock.sendall(b"POST /_dash-update-component HTTP/1.1\r\nHost: zonewatch\r\n"
+                                 b"Content-Type: application/json\r\n"
+                                 b"Content-Length: 100000\r\n\r\n")
+                    while time.time() < self.stop:
+                        sock.sendall(b" ")
+                        self.count("slow_bytes")
+                        time.sleep(1.0)
+            except OSError:  # dropped by the server: come back, as an attacker would
+                self.count("slow_reconnects")
+                time.sleep(1.0)
+
+    def export_flood(self, n: int) -> None:
+        http = requests.Session()
+        dep = self.cb.find("export-download.data")
+        session = uuid.uuid4().hex
+        while time.time() < self.stop:
+            values = {"export-button.n_clicks": n + 1, "url.search": "?#x",
+                      "url.href": self.base + "/", "export-format.value": "png",
+                      "export-size.value": "16:9", "export-title.value": "flood",
+                      "session-id.data": session}
+            try:
+                response = http.post(f"{self.base}/_dash-update-component",
+                                     json=self.cb.body(dep, values), timeout=180)
+                if "Export not started" in response.text:
+                    self.count("exports_busy")
+                    time.sleep(0.2)  # a tight loop, not a busy spin
+                elif response.ok and "export-download" in response.text:
+                    self.count("exports_made")
+                else:
+                    self.count("exports_failed")
+            except requests.RequestException:
+                self.count("exports_failed")
+
+    def bomb_uploads(self) -> None:
+        http = requests.Session()
+        dep = self.cb.find("upload-report.children")
+        contents = "data:text/csv;base64," + base64.b64encode(self.SNIFF_BOMB.encode()).decode()
+        while time.time() < self.stop:
+            values = {"upload-incidents.contents": contents,
+                      "upload-incidents.filename": "bomb.csv",
+                      "session-id.data": uuid.uuid4().hex}
+            try:
+                response = http.post(f"{self.base}/_dash-update-component",
+                                     json=self.cb.body(dep, values,
+                                                       changed="upload-incidents.contents"),
+                                     timeout=180)
+                self.count("bombs_sent")
+                self.count("bombs_refused" if response.ok else "bombs_failed")
+            except requests.RequestException:
+                self.count("bombs_failed")
+            time.sleep(0.5)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def write_hostile_results(record: dict) -> None:
+    h = record["hostile"]
+    setup = ("nginx (deploy/nginx.conf) in front of gunicorn -c deploy/gunicorn.conf.py "
+             f"(gthread, -w {record['workers']})" if record["proxy"]
+             else f"gunicorn -w {record['workers']} (sync workers, no proxy)")
+    block = (
+        "<!-- load_test_hostile:begin -->\n"
+        f"## load_test --hostile — {record['users']} analysts and one hostile user, "
+        f"{record['seconds']} s\n\n"
+        f"Run {record['when']} with `python benchmarks/load_test.py {record['argv']}`: {setup}.\n\n"
+        "| analysts' requests | failed (5xx or no answer) | over 2 s | session leaks | p50 | p95 "
+        "| max |\n|---:|---:|---:|---:|---:|---:|---:|\n"
+        f"| {record['requests']:,} | {record['server_errors']} | {record['over_2s']} | "
+        f"{record['leaks']} | {record['p50_ms']:.0f} ms | {record['p95_ms']:.0f} ms | "
+        f"{record['max_ms']:.0f} ms |\n\n"
+        "The hostile user, meanwhile: six slow-body connections "
+        f"({h['slow_bytes']:,} bytes trickled, {h['slow_reconnects']} reconnects after a drop), "
+        f"six back-to-back PNG export loops ({h['exports_made']} made, {h['exports_busy']} told "
+        f"to try again, {h['exports_failed']} failed) and `,\"` sniffer-bomb uploads "
+        f"({h['bombs_sent']} answered, {h['bombs_failed']} failed). Machine: "
+        f"{os.cpu_count()} cores, loopback only.\n"
+        "<!-- load_test_hostile:end -->")
+    replace_block(block, "<!-- load_test_hostile:begin -->", "<!-- load_test_hostile:end -->")
 
 
 def write_results(record: dict) -> None:
@@ -203,43 +371,59 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50, help="simulated analysts")
     parser.add_argument("--seconds", type=int, default=120, help="how long to run (bounded)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--proxy", action="store_true",
+                        help="the shipped deployment: nginx + gunicorn gthread (deploy/)")
+    parser.add_argument("--hostile", action="store_true",
+                        help="add a hostile user: slow bodies, export flood, bomb uploads")
     parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
-    import tempfile
 
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="zw-load-") as tmp:
-        server = start_server(port, args.workers, Path(tmp))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            callbacks = Callbacks(base)
-            results: list = []
-            lock = threading.Lock()
-            stop = time.time() + args.seconds
-            users = [Analyst(i, base, callbacks, stop, i < 2, results, lock)
-                     for i in range(args.users)]
-            for user in users:
-                user.start()
-                time.sleep(0.05)  # a ramp of 2.5 s, not a thundering herd
-            for user in users:
-                user.join(timeout=args.seconds + 120)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    upstream = free_port()
+    hostile = None
+    with tempfile.TemporaryDirectory(prefix="zw-load-") as tmp, contextlib.ExitStack() as procs:
+        server = start_server(upstream, args.workers, Path(tmp) / "sessions", deploy=args.proxy)
+        procs.callback(stop, server)
+        base = f"http://127.0.0.1:{upstream}"
+        if args.proxy:
+            front = free_port()
+            prefix = Path(tempfile.mkdtemp(prefix="zw-load-nginx-"))
+            procs.callback(shutil.rmtree, prefix, ignore_errors=True)
+            procs.callback(stop, start_nginx(front, upstream, prefix))
+            base = f"http://127.0.0.1:{front}"
+        callbacks = Callbacks(base)
+        results: list = []
+        lock = threading.Lock()
+        stop_at = time.time() + args.seconds
+        if args.hostile:
+            hostile = Hostile(base, callbacks, stop_at)
+            hostile.start()
+        users = [Analyst(i, base, callbacks, stop_at, i < 2, results, lock)
+                 for i in range(args.users)]
+        for user in users:
+            user.start()
+            time.sleep(0.05)  # a ramp of 2.5 s, not a thundering herd
+        for user in users:
+            user.join(timeout=args.seconds + 120)
+        if hostile is not None:
+            hostile.join()
     times = [t for t, status in results if status != "leak"]
     record = {
         "bench": "load_test", "users": args.users, "workers": args.workers,
-        "seconds": args.seconds, "requests": len(times),
+        "seconds": args.seconds, "proxy": args.proxy, "requests": len(times),
         "server_errors": sum(1 for _, s in results if isinstance(s, int) and s >= 500),
         "client_errors": sum(1 for _, s in results if isinstance(s, int) and 400 <= s < 500),
         "leaks": sum(1 for _, s in results if s == "leak"),
+        "over_2s": sum(1 for t in times if t > 2.0),
         "p50_ms": statistics.median(times) * 1000 if times else float("nan"),
         "p95_ms": percentile(times, 0.95) * 1000, "max_ms": max(times, default=0) * 1000,
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "argv": " ".join(sys.argv[1:]),
     }
+    if hostile is not None:
+        record["hostile"] = dict(hostile.counts)
     print(json.dumps(record))
     if not args.no_results:
-        write_results(record)
+        (write_hostile_results if hostile is not None else write_results)(record)
 
 
 if __name__ == "__main__":

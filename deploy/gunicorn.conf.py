@@ -24,5 +24,5 @@ keepalive = 5                      # nginx keeps upstream connections open (see 
 forwarded_allow_ips = "127.0.0.1"  # trust X-Forwarded-* from the local nginx only
 limit_request_line = 8190
 limit_request_fields = 100
-max_requests = 2000                # recycle workers now and then (memory from big sessions)
-max_requests_jitter = 200
+# No max_requests: recycling a worker mid-day reloads its data (seconds of CPU) and can
+# cut a kept-alive upstream connection under nginx (a 502 for a POST).
