@@ -28,16 +28,17 @@ WATER, LAND, BORDER, ADMIN = "#dce6ee", "#f8f7f3", "#8c8c8c", "#c9c4bb"
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans Arabic', sans-serif"
 
 
-def esc(value: object) -> str:
-    """Data as inert hover text (``<script>`` shows as text)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return html.escape(str(value), quote=False)
-
-
 def plain(value: object) -> str:
     """Data as text for renderers that never read HTML (MapLibre symbol layers)."""
-    return esc(value) and str(value)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def esc(value: object) -> str:
+    """Data as inert text for plotly.js, which reads a subset of HTML (``<script>`` and
+    ``&amp;`` show as typed). Once: plotly decodes the entities once."""
+    return html.escape(plain(value), quote=False)
 
 
 def offline_style() -> dict:

@@ -55,6 +55,13 @@ class Size:
 SIZES = {"16:9": Size("16:9", 960, 540, 2, 2), "a4": Size("a4", 1123, 794, 2, 1)}
 
 
+def wrap_esc(text: str, width_px: float, font_px: float, max_lines: int | None = None
+             ) -> list[str]:
+    """``wrap`` the plain text, then escape each line once for plotly.js (escaping first
+    would count "&amp;" as five letters and could cut it in two)."""
+    return [esc(line) for line in wrap(text, width_px, font_px, max_lines)]
+
+
 def pixels(text: str) -> tuple[int, int]:
     """'1280x720' -> (1280, 720); (0, 0) when it is not WIDTHxHEIGHT."""
     w, sep, h = text.strip().lower().partition("x")
@@ -201,17 +208,17 @@ def briefing_figure(
 
     # Header: title, subtitle (dates, zones day, filters), SYNTHETIC badge.
     synthetic = view.synthetic
-    title_text = esc(title.strip()) if title and title.strip() else esc(default_title(view, state))
+    title_text = title.strip() if title and title.strip() else default_title(view, state)
     badge_w = 250 * k if synthetic else 0
     t_size, s_size = 22 * k, 12.5 * k
-    title_lines = wrap(title_text, W - 2 * pad - badge_w, t_size, max_lines=2)
+    title_lines = wrap_esc(title_text, W - 2 * pad - badge_w, t_size, max_lines=2)
     days = (end - start).days + 1
     when = (f"{day_words(start)} – {day_words(end)} ({days:,} days) · zones as they stood on "
             f"{day_words(day)}")
     filters = filter_words(view, state)
-    filter_text = ("Filters: " + " · ".join(esc(f) for f in filters)) if filters \
+    filter_text = ("Filters: " + " · ".join(filters)) if filters \
         else "Filters: none (every incident in these dates)"
-    sub_lines = [when, *wrap(filter_text, W - 2 * pad - badge_w, s_size, max_lines=2)]
+    sub_lines = [when, *wrap_esc(filter_text, W - 2 * pad - badge_w, s_size, max_lines=2)]
     y = pad * 0.8
     page.text(pad, y, title_lines, t_size, bold=True)
     y += len(title_lines) * t_size * 1.25 + 4 * k
@@ -226,7 +233,7 @@ def briefing_figure(
     f_size = 9.5 * k
     made = made_at.strftime("%-d %b %Y %H:%M") + (f" {made_at:%Z}".rstrip() if made_at.tzinfo
                                                    else "")
-    link_line = f"Made {made} with ZoneWatch" + (f" · View: {esc(link)}" if link else "")
+    link_line = f"Made {made} with ZoneWatch" + (f" · View: {link}" if link else "")
 
     # The map and what it shows.
     col_w = 255 * k
@@ -239,8 +246,8 @@ def briefing_figure(
     positions = view.index.select(state)
     datasets = list(dict.fromkeys(view.index.frame["dataset"].iloc[positions].astype(str))) \
         if len(positions) and "dataset" in view.index.frame else []
-    credit = wrap(esc(attribution(view, zones_shown, datasets)), W - 2 * pad, f_size, max_lines=4)
-    footer_lines = [*credit, *wrap(link_line, W - 2 * pad, f_size, max_lines=2)]
+    credit = wrap_esc(attribution(view, zones_shown, datasets), W - 2 * pad, f_size, max_lines=4)
+    footer_lines = [*credit, *wrap_esc(link_line, W - 2 * pad, f_size, max_lines=2)]
     footer_top = H - pad * 0.7 - len(footer_lines) * f_size * 1.3
     page.text(pad, footer_top, footer_lines, f_size, color=MUTED)
     page.line(pad, footer_top - 5 * k, W - pad, footer_top - 5 * k, color="#d9dee3", width=1)
@@ -288,7 +295,7 @@ def briefing_figure(
     # Map note (hexagons, empty), SYNTHETIC watermark, scale bar.
     if result.mode != "points":
         page.text((map_x0 + map_x1) / 2, map_y1 - 42 * k,
-                  wrap(esc(result.note), map_w * 0.8, 11 * k, max_lines=3), 11 * k,
+                  wrap_esc(result.note, map_w * 0.8, 11 * k, max_lines=3), 11 * k,
                   anchor="center", valign="bottom", bgcolor="rgba(255,255,255,0.92)",
                   bordercolor="#b35806", borderwidth=1, borderpad=4)
     if synthetic:
@@ -325,12 +332,12 @@ def _numbers(page: _Page, view: ViewData, state: ViewState, x: float, y: float, 
     size = 10 * k
     page.text(x, y, "Before and after the ceasefire", 12 * k)
     y += 18 * k
-    short = [part for line in lines for part in wrap(esc(line), width, size)]
+    short = [part for line in lines for part in wrap_esc(line, width, size)]
     short.append("× rate ratio after/before (95% CI)")
     page.text(x, y, short[:-1], size)
     page.text(x, y + (len(short) - 1) * size * 1.3, short[-1], size * 0.9, color=MUTED)
     y += len(short) * size * 1.3 + 6 * k
-    para = wrap(esc(sentence), width, size * 0.95) if sentence else []
+    para = wrap_esc(sentence, width, size * 0.95) if sentence else []
     if para and y + len(para) * size * 0.95 * 1.3 <= bottom:
         page.text(x, y, para, size * 0.95, color=MUTED)
 

@@ -288,3 +288,68 @@ def test_br014_page_works_under_its_content_security_policy(watched, live_url):
     page.locator(f"#{ids.PLAY}").click()
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
     assert page.evaluate("window.__violations") == []
+
+
+HOSTILE_NAME = "A & B <img src=x onerror=window.__xss=1>"
+
+
+def test_br015_markup_in_a_zone_name_shows_literally_and_never_runs(watched, live_url,
+                                                                    tmp_path):
+    """Issue 17, item 8: escaped exactly once where plotly.js reads HTML (hover, legend),
+    never where MapLibre draws plain text (the name on the map)."""
+    import json
+
+    from tests.conftest import GOOD_ZONE, feature_collection
+    from tests.geometries import SQUARE
+
+    page, _ = watched
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(live_url + "/?from=2017-08-01&to=2017-09-30")
+    wait_ready(page)
+    zones = tmp_path / "zones.geojson"
+    props = {**GOOD_ZONE, "zone_id": "ab", "name": HOSTILE_NAME, "valid_from": "2017-01-01"}
+    zones.write_text(json.dumps(feature_collection([(props, SQUARE)])), encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_ZONES} input[type=file]").set_input_files(str(zones))
+    expect(page.locator(f"#{ids.UPLOAD_REPORT}")).to_contain_text("loaded 1 zones",
+                                                                   timeout=TIMEOUT)
+    page.wait_for_function(
+        "(name) => (document.querySelector('#map .js-plotly-plot')._fullData || [])"
+        ".some(t => t.name === 'zone labels' && (t.text || []).includes(name))",
+        arg=HOSTILE_NAME, timeout=TIMEOUT)
+    texts = page.evaluate("""() => {
+        const gd = document.querySelector('#map .js-plotly-plot');
+        const map = gd._fullLayout.map._subplot.map;
+        const labels = gd._fullData.find(t => t.name === 'zone labels');
+        const layer = map.getStyle().layers.find(l => l.type === 'symbol' &&
+            l.id.includes(labels.uid));
+        const data = map.getSource(layer.source).serialize().data;
+        return data.features.map(f => f.properties.text);
+    }""")
+    assert texts == [HOSTILE_NAME], texts  # MapLibre draws the name as typed
+    # Plotly's hover label for the zone, with one incident far away (none on top).
+    far = tmp_path / "far.csv"
+    far.write_text("incident_id,date,lat,lon,event_type,fatalities\n"
+                   "f1,2017-08-03,33.5,38.5,Shelling,0\n", encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(far))
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("1 of 1 incidents", timeout=TIMEOUT)
+    hover = page.locator("#map .hoverlayer")
+    for lon, lat in ((36.62, 34.82), (36.78, 34.98), (36.62, 34.98), (36.78, 34.82)):
+        x, y = page.evaluate("""([lon, lat]) => {
+            const gd = document.querySelector('#map .js-plotly-plot');
+            const map = gd._fullLayout.map._subplot.map;
+            const box = map.getCanvas().getBoundingClientRect();
+            const p = map.project([lon, lat]);
+            return [box.left + p.x, box.top + p.y];
+        }""", [lon, lat])
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        if "Boundary" in (hover.text_content() or ""):
+            break
+    expect(hover).to_contain_text(HOSTILE_NAME)
+    options = page.locator(f"#{ids.ZONES}")
+    options.click()
+    expect(page.get_by_text(HOSTILE_NAME, exact=True).first).to_be_visible(timeout=TIMEOUT)
+    page.keyboard.press("Escape")
+    assert page.evaluate("window.__xss") is None and dialogs == []
+    page.locator(f"#{ids.UPLOAD_RESET}").click()

@@ -197,3 +197,77 @@ def test_tile_hosts_are_allowed_only_with_online_tiles(app, tiny_dataset, tmp_pa
     assert "https://tile.openstreetmap.org" in policy["img-src"]
     assert "https://tile.openstreetmap.org" in policy["connect-src"]
     assert ids.TILES in layout
+
+
+# Item 8: markup in names, escaped exactly once per renderer -------------------------------
+HOSTILE = "A & B <img src=x onerror=alert(1)>"
+ONCE = "A &amp; B &lt;img src=x onerror=alert(1)&gt;"
+
+
+@pytest.fixture(scope="module")
+def hostile_view():
+    from dashboard.dataset import assemble_dataset
+    from dashboard.io.milestones import empty_milestones
+    from dashboard.viewdata import build_view_data
+    from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
+
+    zones = [dict(r, name=HOSTILE) if r["zone_id"] == "homs-north" else r for r in ZONE_ROWS]
+    incidents = [dict(r, event_type=HOSTILE) for r in INCIDENT_ROWS]
+    data = assemble_dataset(make_zones(zones), make_incidents(incidents), empty_milestones(), [])
+    return build_view_data(data, "test")
+
+
+@pytest.fixture(scope="module")
+def hostile_state(hostile_view):
+    return replace(hostile_view.default, zones=("homs-north",), start=date(2017, 8, 1),
+                   end=date(2017, 9, 30))
+
+
+def entities_whole(text: str) -> bool:
+    """Every '&' starts one of the entities html.escape makes (none cut in two)."""
+    import re
+
+    return not re.search(r"&(?!amp;|lt;|gt;)", text)
+
+
+def test_the_map_names_zones_as_typed_and_escapes_hover_and_legend_once(hostile_view,
+                                                                        hostile_state):
+    from dashboard.mapview import build_map
+
+    figure = build_map(hostile_view, hostile_state, budget=1000).figure
+    traces = {t["name"]: t for t in figure["data"]}
+    assert traces["zone labels"]["text"][0] == HOSTILE        # MapLibre: plain text
+    zone_fill = next(t for t in figure["data"] if t["type"] == "choroplethmap")
+    assert zone_fill["customdata"][0][0] == ONCE               # plotly hover: HTML, once
+    assert ONCE in traces                                       # legend: HTML, once
+
+
+def test_the_briefing_escapes_once_and_never_cuts_an_entity(hostile_view, hostile_state):
+    from datetime import datetime
+
+    from dashboard.export.briefing import briefing_figure
+
+    fig = briefing_figure(hostile_view, hostile_state, made_at=datetime(2024, 1, 1),
+                          include_numbers=True, title=HOSTILE * 6)
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts[0].startswith(f"<b>{ONCE}") and "&amp;amp;" not in " ".join(texts)
+    assert any(f"Zone: {ONCE}" in t for t in texts)  # the filter line
+    assert all(entities_whole(t) for t in texts)
+    labels = next(t for t in fig.data if t.name == "zone labels")
+    assert labels.text[0] == HOSTILE
+
+
+def test_bar_labels_are_cut_before_they_are_escaped():
+    from dashboard.figures import breakdown_figure
+
+    fig = breakdown_figure([("&" * 60, 3), (HOSTILE, 1)], "Who", "#333")
+    labels = list(fig.data[0].y)
+    assert labels == [ONCE, "&amp;" * 48] and all(entities_whole(v) for v in labels)
+
+
+def test_playback_sends_names_as_typed_for_its_canvas(hostile_view, hostile_state):
+    from dashboard.playback import playback_payload
+
+    payload = playback_payload(hostile_view, hostile_state)
+    names = {f["properties"]["name"] for f in payload["zones"]["features"]}
+    assert HOSTILE in names and HOSTILE in payload["types"]
