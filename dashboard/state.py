@@ -129,16 +129,19 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
     if "inside" in params:
         values["inside_only"] = params["inside"][-1] in ("1", "true", "yes")
     if "fat" in params:
-        lo, sep, hi = params["fat"][-1].partition("-")
+        raw = params["fat"][-1]
+        lo, sep, hi = raw.partition("-")
         try:
             if not sep:
                 raise ValueError
             fat_min, fat_max = (_fatalities(lo) if lo else None), (_fatalities(hi) if hi else None)
             if fat_min is not None and fat_max is not None and fat_min > fat_max:
-                raise ValueError
-            values["fat_min"], values["fat_max"] = fat_min, fat_max
+                problems.append(f"'fat={raw[:40]}' has its minimum above its maximum; ignored "
+                                f"(write it as fat={fat_max}-{fat_min})")
+            else:
+                values["fat_min"], values["fat_max"] = fat_min, fat_max
         except ValueError:
-            problems.append(f"'fat={params['fat'][-1][:40]}' is not a range like 1-50; ignored")
+            problems.append(f"'fat={raw[:40]}' is not a range like 1-50; ignored")
     if "q" in params:
         values["text"] = params["q"][-1][:MAX_TEXT]
     if "map" in params:

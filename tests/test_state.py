@@ -99,7 +99,9 @@ BAD_QUERIES = [
     pytest.param("fat=5", {}, r"^'fat=5' is not a range like 1-50; ignored$", id="fat-no-dash"),
     pytest.param("fat=a-b", {}, r"^'fat=a-b' is not a range", id="fat-not-numbers"),
     pytest.param("fat=1-2-3", {}, r"^'fat=1-2-3' is not a range", id="fat-two-dashes"),
-    pytest.param("fat=50-1", {}, r"^'fat=50-1' is not a range", id="fat-reversed"),
+    pytest.param("fat=50-1", {}, r"^'fat=50-1' has its minimum above its maximum; ignored "
+                 r"\(write it as fat=1-50\)$", id="fat-reversed"),
+    pytest.param("fat=-3-5", {}, r"^'fat=-3-5' is not a range like 1-50", id="fat-negative"),
     pytest.param("map=34.9,36.7", {}, r"^'map=34.9,36.7' is not lat,lon,zoom; ignored$", id="map-2"),
     pytest.param("map=91,36.7,5", {}, r"^'map=91,36.7,5' is not lat,lon,zoom", id="map-lat-range"),
     pytest.param("map=34,181,5", {}, r"^'map=34,181,5' is not lat", id="map-lon-range"),

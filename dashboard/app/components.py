@@ -137,10 +137,25 @@ def build_map_panel() -> html.Div:
     ], className="zw-map-panel")
 
 
+def build_window_dates() -> html.Div:
+    """The window's first and last day, typed ("1 Feb 2018", or 2018-02-01) or picked; the
+    slider and the link follow (callbacks/sync.py)."""
+    first, last = f"{ids.WINDOW_DATES}-first", f"{ids.WINDOW_DATES}-last"
+    return html.Div([
+        html.Label("Window", htmlFor=first, className="zw-label zw-inline"),
+        dcc.DatePickerRange(id=ids.WINDOW_DATES, display_format="D MMM YYYY",
+                            start_date_id=first, end_date_id=last, minimum_nights=0,
+                            start_date_placeholder_text="First day",
+                            end_date_placeholder_text="Last day", updatemode="singledate",
+                            className="zw-date zw-window-dates"),
+    ], className="zw-asof", title="Type a day (e.g. 1 Feb 2018) and press Enter, or pick one")
+
+
 def build_time_panel() -> html.Section:
     return html.Section([
         html.Div([
             html.Span(id=ids.DATE_LABEL, className="zw-date-label"),
+            build_window_dates(),
             html.Div([
                 html.Label("Zones as of", htmlFor=ids.AS_OF, className="zw-label zw-inline"),
                 dcc.DatePickerSingle(id=ids.AS_OF, display_format="D MMM YYYY", clearable=True,

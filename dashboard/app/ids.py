@@ -17,6 +17,7 @@ CLEAR_SELECTION = "clear-selection"
 HISTOGRAM = "histogram"
 DATE_RANGE = "date-range"
 DATE_LABEL = "date-label"
+WINDOW_DATES = "window-dates"  # the typed first and last day of the window
 AS_OF = "as-of"
 PLAY = "play"
 PLAY_TIMER = "play-timer"

@@ -25,7 +25,7 @@ MAX_WINDOW_DAYS = 3650     # as the CLI's --before/--after
 RING_KM = (0.1, 500.0)     # as the CLI's --ring-km
 
 CONTROLS = ("types", "sub_types", "actors", "zones", "inside", "precisions", "fat_min",
-            "fat_max", "sources", "text", "range", "as_of")
+            "fat_max", "sources", "text", "range", "as_of", "first_day", "last_day")
 
 
 def day_to_offset(view: ViewData, day: date) -> int:
@@ -81,6 +81,24 @@ def _int(value) -> int | None:
     return None if number is None else int(min(max(0.0, number), MAX_FATALITIES))
 
 
+def fatality_bounds(low, high) -> tuple[int | None, int | None, list[str]]:
+    """(minimum, maximum, problems) of the fatality boxes. A negative bound reads as 0
+    (clamped, as every browser value is) and a minimum above the maximum turns the
+    fatality filter off; both are named in ``problems`` so the page can say so."""
+    lo, hi, problems = _int(low), _int(high), []
+    for raw, what in ((low, "minimum"), (high, "maximum")):
+        number = _number(raw)
+        if number is not None and number < 0:
+            problems.append(f"Fatalities {what} {number:g} is below 0, so it counts as 0. "
+                            f"Fix: type 0 or more, or leave the box empty for no {what}.")
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(f"Fatalities {lo} to {hi}: the minimum is above the maximum, so no "
+                        f"fatality filter is applied. Fix: make the minimum at most the "
+                        f"maximum (e.g. {hi} to {lo}).")
+        lo = hi = None
+    return lo, hi, problems
+
+
 def _slider_days(view: ViewData, values) -> tuple[date, date]:
     """The range slider's [lo, hi] offsets as days inside the span (the default window
     for anything unreadable)."""
@@ -100,12 +118,13 @@ def state_from_controls(view: ViewData, values: dict) -> ViewState:
             as_of = date.fromisoformat(str(values["as_of"])[:10])
         except ValueError:
             as_of = None
+    fat_min, fat_max, _ = fatality_bounds(values.get("fat_min"), values.get("fat_max"))
     return ViewState(
         start=start, end=end, as_of=as_of, types=_tuple(values.get("types")),
         sub_types=_tuple(values.get("sub_types")), actors=_tuple(values.get("actors")),
         zones=_tuple(values.get("zones")), inside_only=bool(values.get("inside")),
-        precisions=_tuple(values.get("precisions")), fat_min=_int(values.get("fat_min")),
-        fat_max=_int(values.get("fat_max")), sources=_tuple(values.get("sources")),
+        precisions=_tuple(values.get("precisions")), fat_min=fat_min,
+        fat_max=fat_max, sources=_tuple(values.get("sources")),
         text=str(values.get("text") or "").strip()[:MAX_TEXT],
     )
 
@@ -123,7 +142,43 @@ def controls_from_state(view: ViewData, state: ViewState) -> dict:
         "range": [min(max(day_to_offset(view, start), lo), hi),
                   min(max(day_to_offset(view, end), lo), hi)],
         "as_of": state.as_of.isoformat() if state.as_of else None,
+        "first_day": start.isoformat(), "last_day": end.isoformat(),
     }
+
+
+def day_text(day: date) -> str:
+    """"3 Aug 2017", as the date boxes show it."""
+    return f"{day.day} {day:%b} {day.year:04d}"
+
+
+def _iso_day(value) -> date | None:
+    """A day from a date picker ("2018-02-01", maybe with a time), or None."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def typed_window(view: ViewData, state: ViewState, first, last) -> tuple[ViewState, list[str]]:
+    """``state`` with the window's first and last day as typed in the date boxes.
+
+    A day the boxes cannot give (empty, unreadable) keeps the state's; a day outside
+    the data's span is moved to its edge (where the slider can show it) and named in
+    the returned problems, with the fix."""
+    start, end = _iso_day(first) or state.start, _iso_day(last) or state.end
+    problems = []
+    lo, hi = view.span
+    span = f"{day_text(lo)} to {day_text(hi)}"
+    for name, day in (("first", start), ("last", end)):
+        if day is not None and not lo <= day <= hi:
+            side, edge = ("before", lo) if day < lo else ("after", hi)
+            verb = "starts" if name == "first" else "ends"
+            problems.append(f"The {name} day {day_text(day)} is {side} the data ({span}), so "
+                            f"the window {verb} on {day_text(edge)}. Fix: type a day from "
+                            f"{span}.")
+    start = None if start is None else min(max(start, lo), hi)
+    end = None if end is None else min(max(end, lo), hi)
+    return replace(state, start=start, end=end), problems
 
 
 def camera(lat, lon, zoom) -> dict | None:

@@ -3,15 +3,23 @@ translations in parse (slider offsets are days since the data's first day, 2017-
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from dash import no_update
 
 from dashboard.aggregate import hex_bins
 from dashboard.app import ids, parse
-from dashboard.app.callbacks.sync import CONTROL_PROPS, Synced, messages_view, sync_view
+from dashboard.app.callbacks.sync import (
+    CONTROL_PROPS,
+    Synced,
+    following_dates,
+    messages_view,
+    sync_view,
+)
 from dashboard.figures import hex_trace
 from dashboard.state import ViewState
 
@@ -21,8 +29,15 @@ DEFAULT_CONTROLS = {"types": [], "sub_types": [], "actors": [], "zones": [], "in
                     "range": [0, LAST], "as_of": None}
 
 
+FIRST_DAY = date(2017, 5, 4)
+
+
 def controls(**changes) -> dict:
-    return {**DEFAULT_CONTROLS, **changes}
+    """The controls with ``changes``; the date boxes show the slider's days unless given."""
+    out = {**DEFAULT_CONTROLS, **changes}
+    for name, offset in zip(("first_day", "last_day"), out["range"], strict=True):
+        out.setdefault(name, (FIRST_DAY + timedelta(days=offset)).isoformat())
+    return out
 
 
 def sync(view, trigger, values=None, *, search=None, brushed=None, click=None, relayout=None,
@@ -37,7 +52,7 @@ def test_control_names_match_the_callbacks_inputs():
 # Page load: URL -> controls ---------------------------------------------------------------
 @pytest.mark.parametrize("trigger", [None, ids.URL])
 def test_a_plain_url_sets_the_default_controls(tiny_view, trigger):
-    assert sync(tiny_view, trigger, search="") == Synced(DEFAULT_CONTROLS, None, "", None, [])
+    assert sync(tiny_view, trigger, search="") == Synced(controls(), None, "", None, [])
 
 
 @pytest.mark.parametrize(("search", "changes", "state"), [
@@ -72,7 +87,8 @@ def test_a_malformed_url_gives_the_default_view_and_messages(tiny_view):
     assert result.state == "?type=Shelling"
     assert result.messages == [
         "unknown link parameter 'colour' ignored", "'from=nope' is not a date (YYYY-MM-DD); ignored",
-        "'fat=9-1' is not a range like 1-50; ignored", "'map=1,2' is not lat,lon,zoom; ignored"]
+        "'fat=9-1' has its minimum above its maximum; ignored (write it as fat=1-9)",
+        "'map=1,2' is not lat,lon,zoom; ignored"]
     shown = messages_view(result.messages)[0]
     assert shown.className == "zw-message zw-warning"
     assert "'from=nope' is not a date" in shown.children[1]
@@ -100,7 +116,6 @@ def test_url_dates_outside_the_data_put_the_slider_at_its_ends(tiny_view):
     pytest.param(ids.AS_OF, {"as_of": "not a day"}, "", id="as-of-unreadable"),
     pytest.param(ids.INSIDE_ONLY, {"inside": ["inside"]}, "?inside=1", id="inside"),
     pytest.param(ids.FAT_MIN, {"fat_min": 2, "fat_max": "10"}, "?fat=2-10", id="fatalities"),
-    pytest.param(ids.FAT_MIN, {"fat_min": -3}, "?fat=0-", id="negative-fatalities"),
     pytest.param(ids.FAT_MIN, {"fat_min": "many"}, "", id="fatalities-not-a-number"),
     pytest.param(ids.TEXT, {"text": "  Talbiseh  "}, "?q=Talbiseh", id="text-stripped"),
     pytest.param(ids.ZONES, {"zones": ["east", "", None]}, "?zone=east", id="blank-values-dropped"),
@@ -122,7 +137,7 @@ def test_reset_sets_every_control_back_and_keeps_the_camera(tiny_view):
     camera = {"center": [34.9, 36.7], "zoom": 8.0}
     busy = controls(types=["Shelling"], range=[91, 120], text="x", inside=["inside"], fat_min=3)
     result = sync(tiny_view, ids.RESET, busy, camera=camera)
-    assert result == Synced(DEFAULT_CONTROLS, "?map=34.9000%2C36.7000%2C8.00", "", camera, [])
+    assert result == Synced(controls(), "?map=34.9000%2C36.7000%2C8.00", "", camera, [])
 
 
 # Histogram brush, map clicks and moves ----------------------------------------------------
@@ -309,3 +324,70 @@ def test_brushed_range(selected, window):
 ])
 def test_selected_ids_come_from_the_hover_data(selected, found):
     assert parse.selected_ids(selected) == found
+
+
+# Values not used as typed are said, with the fix (issue 12, items 6 and 9) ---------------
+@pytest.mark.parametrize(("changes", "search", "note"), [
+    pytest.param({"fat_min": 5, "fat_max": 2}, "",
+                 r"^Fatalities 5 to 2: the minimum is above the maximum, so no fatality filter "
+                 r"is applied\. Fix: make the minimum at most the maximum \(e\.g\. 2 to 5\)\.$",
+                 id="min-above-max"),
+    pytest.param({"fat_min": -3}, "?fat=0-",
+                 r"^Fatalities minimum -3 is below 0, so it counts as 0\. Fix: type 0 or more",
+                 id="negative-min"),
+    pytest.param({"fat_min": 1, "fat_max": -2.5}, "",
+                 r"^Fatalities maximum -2\.5 is below 0.*\bFatalities 1 to 0: the minimum",
+                 id="negative-max-then-reversed"),
+])
+def test_a_fatality_range_that_cannot_be_used_is_said(tiny_view, changes, search, note):
+    result = sync(tiny_view, ids.FAT_MAX, controls(**changes))
+    assert (result.controls, result.search, result.messages) == (None, search, [])
+    assert re.search(note, " ".join(result.notes))
+    shown = messages_view([], result.notes)
+    assert [d.className for d in shown] == ["zw-message zw-warning"] * len(result.notes)
+
+
+def test_a_usable_fatality_range_has_no_note(tiny_view):
+    assert sync(tiny_view, ids.FAT_MIN, controls(fat_min=2, fat_max=2)).notes == []
+
+
+@pytest.mark.parametrize(("typed", "window", "search", "note"), [
+    pytest.param(("2017-08-03", "2017-09-01"), [91, 120], "?from=2017-08-03&to=2017-09-01", "",
+                 id="both-days"),
+    pytest.param(("2017-08-03T00:00:00", None), [91, LAST], "?from=2017-08-03", "",
+                 id="first-day-only"),
+    pytest.param(("2017-09-01", "2017-08-03"), [91, 120], "?from=2017-08-03&to=2017-09-01", "",
+                 id="reversed-days-swap"),
+    pytest.param(("0018-02-01", "2018-02-28"), [0, 300], "?to=2018-02-28",
+                 r"^The first day 1 Feb 0018 is before the data \(4 May 2017 to 15 May 2018\), "
+                 r"so the window starts on 4 May 2017\. Fix: type a day from 4 May 2017 to",
+                 id="before-the-data"),
+    pytest.param(("2018-02-01", "2019-01-01"), [273, LAST], "?from=2018-02-01",
+                 r"^The last day 1 Jan 2019 is after the data", id="after-the-data"),
+    pytest.param(("nonsense", ""), [0, LAST], "", "", id="unreadable-keeps-the-window"),
+])
+def test_typed_days_set_the_window_the_slider_and_the_link(tiny_view, typed, window, search,
+                                                            note):
+    values = controls(first_day=typed[0], last_day=typed[1])
+    result = sync(tiny_view, ids.WINDOW_DATES, values)
+    assert result.controls == controls(range=window)
+    assert (result.search, result.state) == (search, search)
+    assert re.search(note, " ".join(result.notes)) if note else result.notes == []
+
+
+def test_the_date_boxes_follow_a_slider_move(tiny_view):
+    values = controls(range=[91, 120], first_day="2017-05-04", last_day="2018-05-15")
+    result = sync(tiny_view, ids.DATE_RANGE, values)
+    assert result.controls is None
+    assert following_dates(result.window, values) == ["2017-08-03", "2017-09-01"]
+    same = controls(range=[91, 120])
+    assert following_dates(result.window, same) == [no_update, no_update]
+
+
+@pytest.mark.parametrize(("search", "month"), [
+    pytest.param("", "2018-05-15", id="the-data-s-last-day-not-today"),
+    pytest.param("?to=2017-09-01", "2017-09-01", id="the-window-s-end"),
+    pytest.param("?to=2017-09-01&asof=2017-08-10", "2017-08-10", id="the-chosen-day"),
+])
+def test_the_zones_as_of_calendar_opens_on_the_data_s_period(tiny_view, search, month):
+    assert sync(tiny_view, ids.URL, search=search).as_of_month == month

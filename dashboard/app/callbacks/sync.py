@@ -29,7 +29,10 @@ CONTROL_PROPS = {
     "fat_min": (ids.FAT_MIN, "value"), "fat_max": (ids.FAT_MAX, "value"),
     "sources": (ids.SOURCES, "value"), "text": (ids.TEXT, "value"),
     "range": (ids.DATE_RANGE, "value"), "as_of": (ids.AS_OF, "date"),
+    "first_day": (ids.WINDOW_DATES, "start_date"), "last_day": (ids.WINDOW_DATES, "end_date"),
 }
+#: Controls whose problems ``Synced.notes`` reports: a change of them clears an old note.
+NOTED = (ids.FAT_MIN, ids.FAT_MAX, ids.WINDOW_DATES)
 
 
 @dataclass
@@ -38,10 +41,13 @@ class Synced:
     search: str | None      # new query string, or None to leave it
     state: str              # the state store (query string without the camera)
     camera: dict | None
-    messages: list[str]
+    messages: list[str]     # what the link had that could not be used
+    notes: list[str] = field(default_factory=list)  # controls' values not used as typed
     # Derived from the state (see the module docstring), so left out of comparisons.
     filters: str = field(default="", compare=False)   # the state without its window
     window: list[str] | None = field(default=None, compare=False)  # [first, last], ISO
+    # The month the "Zones as of" calendar opens on: its day, else the window's end.
+    as_of_month: str | None = field(default=None, compare=False)
 
 
 def filters_of(state: ViewState, view: ViewData) -> str:
@@ -55,6 +61,10 @@ def window_of(state: ViewState, view: ViewData) -> list[str]:
             (state.end or view.default.end).isoformat()]
 
 
+def as_of_month(state: ViewState, view: ViewData) -> str:
+    return (state.as_of or state.end or view.default.end or view.span[1]).isoformat()
+
+
 def sync_view(view: ViewData, trigger: str | None, search: str | None, values: dict,
               brushed: dict | None, click: dict | None, relayout: dict | None,
               camera: dict | None) -> Synced:
@@ -65,8 +75,10 @@ def sync_view(view: ViewData, trigger: str | None, search: str | None, values: d
                   if state.center is not None else None)
         return Synced(parse.controls_from_state(view, state), None,
                       encode(replace(state, center=None, zoom=None), view.default), camera,
-                      decoded.problems, filters_of(state, view), window_of(state, view))
+                      decoded.problems, [], filters_of(state, view), window_of(state, view),
+                      as_of_month(state, view))
     state = parse.state_from_controls(view, values)
+    notes = parse.fatality_bounds(values.get("fat_min"), values.get("fat_max"))[2]
     set_controls = False
     if trigger == ids.RESET:
         state, set_controls = view.default, True
@@ -80,12 +92,25 @@ def sync_view(view: ViewData, trigger: str | None, search: str | None, values: d
             state, set_controls = replace(state, zones=(zone,)), True
     elif trigger == ids.MAP:
         camera = parse.camera_from_relayout(relayout) or camera
+    elif trigger == ids.WINDOW_DATES:
+        state, typed = parse.typed_window(view, state, values.get("first_day"),
+                                          values.get("last_day"))
+        notes, set_controls = notes + typed, True
     if state.start and state.end and state.start > state.end:
         state = replace(state, start=state.end, end=state.start)
     return Synced(parse.controls_from_state(view, state) if set_controls else None,
                   encode(parse.with_camera(state, camera), view.default),
-                  encode(state, view.default), camera, [], filters_of(state, view),
-                  window_of(state, view))
+                  encode(state, view.default), camera, [], notes, filters_of(state, view),
+                  window_of(state, view), as_of_month(state, view))
+
+
+def following_dates(window: list[str] | None, values: dict) -> list:
+    """The date boxes' new values when the window moved some other way (slider, brush,
+    playback): the window's days, or ``no_update`` where a box already shows its day."""
+    if not window:
+        return [no_update, no_update]
+    return [day if day != values.get(name) else no_update
+            for name, day in zip(("first_day", "last_day"), window, strict=True)]
 
 
 def ctx_prop_is_click(click, relayout) -> bool:
@@ -93,11 +118,12 @@ def ctx_prop_is_click(click, relayout) -> bool:
     return bool(click) and relayout is None
 
 
-def messages_view(problems: list[str]) -> list:
-    if not problems:
-        return []
-    return [html.Div(["This link was partly unreadable, so parts of the default view are shown: ",
-                      "; ".join(problems), "."], className="zw-message zw-warning")]
+def messages_view(problems: list[str], notes: list[str] | None = None) -> list:
+    """The link's problems, then the controls' (each names the problem and the fix)."""
+    shown = [html.Div(["This link was partly unreadable, so parts of the default view are "
+                       "shown: ", "; ".join(problems), "."], className="zw-message zw-warning")
+             ] if problems else []
+    return shown + [html.Div(note, className="zw-message zw-warning") for note in notes or ()]
 
 
 def register(app, store) -> None:
@@ -109,6 +135,7 @@ def register(app, store) -> None:
         *outputs, Output(ids.URL, "search"), Output(ids.STATE, "data"),
         Output(ids.CAMERA, "data"), Output(ids.MESSAGES, "children", allow_duplicate=True),
         Output(ids.FILTERS, "data"), Output(ids.WINDOW, "data"),
+        Output(ids.AS_OF, "initial_visible_month"),
         Input(ids.URL, "search"), *inputs, Input(ids.RESET, "n_clicks"),
         Input(ids.HISTOGRAM, "selectedData"), Input(ids.MAP, "clickData"),
         Input(ids.MAP, "relayoutData"), Input(ids.DATA_VERSION, "data"),
@@ -133,19 +160,26 @@ def register(app, store) -> None:
         data_key = store.data_key(session_id)
         result.state = f"{result.state}#{data_key}"
         result.filters = f"{result.filters}#{data_key}"
-        if trigger not in (None, ids.URL) and result.controls is None and \
+        if trigger not in (None, ids.URL, *NOTED) and result.controls is None and \
                 result.state == current and result.camera == camera:
             raise PreventUpdate  # nothing changed (e.g. a control echoing its own value)
-        controls = ([result.controls[name] for name in CONTROL_PROPS] if result.controls
-                    else [no_update] * n)
+        if result.controls:
+            controls = [result.controls[name] for name in CONTROL_PROPS]
+        else:  # the date boxes follow the window however it moved
+            dates = dict(zip(("first_day", "last_day"), following_dates(result.window, values),
+                             strict=True))
+            controls = [dates.get(name, no_update) for name in CONTROL_PROPS]
         fresh = trigger in (None, ids.URL)  # a new page or new data always redraws
 
         def changed(value, current_value):
             return value if fresh or value != current_value else no_update
 
+        noted = fresh or result.notes or trigger in NOTED  # a fixed value clears its note
         return (*controls, no_update if result.search is None else result.search,
                 changed(result.state, current),
                 no_update if result.camera == camera and not fresh else result.camera,
-                messages_view(result.messages) if fresh else no_update,
+                messages_view(result.messages, result.notes) if noted else no_update,
                 changed(result.filters, current_filters),
-                changed(result.window, current_window))
+                changed(result.window, current_window),
+                result.as_of_month if fresh or trigger == ids.AS_OF or
+                result.window != current_window else no_update)
