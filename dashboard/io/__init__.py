@@ -52,18 +52,20 @@ def _keep_valid(frame, report: ValidationReport, valid_only: bool, error_class,
 
 def load_incidents(path: str | Path, *, valid_only: bool = False,
                    rejected_path: Path | None = None, kind: str | None = None,
-                   mapping: Mapping[str, str] | None = None, crs: str | None = None):
+                   mapping: Mapping[str, str] | None = None, crs: str | None = None,
+                   encoding: str | None = None):
     """Incidents ready to use; raises ``IncidentFileError`` if the file has errors,
     unless ``valid_only`` (then bad rows are written to the side file and left out)."""
-    frame, report = read_incidents(path, kind=kind, mapping=mapping, crs=crs)
+    frame, report = read_incidents(path, kind=kind, mapping=mapping, crs=crs, encoding=encoding)
     frame = _keep_valid(frame, report, valid_only, IncidentFileError, rejected_path)
     return frame.reset_index(drop=True), report
 
 
 def load_zones(path: str | Path, *, valid_only: bool = False,
-               rejected_path: Path | None = None, mapping: Mapping[str, str] | None = None):
+               rejected_path: Path | None = None, mapping: Mapping[str, str] | None = None,
+               encoding: str | None = None):
     """Zone versions ready to use; raises ``ZoneFileError`` on errors (see load_incidents)."""
-    frame, report = read_zones(path, mapping=mapping)
+    frame, report = read_zones(path, mapping=mapping, encoding=encoding)
     frame = _keep_valid(frame, report, valid_only, ZoneFileError, rejected_path)
     return frame.reset_index(drop=True), report
 
@@ -75,7 +77,8 @@ def load_milestones(path: str | Path, *, valid_only: bool = False):
     return frame.reset_index(drop=True), report
 
 
-def guess_role(path: str | Path, limits: Limits | None = None) -> str:
+def guess_role(path: str | Path, limits: Limits | None = None, encoding: str | None = None
+               ) -> str:
     """"zones", "incidents" or "milestones", from the file's content (read within ``limits``)."""
     from dashboard.io import sniff
     from dashboard.io.tables import Unreadable, check_format, read_raw_table
@@ -88,13 +91,16 @@ def guess_role(path: str | Path, limits: Limits | None = None) -> str:
         return "incidents"
     if fmt in (sniff.TEXT, sniff.GZIP, sniff.XLSX):
         if fmt == sniff.TEXT:
-            text, _ = sniff.decode_text(path.read_bytes()[:65536])
+            try:
+                text, _ = sniff.decode_text(path.read_bytes()[:65536], encoding, complete=False)
+            except LookupError:
+                return "incidents"  # the reader says the encoding is unknown
             header = {c.lower() for c in sniff.header_columns(text, sniff.sniff_delimiter(text))}
             if {"timestamp", "kind"} <= header and not header & {"lon", "longitude", "lat"}:
                 return "milestones"
         return "incidents"
     try:
-        raw = read_raw_table(path, fmt, scratch, limits=limits)
+        raw = read_raw_table(path, fmt, scratch, limits=limits, encoding=encoding)
     except Unreadable:
         return "zones" if fmt in (sniff.JSON, sniff.ZIP, sniff.GPKG) else "incidents"
     geom = getattr(raw, "geometry", None)
@@ -105,7 +111,7 @@ def guess_role(path: str | Path, limits: Limits | None = None) -> str:
 
 def validate(path: str | Path, role: str | None = None, **options) -> ValidationReport:
     """Every problem in the file, whatever it holds (``role`` overrides the guess)."""
-    role = role or guess_role(path, options.get("limits"))
+    role = role or guess_role(path, options.get("limits"), options.get("encoding"))
     reader = {"zones": read_zones, "incidents": read_incidents,
               "milestones": read_milestones}[role]
     return reader(path, **options)[1]

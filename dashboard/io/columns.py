@@ -84,3 +84,55 @@ def map_columns(
                 used.add(col)
                 break
     return found
+
+
+#: HXL hashtags (https://hxlstandard.org) -> our incident columns: (tag, attributes it must
+#: carry), the more specific first. ``#actor`` is actor1, a second ``#actor`` actor2.
+HXL_INCIDENT_TAGS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
+    (ours, tag, frozenset(attrs.split())) for ours, tag, attrs in (
+        ("date_end", "#date", "end"),
+        ("date", "#date", ""),
+        ("lat", "#geo", "lat"),
+        ("lon", "#geo", "lon"),
+        ("lon", "#geo", "long"),
+        ("loc_precision", "#geo", "precision"),
+        ("admin1", "#adm1", ""),
+        ("admin2", "#adm2", ""),
+        ("place", "#loc", ""),
+        ("fatalities", "#affected", "killed"),
+        ("fatalities", "#affected", "dead"),
+        ("fatalities", "#killed", ""),
+        ("sub_type", "#event", "type sub"),
+        ("sub_type", "#event", "subtype"),
+        ("event_type", "#event", "type"),
+        ("incident_id", "#event", "id"),
+        ("incident_id", "#event", "code"),
+        ("actor2", "#actor", "target"),
+        ("actor2", "#actor", "secondary"),
+        ("actor1", "#actor", ""),
+        ("source", "#meta", "source"),
+        ("notes", "#description", ""),
+    ))
+
+
+def hxl_columns(tags: Mapping[str, str], found: Mapping[str, str],
+                table: tuple[tuple[str, str, frozenset[str]], ...] = HXL_INCIDENT_TAGS,
+                ) -> dict[str, str]:
+    """``{our name: column}`` for names ``found`` (the header's mapping) lacks, from the
+    columns' HXL tags (``{column: "#geo+lat"}``); a column already used is not reused."""
+    out: dict[str, str] = {}
+    used = set(found.values())
+    for column, tag in tags.items():
+        if column in used:
+            continue
+        hashtag, *attrs = tag.split("+")
+        for ours, want, need in table:
+            if hashtag != want or not need <= set(attrs):
+                continue
+            if ours == "actor1" and ("actor1" in found or "actor1" in out):
+                ours = "actor2"
+            if ours not in found and ours not in out:
+                out[ours] = column
+                used.add(column)
+            break
+    return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -12,6 +15,7 @@ DATE_FORMATS = (
     "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d", "%Y%m%d",
 )
 DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2017-08-03) or '03 August 2017'"
+NO_DAY_FIX = "check the day and month against the source; the format itself is fine"
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -46,6 +50,59 @@ def _parse_unique(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     out = out.astype("datetime64[ns]")
     bad = out.isna() & ~empty
     return out, bad.to_numpy(dtype=bool)
+
+
+_MONTHS = {name.lower(): i for names in (calendar.month_name, calendar.month_abbr)
+           for i, name in enumerate(names) if name}
+# (pattern, order of its groups): the written forms of DATE_FORMATS, read loosely enough
+# to catch a day the calendar does not have.
+_DAY_PATTERNS = (
+    (re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ].*)?$"), "ymd"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+    (re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{2}|\d{4})$"), "dmy"),
+    (re.compile(r"^([A-Za-z]+)\.? (\d{1,2}),? (\d{4})$"), "mdy"),
+)
+
+
+def impossible_day(value: str) -> str | None:
+    """Why ``value`` is written like a date but is no day of the calendar ("31 February
+    2019 is not a day: February 2019 has 28 days"), or None.
+
+    A date that fails to parse because its day does not exist is a typing slip, not a
+    format problem: telling the user to use a format they already use does not help.
+    """
+    value = str(value).strip()
+    for pattern, order in _DAY_PATTERNS:
+        match = pattern.match(value)
+        if not match:
+            continue
+        parts = dict(zip(order, match.groups(), strict=True))
+        month = _MONTHS.get(parts["m"].lower()) if not parts["m"].isdigit() else int(parts["m"])
+        if month is None:
+            return None
+        year, day = int(parts["y"]), int(parts["d"])
+        if year < 100:  # two-digit years as %y reads them
+            year += 2000 if year < 69 else 1900
+        if not 1 <= month <= 12:
+            return None  # no month 13: not a date at all, whatever the day
+        last = calendar.monthrange(year, month)[1]
+        if last < day <= 31:
+            return (f"{value} is not a day: {calendar.month_name[month]} {year} has "
+                    f"{last} days")
+        return None
+    return None
+
+
+def impossible_days(values: pd.Series | np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """``impossible_day`` of each value marked ``bad`` ('' where none), each distinct
+    value worked out once."""
+    out = np.full(len(values), "", dtype=object)
+    positions = np.flatnonzero(bad)
+    if len(positions):
+        written = pd.Series(np.asarray(values, dtype=object)[positions], dtype=object)
+        reasons = {v: impossible_day(v) or "" for v in pd.unique(written)}
+        out[positions] = written.map(reasons).to_numpy(dtype=object)
+    return out
 
 
 def time_label(values: pd.Series) -> pd.Series:

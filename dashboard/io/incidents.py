@@ -14,8 +14,8 @@ import pandas as pd
 
 from dashboard import model
 from dashboard.io import sniff
-from dashboard.io.columns import INCIDENT_SYNONYMS, map_columns
-from dashboard.io.dates import DATE_HINT, parse_dates
+from dashboard.io.columns import INCIDENT_SYNONYMS, hxl_columns, map_columns
+from dashboard.io.dates import DATE_HINT, NO_DAY_FIX, impossible_days, parse_dates
 from dashboard.io.limits import Limits
 from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, by_unique, numbers, text
@@ -65,19 +65,21 @@ def read_incidents(
     crs: str | None = None,
     sheet: str | int | None = None,
     limits: Limits | None = None,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """Every row of an incident file in ZoneWatch's columns, and what is wrong with it.
 
     ``kind`` overrides detection; ``mapping`` ({our column: file column}) names
     columns the synonyms miss; ``crs`` says what x/y columns of a CSV are in when
-    they are not lon/lat degrees; ``limits`` caps what the file may unpack to. Rows with errors are listed in
-    ``report.rejected_rows``; nothing is dropped here.
+    they are not lon/lat degrees; ``limits`` caps what the file may unpack to; ``encoding``
+    is the text's (default: detected among UTF-8, UTF-16, cp1256 and cp1252). Rows with
+    errors are listed in ``report.rejected_rows``; nothing is dropped here.
     """
     path = Path(path)
     report = ValidationReport(path, kind="incidents")
     try:
         fmt = check_format(path, report)
-        raw = read_raw_table(path, fmt, report, sheet=sheet, limits=limits)
+        raw = read_raw_table(path, fmt, report, sheet=sheet, limits=limits, encoding=encoding)
     except Unreadable:
         return empty_incidents(), report
     raw = _points_to_columns(raw, report)
@@ -96,6 +98,8 @@ def read_incidents(
     base = {"ucdp": UCDP_MAPPING, "acled": ACLED_MAPPING}.get(kind, {})
     columns = {k: v for k, v in base.items() if v in raw.columns}
     columns = map_columns(raw.columns, INCIDENT_SYNONYMS, {**columns, **(mapping or {})})
+    if "hxl" in raw.attrs:
+        columns.update(hxl_columns(raw.attrs["hxl"], columns))
     missing_mapped = [f"{ours}={theirs}" for ours, theirs in (mapping or {}).items()
                       if theirs not in raw.columns]
     if missing_mapped:
@@ -162,7 +166,7 @@ def _points_to_columns(raw: pd.DataFrame, report: ValidationReport) -> pd.DataFr
 def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: ValidationReport,
              crs: str | None, unit: str) -> pd.DataFrame:
     n = len(raw)
-    checks = RowChecks(report, n, unit=unit)
+    checks = RowChecks(report, n, unit=unit, first_row=raw.attrs.get("first_row", 2))
     if "rejected" in raw.attrs:
         checks.rejected |= raw.attrs["rejected"]
         checks.reasons.update({i: list(r) for i, r in raw.attrs.get("reasons", {}).items()})
@@ -174,8 +178,10 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
     out = pd.DataFrame(index=pd.RangeIndex(n))
     ids = text(column("incident_id"), n)
     if "incident_id" not in columns:
-        ids = pd.Series([f"row-{i + 2}" for i in range(n)], dtype=object)
-        report.info("no id column: rows are numbered row-2, row-3, ... as a spreadsheet shows them")
+        first = checks.first_row
+        ids = pd.Series([f"row-{i + first}" for i in range(n)], dtype=object)
+        report.info(f"no id column: rows are numbered row-{first}, row-{first + 1}, ... as a "
+                    "spreadsheet shows them")
     else:
         checks.flag(ids.eq("").to_numpy(), "error", "the id is empty",
                     "give every incident an id, or drop the id column", column=col("incident_id"))
@@ -187,7 +193,8 @@ def _convert(raw: pd.DataFrame, columns: dict[str, str], kind: str, report: Vali
 
     _dates(out, checks, column("date"), column("date_end"), col("date"), col("date_end"))
     out["date_precision"] = _date_precision(text(column("date_precision"), n), kind)
-    _coordinates(out, checks, column("lon"), column("lat"), col("lon"), col("lat"), crs, report)
+    _coordinates(out, checks, column("lon"), column("lat"), col("lon"), col("lat"), crs, report,
+                 named=_named_places(raw, columns, n))
 
     for ours in ("place", "admin1", "admin2", "sub_type", "actor1", "actor2", "source", "notes"):
         out[ours] = text(column(ours), n)
@@ -237,8 +244,10 @@ def _dates(out, checks, start, end, start_col, end_col) -> None:
         slash[bad] = raw[bad].str.match(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$").to_numpy(dtype=bool)
     checks.flag(bad & slash, "error", "the date's day/month order is ambiguous",
                 "write dates as YYYY-MM-DD (e.g. 2017-08-03)", column=start_col, values=raw)
-    checks.flag(bad & ~slash, "error", "the date cannot be read", DATE_HINT, column=start_col,
-                values=raw)
+    no_day = checks.flag_each(impossible_days(raw, bad & ~slash), "error", NO_DAY_FIX,
+                              column=start_col)
+    checks.flag(bad & ~slash & ~no_day, "error", "the date cannot be read", DATE_HINT,
+                column=start_col, values=raw)
     checks.flag((raw == "").to_numpy(), "error", "the date is empty",
                 "give every incident a date (the first day, if it spans several)", column=start_col)
     out["date"] = days
@@ -251,8 +260,10 @@ def _dates(out, checks, start, end, start_col, end_col) -> None:
     def end_text():  # the end dates as written, for messages only
         return text(end, n)
 
-    checks.flag(end_bad, "error", "the end date cannot be read", DATE_HINT, column=end_col,
-                values=end_text)
+    end_no_day = (checks.flag_each(impossible_days(end_text(), end_bad), "error", NO_DAY_FIX,
+                                   column=end_col) if end_bad.any() else end_bad)
+    checks.flag(end_bad & ~end_no_day, "error", "the end date cannot be read", DATE_HINT,
+                column=end_col, values=end_text)
     end_days = end_days.fillna(days)
     before = (end_days < days).to_numpy()
     checks.flag(before, "error", "the end date is before the start date",
@@ -278,7 +289,19 @@ def _date_precision(values: pd.Series, kind: str) -> pd.Series:
     return values.where(values != "", "day")
 
 
-def _coordinates(out, checks, lon_s, lat_s, lon_col, lat_col, crs, report) -> None:
+def _named_places(raw: pd.DataFrame, columns: dict[str, str], n: int) -> dict[str, pd.Series]:
+    """What each row says it is in: place, admin1 and (an extra column) country."""
+    named = {ours: text(raw[columns[ours]], n) for ours in ("place", "admin1") if ours in columns}
+    country = map_columns(raw.columns, {"country": ("country", "country_name")}).get("country")
+    if country is None:
+        country = next((c for c, tag in raw.attrs.get("hxl", {}).items()
+                        if tag.split("+")[0] == "#country"), None)
+    if country is not None:
+        named["country"] = text(raw[country], n)
+    return named
+
+
+def _coordinates(out, checks, lon_s, lat_s, lon_col, lat_col, crs, report, named) -> None:
     n = len(out)
     lon, lon_empty, lon_bad = numbers(lon_s, n)
     lat, lat_empty, lat_bad = numbers(lat_s, n)
@@ -320,13 +343,41 @@ def _coordinates(out, checks, lon_s, lat_s, lon_col, lat_col, crs, report) -> No
                 "correct the latitude", column=lat_col, values=lat_vals)
     checks.flag(lon_out, "error", "the longitude is out of range (-180..180)",
                 "correct the longitude", column=lon_col, values=lon_vals)
-    _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals,
-                       skip=lat_out | lon_out | projected)
+    skip = lat_out | lon_out | projected
+    skip |= _flag_swapped_by_name(lon, lat, checks, lon_col, lat_col, named, skip,
+                                  lambda: _pairs(lon_vals(), lat_vals()))
+    _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals, skip=skip)
     out["lon"], out["lat"] = lon, lat
 
 
 def _pairs(lon_vals: pd.Series, lat_vals: pd.Series) -> pd.Series:
     return lon_vals.astype(str) + ", " + lat_vals.astype(str)
+
+
+def _flag_swapped_by_name(lon, lat, checks, lon_col, lat_col, named, skip, pairs) -> np.ndarray:
+    """Rows far from the country, governorate or place they name that land on it once
+    swapped (``places.swapped_by_name``). When they are most of the rows the columns are
+    swapped, and that is said once, with an example; else each row is listed."""
+    from dashboard.io.places import swapped_by_name
+
+    found = swapped_by_name(np.where(skip, np.nan, lon), lat, named, checks.label)
+    if found is None:
+        return np.zeros(len(lon), dtype=bool)
+    count = int(found.rows.sum())
+    column = f"{lon_col}/{lat_col}"
+    if count * 2 > found.checked:
+        checks.reject(found.rows, f"{column}: latitude and longitude look swapped")
+        checks.report.error(
+            f"latitude and longitude look swapped in {count:,} of {found.checked:,} rows: "
+            f"e.g. {found.example}", f"swap the '{lat_col}' and '{lon_col}' columns",
+            column=column)
+    else:
+        checks.flag(found.rows, "error", "latitude and longitude look swapped: the point lies "
+                    "far from the place, governorate or country the row names, and on it once "
+                    f"swapped (e.g. {found.example})",
+                    f"swap the values of '{lat_col}' and '{lon_col}'", column=column,
+                    values=pairs)
+    return found.rows
 
 
 def _flag_swapped_rows(lon, lat, checks, lon_col, lat_col, lon_vals, lat_vals, skip) -> None:

@@ -27,14 +27,15 @@ def _zone_ids(values: pd.Series) -> pd.Series:
     return values.where(values != "", None)
 
 
-def read_milestones(path: str | Path, *, limits: Limits | None = None
-                    ) -> tuple[pd.DataFrame, ValidationReport]:
+def read_milestones(path: str | Path, *, limits: Limits | None = None,
+                    encoding: str | None = None) -> tuple[pd.DataFrame, ValidationReport]:
     """(milestones, report). ``timestamp`` keeps the time and offset as written;
     ``date`` is its calendar date, for placing it on a daily axis."""
     path = Path(path)
     report = ValidationReport(path, kind="milestones")
     try:
-        raw = read_raw_table(path, check_format(path, report), report, limits=limits)
+        raw = read_raw_table(path, check_format(path, report), report, limits=limits,
+                             encoding=encoding)
     except Unreadable:
         return empty_milestones(), report
     report.rows = len(raw)
@@ -46,7 +47,7 @@ def read_milestones(path: str | Path, *, limits: Limits | None = None
         report.error("no timestamp (or date) column", "add a 'timestamp' column")
         return empty_milestones(), report
     n = len(raw)
-    checks = RowChecks(report, n)
+    checks = RowChecks(report, n, first_row=raw.attrs.get("first_row", 2))
     stamp = text(raw[columns["timestamp"]], n)
     days, bad = parse_dates(stamp)
     checks.flag(bad | (stamp == "").to_numpy(), "error", "the timestamp cannot be read",

@@ -42,6 +42,7 @@ class ValidationReport:
     issues: list[Issue] = field(default_factory=list)
     rejected_rows: list[int] = field(default_factory=list)  # 0-based positions in the file's data
     rejected_table: object = None  # the rejected rows as read, with why (a DataFrame)
+    encoding: str | None = None  # the text encoding the file was read in, if it is text
 
     def add(self, severity: Severity, problem: str, fix: str, **where) -> None:
         self.issues.append(Issue(severity, problem, fix, **where))
@@ -85,6 +86,7 @@ class ValidationReport:
     def to_dict(self) -> dict:
         return {
             "file": str(self.path), "kind": self.kind, "rows": self.rows, "ok": self.ok,
+            "encoding": self.encoding,
             "errors": len(self.errors), "warnings": len(self.warnings),
             "issues": [asdict(i) | {"message": i.message(self.path.name)} for i in self.issues],
         }

@@ -17,16 +17,18 @@ class RowChecks:
     """Collects located row problems into a report and remembers rejected rows.
 
     ``label(i)`` turns a 0-based position into the place a person looks for:
-    "row 14" (the header is row 1, as a spreadsheet shows it) or "feature 3".
+    "row 14" (the header is row 1, as a spreadsheet shows it; ``first_row`` is the row
+    of the first data row, 3 below an HXL tag row) or "feature 3".
     """
 
-    def __init__(self, report: ValidationReport, n: int, unit: str = "row"):
-        self.report, self.n, self.unit = report, n, unit
+    def __init__(self, report: ValidationReport, n: int, unit: str = "row",
+                 first_row: int = 2):
+        self.report, self.n, self.unit, self.first_row = report, n, unit, first_row
         self.rejected = np.zeros(n, dtype=bool)
         self.reasons: dict[int, list[str]] = {}
 
     def label(self, i: int) -> str:
-        return f"row {i + 2}" if self.unit == "row" else f"{self.unit} {i + 1}"
+        return f"row {i + self.first_row}" if self.unit == "row" else f"{self.unit} {i + 1}"
 
     def flag(self, mask, severity: str, problem: str, fix: str, *, column: str | None = None,
              values=None) -> None:
@@ -65,6 +67,23 @@ class RowChecks:
                                                    for i in self.report.rejected_rows])
             table.insert(0, "zonewatch_where", [self.label(i) for i in self.report.rejected_rows])
             self.report.rejected_table = table
+
+    def reject(self, mask, reason: str) -> None:
+        """Reject the rows of ``mask`` for a problem the caller reports once, for all."""
+        mask = np.asarray(mask, dtype=bool)
+        self.rejected |= mask
+        for i in np.flatnonzero(mask).tolist():
+            self.reasons.setdefault(i, []).append(reason)
+
+    def flag_each(self, reasons: np.ndarray, severity: str, fix: str, *,
+                  column: str | None = None) -> np.ndarray:
+        """``flag`` each row with its own problem (``reasons``: text per row, '' for none);
+        returns the mask of rows flagged."""
+        reasons = np.asarray(reasons, dtype=object)
+        mask = reasons != ""
+        for reason in pd.unique(reasons[mask]):
+            self.flag(reasons == reason, severity, reason, fix, column=column)
+        return mask
 
     def summarise(self, mask, severity: str, problem: str, fix: str,
                   column: str | None = None) -> None:

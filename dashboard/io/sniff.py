@@ -7,6 +7,7 @@ is reported rather than misread.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -38,6 +39,8 @@ def sniff_format(path: Path) -> str:
         return GZIP
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return XLSX if is_xlsx(path) else ZIP
+    if (wide := utf16_variant(head)) is not None:  # Excel's "Unicode text"
+        head = head[:len(head) // 2 * 2].decode(wide, errors="replace").encode("utf-8")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
         return JSON
@@ -51,18 +54,90 @@ def claimed_format(path: Path) -> str | None:
     return _SUFFIX_FORMAT.get(path.suffix.lower())
 
 
-def decode_text(raw: bytes) -> tuple[str, str]:
-    """Text and the encoding that decoded it: UTF-8 (BOM or not), else cp1252.
+#: Encodings ZoneWatch tells apart on its own, by what Excel and its users save.
+DETECTED = ("utf-8", "utf-16", "cp1256", "cp1252")
+ENCODING_NAMES = {
+    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1256": "Windows-1256 (Arabic)",
+    "cp1252": "Windows-1252 (Western European)",
+}
+_BOMS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
-    Spreadsheet programs on Windows still save CSV as cp1252; anything that is
-    valid UTF-8 is taken as UTF-8, so Arabic and other scripts survive intact.
+
+def utf16_variant(head: bytes) -> str | None:
+    """"utf-16" (BOM), "utf-16-le" / "utf-16-be" (no BOM, but every other byte of
+    mostly-ASCII text is zero), or None."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    even, odd = head[0:pairs * 2:2], head[1:pairs * 2:2]
+    for zeros, text, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * pairs and text.count(0) <= 0.02 * pairs:
+            try:
+                decoded = head[:pairs * 2].decode(name)
+            except UnicodeDecodeError:
+                return None
+            if all(ch.isprintable() or ch in "\t\r\n" for ch in decoded):
+                return name
+    return None
+
+
+def detect_encoding(raw: bytes, *, complete: bool = True) -> str:
+    """The encoding of a text among ``DETECTED``: a BOM says it; else text that is valid
+    UTF-8 is UTF-8; else charset-normalizer chooses between Arabic (cp1256) and Western
+    (cp1252) Windows code pages, which every byte decodes in but only one reads right.
+
+    ``complete=False``: ``raw`` is the start of a file, and may end inside a character.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        return "utf-8-sig"
+    if (wide := utf16_variant(raw[:4096])) is not None:
+        return wide
     try:
-        return raw.decode("utf-8"), "utf-8"
+        codecs.getincrementaldecoder("utf-8")().decode(raw, final=complete)
+        return "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:1 << 20], cp_isolation=["cp1256", "cp1252"]).best()
+    return best.encoding if best is not None and best.encoding == "cp1256" else "cp1252"
+
+
+def decode_text(raw: bytes, encoding: str | None = None, *, complete: bool = True
+                ) -> tuple[str, str]:
+    """Text and the encoding that decoded it: ``encoding`` if given (``LookupError`` when
+    Python knows no such codec, ``UnicodeDecodeError`` when the bytes do not fit it),
+    else the one ``detect_encoding`` finds.
+
+    Spreadsheet programs on Windows still save CSV in their code page (Western or
+    Arabic) or as UTF-16 ("Unicode text"); UTF-8 is taken whenever the bytes are UTF-8,
+    so Arabic and other scripts survive intact.
+    """
+    errors = "strict" if complete else "replace"
+    if encoding is not None:
+        name = codecs.lookup(encoding).name
+        if name == "utf-8" and raw.startswith(b"\xef\xbb\xbf"):
+            name = "utf-8-sig"
+        if name.startswith("utf-16") and not complete:
+            raw = raw[:len(raw) // 2 * 2]
+        return raw.decode(name, errors=errors), name
+    found = detect_encoding(raw, complete=complete)
+    if found.startswith("utf-16"):
+        raw = raw[:len(raw) // 2 * 2] if not complete else raw
+        return raw.decode(found, errors=errors), found
+    if found == "utf-8-sig":
+        return raw[3:].decode("utf-8", errors=errors), found
+    return raw.decode(found, errors="strict" if found == "utf-8" and complete
+                      else "replace"), found
+
+
+def encoding_name(encoding: str) -> str:
+    """How a person knows ``encoding`` ("Windows-1256 (Arabic)"), else its codec name."""
+    return ENCODING_NAMES.get(encoding, encoding)
 
 
 def is_xlsx(path: Path) -> bool:

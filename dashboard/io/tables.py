@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.io import sniff
+from dashboard.io import hxl, sniff
 from dashboard.io.limits import UNPACKED_FIX, Limits, cells_problem
 from dashboard.io.report import ValidationReport
 
@@ -57,17 +57,42 @@ def check_format(path: Path, report: ValidationReport) -> str:
     return fmt
 
 
-def read_text_table(raw: bytes, report: ValidationReport,
-                    limits: Limits | None = None) -> pd.DataFrame:
-    """A delimited text as strings; encoding and delimiter are sniffed and reported."""
+def decode(raw: bytes, report: ValidationReport, encoding: str | None = None) -> str:
+    """The text of ``raw`` in ``encoding`` (default: detected); the encoding used goes in
+    the report (an info line unless it is UTF-8), a wrong one is an error."""
+    try:
+        text, used = sniff.decode_text(raw, encoding)
+    except LookupError:
+        report.error(f"there is no text encoding called {encoding!r}",
+                     f"use one of {', '.join(sniff.DETECTED)}, or leave it out to have it detected")
+        raise Unreadable from None
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        report.error(f"the file is not {sniff.encoding_name(err.encoding)}: byte "
+                     f"{raw[err.start:err.start + 1].hex(' ').upper() or 'end'} at offset "
+                     f"{err.start:,} cannot be read in it",
+                     "choose the encoding the file was saved in, or leave it out to have it "
+                     "detected", where=f"line {line}")
+        raise Unreadable from None
+    report.encoding = used
+    if used not in ("utf-8", "utf-8-sig"):
+        how = "as asked" if encoding else "detected"
+        report.info(f"not UTF-8: read as {sniff.encoding_name(used)} ({used}, {how})",
+                    "if letters look wrong, name the encoding (zonewatch --encoding, or the "
+                    "Encoding menu beside the upload); saving as UTF-8 avoids the question")
+    return text
+
+
+def read_text_table(raw: bytes, report: ValidationReport, limits: Limits | None = None,
+                    encoding: str | None = None) -> pd.DataFrame:
+    """A delimited text as strings; encoding (unless given) and delimiter are sniffed,
+    and reported."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     limits = limits or Limits.from_settings()
 
-    text, encoding = sniff.decode_text(raw)
-    if encoding == "cp1252":
-        report.info("not UTF-8: read as Windows-1252 (cp1252)", "save as UTF-8 to be sure of accents")
+    text = decode(raw, report, encoding)
     if not text.strip():
         report.error("the file holds only blank space", "export the data again")
         raise Unreadable
@@ -174,23 +199,29 @@ def read_gzip(path: Path, report: ValidationReport, limits: Limits) -> bytes:
 
 
 def read_raw_table(path: Path, fmt: str, report: ValidationReport,
-                   sheet: str | int | None = None, limits: Limits | None = None) -> pd.DataFrame:
+                   sheet: str | int | None = None, limits: Limits | None = None,
+                   encoding: str | None = None) -> pd.DataFrame:
     """Any supported file as a (Geo)DataFrame; geometry kept where there is one.
 
     Every format is first checked against ``limits`` (default: the settings'), from
-    what the file says it holds, so that no small file can unpack to gigabytes here."""
+    what the file says it holds, so that no small file can unpack to gigabytes here.
+    ``encoding`` is that of text (CSV, GeoJSON) and of a Shapefile's attributes
+    (default: detected). An HXL hashtag row under the header is taken out of the data
+    (``hxl.drop_tag_row``)."""
     limits = limits or Limits.from_settings()
     if fmt == sniff.TEXT:
         check_unpacked(report, path.stat().st_size, limits, "text")
-        return read_text_table(path.read_bytes(), report, limits)
+        return hxl.drop_tag_row(read_text_table(path.read_bytes(), report, limits, encoding),
+                                report)
     if fmt == sniff.GZIP:
-        return read_text_table(read_gzip(path, report, limits), report, limits)
+        return hxl.drop_tag_row(read_text_table(read_gzip(path, report, limits), report, limits,
+                                                encoding), report)
     if fmt == sniff.XLSX:
-        return read_xlsx(path, report, limits, sheet)
+        return hxl.drop_tag_row(read_xlsx(path, report, limits, sheet), report)
     if fmt == sniff.JSON:
-        check_json(path, report)
+        check_json(path, report, encoding)
     if fmt == sniff.ZIP:
-        return read_zip(path, report, limits)
+        return read_zip(path, report, limits, encoding)
     return read_vector(path, report, fmt, limits=limits)
 
 
@@ -246,9 +277,9 @@ def _check_sheet_size(path: Path, report: ValidationReport, limits: Limits,
         book.close()
 
 
-def check_json(path: Path, report: ValidationReport) -> None:
+def check_json(path: Path, report: ValidationReport, encoding: str | None = None) -> None:
     """Report truncated or malformed JSON with the line and column."""
-    text, _ = sniff.decode_text(path.read_bytes())
+    text = decode(path.read_bytes(), report, encoding)
     try:
         doc = json.loads(text)
     except RecursionError:
@@ -304,7 +335,8 @@ def _too_deep_at(text: str) -> tuple[int, int]:
     return len(text), feature
 
 
-def read_zip(path: Path, report: ValidationReport, limits: Limits) -> pd.DataFrame:
+def read_zip(path: Path, report: ValidationReport, limits: Limits,
+             encoding: str | None = None) -> pd.DataFrame:
     """A zipped Shapefile (or a zip holding one GeoJSON/GeoPackage)."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -332,7 +364,8 @@ def read_zip(path: Path, report: ValidationReport, limits: Limits) -> pd.DataFra
             report.error(f"the Shapefile {member!r} comes without its {', '.join(missing)}",
                          "zip the .shp together with its .shx, .dbf and .prj")
             raise Unreadable
-    return read_vector(path, report, sniff.ZIP, vsi=f"/vsizip/{path}/{member}", limits=limits)
+    return read_vector(path, report, sniff.ZIP, vsi=f"/vsizip/{path}/{member}", limits=limits,
+                       encoding=encoding if shp else None)
 
 
 def _parquet_lonlat(path: Path) -> pd.DataFrame | None:
@@ -373,8 +406,9 @@ def _check_vector_size(path: Path, report: ValidationReport, fmt: str, vsi: str 
 
 
 def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None = None,
-                limits: Limits | None = None):
-    """GeoJSON, GeoPackage, GeoParquet or a zip member through pyogrio / pyarrow."""
+                limits: Limits | None = None, encoding: str | None = None):
+    """GeoJSON, GeoPackage, GeoParquet or a zip member through pyogrio / pyarrow
+    (``encoding``: a Shapefile's attributes, when its .cpg is missing or wrong)."""
     import geopandas as gpd
 
     try:
@@ -387,7 +421,8 @@ def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None 
             except ValueError:  # plain Parquet with no geo metadata: lon/lat columns
                 return pd.read_parquet(path)
         # Dates as written: GDAL would otherwise move times with offsets to UTC.
-        return gpd.read_file(vsi or path, engine="pyogrio", datetime_as_string=True)
+        extra = {"encoding": encoding} if encoding else {}
+        return gpd.read_file(vsi or path, engine="pyogrio", datetime_as_string=True, **extra)
     except (Unreadable, MemoryError):  # out of memory is no damage: the caller says so
         raise
     except Exception as err:  # pyogrio/GDAL errors are many and untyped

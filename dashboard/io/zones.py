@@ -11,7 +11,7 @@ import pandas as pd
 
 from dashboard import model
 from dashboard.io.columns import ZONE_SYNONYMS, map_columns
-from dashboard.io.dates import DATE_HINT, parse_dates, time_label
+from dashboard.io.dates import DATE_HINT, NO_DAY_FIX, impossible_days, parse_dates, time_label
 from dashboard.io.limits import Limits
 from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, text
@@ -29,13 +29,14 @@ def empty_zones():
 
 
 def read_zones(path: str | Path, *, mapping: Mapping[str, str] | None = None,
-               limits: Limits | None = None):
+               limits: Limits | None = None, encoding: str | None = None):
     """(zones, report): one row per zone version in EPSG:4326, and every problem found.
 
     Rules: ``valid_to`` is the last day in force (inclusive); an empty
     ``valid_from`` means "since always" and an empty ``valid_to`` "still in force".
     Self-intersecting polygons are repaired with ``make_valid`` (and reported).
-    ``limits`` caps what the file may unpack to (default: the settings').
+    ``limits`` caps what the file may unpack to (default: the settings'); ``encoding``
+    is that of GeoJSON text or of a Shapefile's attributes (default: detected / the .cpg).
     """
     import geopandas as gpd
 
@@ -43,7 +44,7 @@ def read_zones(path: str | Path, *, mapping: Mapping[str, str] | None = None,
     report = ValidationReport(path, kind="zones")
     try:
         fmt = check_format(path, report)
-        raw = read_raw_table(path, fmt, report, limits=limits)
+        raw = read_raw_table(path, fmt, report, limits=limits, encoding=encoding)
     except Unreadable:
         return empty_zones(), report
     if not isinstance(raw, gpd.GeoDataFrame):
@@ -111,10 +112,12 @@ def _convert(raw, columns: dict[str, str], report: ValidationReport):
     tos, bad_to = parse_dates(column("valid_to") if "valid_to" in columns else pd.Series([""] * n))
     if "valid_from" not in columns:
         report.info("no valid_from property: every zone is taken as in force at all times")
-    checks.flag(bad_from, "error", "valid_from cannot be read", DATE_HINT,
-                column=columns.get("valid_from"), values=text(column("valid_from"), n))
-    checks.flag(bad_to, "error", "valid_to cannot be read", DATE_HINT,
-                column=columns.get("valid_to"), values=text(column("valid_to"), n))
+    for name, bad in (("valid_from", bad_from), ("valid_to", bad_to)):
+        written = text(column(name), n)
+        no_day = checks.flag_each(impossible_days(written, bad), "error", NO_DAY_FIX,
+                                  column=columns.get(name))
+        checks.flag(bad & ~no_day, "error", f"{name} cannot be read", DATE_HINT,
+                    column=columns.get(name), values=written)
     reversed_ = (tos < froms).to_numpy()
     checks.flag(reversed_, "error", "valid_to is before valid_from",
                 "swap the dates, or leave valid_to empty while the zone is in force",
@@ -182,7 +185,35 @@ def _check_geometries(geoms: np.ndarray, checks: RowChecks) -> np.ndarray:
     checks.flag(inverted, "error", "the polygon is larger than a hemisphere",
                 "check that longitude/latitude are not swapped and that the CRS is declared",
                 column="geometry")
+    _check_swapped(geoms, polygonal & ~empty & ~inverted, checks)
     return geoms
+
+
+def _check_swapped(geoms: np.ndarray, usable: np.ndarray, checks: RowChecks) -> None:
+    """Zones far from the others that land among them with longitude and latitude
+    swapped. Needs three zones or more: with two, which one is astray cannot be told."""
+    import shapely
+
+    from dashboard.io.places import country_at, explain_zone
+
+    if usable.sum() < 3:
+        return
+    centre = shapely.get_coordinates(shapely.centroid(geoms[usable]))
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    x[usable], y[usable] = centre[:, 0], centre[:, 1]
+    mx, my = np.median(centre[:, 0]), np.median(centre[:, 1])
+    # Robust to the stray zones themselves: the median distance, not a percentile.
+    spread = max(float(np.median(np.abs(centre[:, 0] - mx) + np.abs(centre[:, 1] - my))), 0.5)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(x - mx) + np.abs(y - my) > 4 * spread
+        fits = np.abs(y - mx) + np.abs(x - my) <= 2 * spread
+    swapped = usable & far & fits
+    for i in np.flatnonzero(swapped):
+        checks.flag(np.arange(len(geoms)) == i, "error",
+                    explain_zone(x[i], y[i], country_at(mx, my)),
+                    "swap the coordinates of this polygon (x and y, longitude and latitude)",
+                    column="geometry")
 
 
 def _versions(out: pd.DataFrame, given: pd.Series | None, checks: RowChecks, col) -> np.ndarray:

@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
 from dashboard.errors import IncidentFileError, MilestoneFileError, ZoneFileError
 from dashboard.io import (
@@ -118,6 +118,14 @@ BAD_INPUTS = [
     pytest.param(INC, "i.csv", rows(["a", "2017-13-45", "36.7", "34.8", "1"]), {},
                  r"row 2, column 'date': the date cannot be read \(value: '2017-13-45'\)", "row 2",
                  id="unparseable-date"),
+    pytest.param(INC, "i.csv", rows(GOOD_ROW, ["b", "31 February 2019", "36.7", "34.8", "1"]), {},
+                 r"row 3, column 'date': 31 February 2019 is not a day: February 2019 has 28 "
+                 r"days. Fix: check the day and month against the source", "row 3",
+                 id="date-that-does-not-exist"),
+    pytest.param(INC, "i.csv", rows(["a", "2019-02-01", "2019-02-29", "36.7", "34.8"],
+                                  header=["incident_id", "date", "date_end", "lon", "lat"]), {},
+                 r"row 2, column 'date_end': 2019-02-29 is not a day: February 2019 has 28 days",
+                 "row 2", id="end-date-that-does-not-exist"),
     pytest.param(INC, "i.csv", rows(GOOD_ROW, ["b", "03/08/2017", "36.7", "34.8", "1"]), {},
                  r"the date's day/month order is ambiguous \(value: '03/08/2017'\). "
                  r"Fix: write dates as YYYY-MM-DD", "row 3", id="ambiguous-date"),
@@ -222,6 +230,9 @@ BAD_INPUTS = [
     pytest.param(Z, "z.geojson", zones((zone(valid_from="someday"), SQUARE)), {},
                  r"column 'valid_from': valid_from cannot be read \(value: 'someday'\)",
                  "feature 1", id="zone-unparseable-valid_from"),
+    pytest.param(Z, "z.geojson", zones((zone(valid_to="31 June 2018"), SQUARE)), {},
+                 r"column 'valid_to': 31 June 2018 is not a day: June 2018 has 30 days. Fix: "
+                 r"check the day and month", "feature 1", id="zone-valid_to-that-does-not-exist"),
     pytest.param(Z, "z.geojson", zones((V1, SQUARE), (zone(version=2, valid_from="2017-12-01"), SQUARE)),
                  {}, r"this version of zone 'homs-north' overlaps in time with feature 1 \(which "
                  r"runs to 2017-12-31\) \(value: '2017-12-01'\)", "feature 2", id="zone-overlap"),
@@ -459,11 +470,23 @@ def test_point_files_count_features_from_one(tmp_path, name, write):
         load_incidents(tmp_path / name)
 
 
-@pytest.mark.xfail(strict=True, reason="zones have no study-area or far-from-the-rest check, so a "
-                   "polygon with lat/lon swapped (landing in Turkey) loads without a word")
 def test_zone_with_lat_lon_swapped_among_good_ones_is_reported(tmp_path):
     path = write_zones(tmp_path / "z.geojson", [
         (GOOD_ZONE | {"zone_id": "a"}, SQUARE), (GOOD_ZONE | {"zone_id": "b"}, SHRUNK),
         (GOOD_ZONE | {"zone_id": "c"}, NEIGHBOUR), (GOOD_ZONE | {"zone_id": "d"}, SWAPPED)])
     _, report = read_zones(path)
-    assert any(i.where == "feature 4" and "swapped" in i.problem for i in report.issues)
+    assert [(i.where, i.problem) for i in report.errors] == [(
+        "feature 4", "latitude and longitude look swapped: the polygon lies at 36.7°N 34.9°E, "
+        "outside every country's outline (at sea?), far from the other zones; swapped it lies "
+        "among the other zones, in Syria")]
+    assert report.rejected_rows == [3]
+
+
+def test_zones_far_apart_but_not_swapped_pass(tmp_path):
+    """Zones in three governorates: spread out, none lands among the others when swapped."""
+    path = write_zones(tmp_path / "z.geojson", [
+        (GOOD_ZONE | {"zone_id": "homs"}, SQUARE),
+        (GOOD_ZONE | {"zone_id": "idlib"}, box(36.5, 35.7, 36.8, 36.0)),
+        (GOOD_ZONE | {"zone_id": "ghouta"}, box(36.3, 33.5, 36.5, 33.6)),
+        (GOOD_ZONE | {"zone_id": "daraa"}, box(36.0, 32.5, 36.2, 32.7))])
+    assert read_zones(path)[1].errors == []

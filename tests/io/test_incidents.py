@@ -297,9 +297,11 @@ def test_cp1252_is_read_and_reported(tmp_path):
     frame, report = read_incidents(path)
     assert report.ok
     assert frame["place"].tolist() == ["Hôms – Talbîseh"]
+    assert report.encoding == "cp1252"
     assert report.messages("info") == [
-        "excel.csv: not UTF-8: read as Windows-1252 (cp1252). Fix: save as UTF-8 to be sure of "
-        "accents."]
+        "excel.csv: not UTF-8: read as Windows-1252 (Western European) (cp1252, detected). "
+        "Fix: if letters look wrong, name the encoding (zonewatch --encoding, or the Encoding "
+        "menu beside the upload); saving as UTF-8 avoids the question."]
 
 
 def test_decimal_commas_in_a_semicolon_file(tmp_path):
