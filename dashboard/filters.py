@@ -240,15 +240,15 @@ class IncidentIndex:
         if self._last_search is not None and self._last_search[0] == text:
             return self._last_search[1]
         needle, keys = text.casefold(), self._query_keys(text)
-        query_key = normalize_place(text)
+        parts = [k for k in keys if len(k) >= 3]  # "Tallbisah  town" holds "talbisa"
         mask = np.zeros(len(self), dtype=bool)
         for col in TEXT_COLUMNS:
             codes, folded, texts = self._text_values(col)
             hit = folded.str.contains(needle, regex=False).to_numpy(dtype=bool)
             if col in PLACE_COLUMNS and keys:
-                hit = hit | np.array([self._place_key(t) in keys or (
-                    len(query_key) >= 3 and query_key in self._place_key(t)) for t in texts],
-                    dtype=bool)
+                place_keys = map(self._place_key, texts)
+                hit = hit | np.array([k in keys or any(p in k for p in parts)
+                                      for k in place_keys], dtype=bool)
             mask |= hit[codes]
         self._last_search = (text, mask)
         return mask

@@ -350,3 +350,14 @@ def test_a_search_for_either_name_of_a_list_side_finds_it():
     assert len(index.select(ViewState(actors=("Jabhat al-Nusra",)))) == 2  # the whole group
     assert len(index.select(ViewState(actors=("HTS",)))) == 1  # a listed name is exact
     assert len(index.select(ViewState(actors=("SDF",)))) == 1
+
+
+@pytest.mark.parametrize("query", ["Talbiseh", "Talbisah", "Tallbisah", "تلبيسة", "Telbisa"])
+def test_any_spelling_finds_a_ucdp_place_with_its_kind_appended(query):
+    """UCDP writes "Tallbisah  town": the spelling key is found inside the place's key."""
+    frame = make_incidents([
+        {"date": "2017-08-03", "lon": 36.7, "lat": 34.8, "place": "Tallbisah  town"},
+        {"date": "2017-08-04", "lon": 36.7, "lat": 34.8, "place": "Tallbisah-Al Ghantu road"},
+        {"date": "2017-08-05", "lon": 36.5, "lat": 34.9, "place": "Houla town"},
+    ])
+    assert IncidentIndex(frame).select(ViewState(text=query)).tolist() == [0, 1]

@@ -353,3 +353,77 @@ def test_br015_markup_in_a_zone_name_shows_literally_and_never_runs(watched, liv
     page.keyboard.press("Escape")
     assert page.evaluate("window.__xss") is None and dialogs == []
     page.locator(f"#{ids.UPLOAD_RESET}").click()
+
+
+# Finding things (issue 12, items 4-6, 9) ----------------------------------------------------
+def test_br041_typed_days_set_the_window_the_link_and_the_calendar(watched, live_url):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    first = page.locator(f"#{ids.WINDOW_DATES}-first")
+    first.fill("1 Feb 2018")
+    first.press("Enter")
+    page.keyboard.press("Escape")
+    last = page.locator(f"#{ids.WINDOW_DATES}-last")
+    last.fill("30 Apr 2018")
+    last.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page.locator(f"#{ids.DATE_LABEL}")).to_have_text("1 Feb 2018 – 30 Apr 2018 (89 days)",
+                                                            timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"from=2018-02-01&to=2018-04-30"), timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.COUNT}")).not_to_have_text("8,357 of 8,357 incidents")
+    # The "Zones as of" calendar opens on the window's end, not on today.
+    page.locator(f"#{ids.AS_OF}").click()
+    calendar = page.locator(".dash-datepicker-content")
+    expect(calendar).to_contain_text("April", timeout=TIMEOUT)
+    years = calendar.locator("input").evaluate_all("els => els.map(e => e.value)")
+    assert "2018" in years, years
+    page.keyboard.press("Escape")
+    # A slider move and the boxes follow it.
+    handle = page.locator(f"#{ids.DATE_RANGE} [role=slider]").first
+    handle.focus()
+    handle.press("PageDown")
+    expect(first).not_to_have_value("1 Feb 2018", timeout=TIMEOUT)
+    assert "from=2018-02-01" not in page.url
+
+
+def test_br042_any_spelling_of_a_place_and_any_name_of_an_actor_finds_it(watched, live_url):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    box = page.locator(f"#{ids.TEXT}")
+    counts = []
+    for spelling in ("Tallbisah", "Talbisah", "تلبيسة"):
+        box.fill(spelling)
+        box.press("Enter")
+        expect(page.locator(f"#{ids.COUNT}")).not_to_have_text("8,357 of 8,357 incidents",
+                                                               timeout=TIMEOUT)
+        counts.append(count_text(page))
+        box.fill("")
+        box.press("Enter")
+        expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents",
+                                                           timeout=TIMEOUT)
+    assert counts[0] != "0 of 8,357 incidents" and len(set(counts)) == 1, counts
+    page.locator(f"#{ids.ACTORS}").click()
+    page.keyboard.type("Hay’at Tahrir")
+    expect(page.get_by_role("option", name="HTS", exact=True)).to_be_visible(timeout=TIMEOUT)
+    page.keyboard.press("Escape")
+
+
+def test_br043_an_unusable_fatality_range_is_said(watched, live_url):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    page.locator(f"#{ids.FAT_MIN}").fill("5")
+    page.locator(f"#{ids.FAT_MIN}").press("Enter")
+    page.locator(f"#{ids.FAT_MAX}").fill("2")
+    page.locator(f"#{ids.FAT_MAX}").press("Enter")
+    messages = page.locator(f"#{ids.MESSAGES}")
+    expect(messages).to_contain_text("Fatalities 5 to 2: the minimum is above the maximum",
+                                     timeout=TIMEOUT)
+    expect(messages).to_contain_text("Fix: make the minimum at most the maximum")
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents")
+    page.locator(f"#{ids.FAT_MAX}").fill("50")
+    page.locator(f"#{ids.FAT_MAX}").press("Enter")
+    expect(messages).not_to_contain_text("Fatalities 5 to", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"fat=5-50"), timeout=TIMEOUT)
