@@ -13,6 +13,7 @@ from dashboard.io.gazetteer import (
     geocode,
     load_gazetteer,
     normalize_place,
+    spelling_keys,
 )
 
 # GeoNames (CC BY 4.0) coordinates of the towns, as (lat, lon).
@@ -154,3 +155,16 @@ def test_bad_gazetteer_file_names_the_problem_and_fix(tmp_path, text, message):
 def test_missing_gazetteer_file_says_how_to_rebuild(tmp_path):
     with pytest.raises(FormatError, match=r"not found.*build_geodata"):
         geocode("Homs", tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("query", ["Talbiseh", "Tallbisah", "تلبيسة", "Telbisa"])
+def test_spelling_keys_hold_every_name_of_the_place(query):
+    """The search's place keys: one place's names (Latin and Arabic) whatever the query."""
+    keys = spelling_keys(query)
+    assert {"talbisa", "telbisa", "تلبيسه"} <= keys
+    assert "rastan" not in keys
+
+
+def test_spelling_keys_of_an_unknown_name_are_its_own_key():
+    assert spelling_keys("Jobar") == {normalize_place("Jobar")}
+    assert spelling_keys("  ") == set()
