@@ -427,3 +427,31 @@ def test_br043_an_unusable_fatality_range_is_said(watched, live_url):
     page.locator(f"#{ids.FAT_MAX}").press("Enter")
     expect(messages).not_to_contain_text("Fatalities 5 to", timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"fat=5-50"), timeout=TIMEOUT)
+
+
+def test_br016_a_session_deleted_on_the_server_is_told_why(watched, live_url, session_dir,
+                                                           tmp_path):
+    """Issue 17, item 5: the page says the uploads are gone, once, not silently."""
+    import os
+
+    from dashboard.sessions import SessionStore
+
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    good = tmp_path / "mine.csv"
+    good.write_text("incident_id,date,lat,lon,fatalities\nm1,2017-08-03,34.84,36.73,2\n",
+                    encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("1 of 1 incidents", timeout=TIMEOUT)
+    session_id = page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{ids.SESSION}'))")
+    os.utime(session_dir / session_id / ".last_used", (1, 1))  # idle for decades
+    SessionStore(session_dir).sweep()
+    page.locator(f"#{ids.TEXT}").fill("Talbiseh")
+    page.locator(f"#{ids.TEXT}").press("Enter")
+    messages = page.locator(f"#{ids.MESSAGES}")
+    expect(messages).to_contain_text("Your uploaded data was deleted from the server after "
+                                     "120 minutes without use", timeout=TIMEOUT)
+    page.locator(f"#{ids.RESET}").click()
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents",
+                                                       timeout=TIMEOUT)

@@ -271,3 +271,30 @@ def test_playback_sends_names_as_typed_for_its_canvas(hostile_view, hostile_stat
     payload = playback_payload(hostile_view, hostile_state)
     names = {f["properties"]["name"] for f in payload["zones"]["features"]}
     assert HOSTILE in names and HOSTILE in payload["types"]
+
+
+# Item 5: one user cannot evict everyone ---------------------------------------------------
+def test_many_sessions_of_one_uploader_never_flush_an_active_colleague(tmp_path):
+    from dashboard.app.errors import error_message
+    from dashboard.sessions import QuotaError, SessionStore, new_session_id
+
+    store = SessionStore(tmp_path / "s", ttl_minutes=120, max_mb=1, quota_mb=0.5)
+    colleague = new_session_id()
+    staged = store.staging_path(colleague, "text")
+    staged.write_bytes(b"c" * 300_000)
+    store.commit(colleague, "incidents", staged, "mine.csv")
+    refused = []
+    for _ in range(6):  # the attacker's fresh sessions, 500 kB each
+        attacker = new_session_id()
+        staged = store.staging_path(attacker, "text")
+        staged.write_bytes(b"x" * 500_000)
+        try:
+            store.commit(attacker, "incidents", staged, "big.csv")
+        except QuotaError as err:
+            refused.append(error_message(err)[0])
+        staged.unlink(missing_ok=True)
+    assert store.files(colleague).incidents.stat().st_size == 300_000
+    assert len(refused) == 5 and refused[0].startswith("the server's space for uploaded data")
+    store.sweep()
+    left = [p.name for p in store.root.iterdir() if p.name[0] != "."]
+    assert len(left) == 2 and colleague in left  # the refused ones left no folder behind

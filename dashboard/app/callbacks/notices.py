@@ -2,9 +2,10 @@
 
 Sessions idle past the TTL, or idle and in the way of someone else's upload, are
 deleted (dashboard.sessions); the views then quietly fall back to the server's data.
-The state store names the data it was made for (``…#base`` once the uploads are
+The filters store names the data it was made for (``…#base`` once the uploads are
 gone), so it changes then, and this callback shows why, after the sync callback has
-written its own messages.
+written its own messages. It listens to the filters, not the whole state, so a slider
+move costs no extra request.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def notice_view(store, session_id: str | None) -> list:
 
 def register(app, store) -> None:
     @app.callback(Output(ids.MESSAGES, "children", allow_duplicate=True),
-                  Input(ids.STATE, "data"), State(ids.SESSION, "data"),
+                  Input(ids.FILTERS, "data"), State(ids.SESSION, "data"),
                   prevent_initial_call=True)
-    def _notice(_state, session_id):
+    def _notice(_filters, session_id):
         return notice_view(store, session_id)
