@@ -14,6 +14,10 @@ import click
 from dashboard.errors import ZoneWatchError
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
+_ENCODING = click.option(
+    "--encoding", metavar="CODEC",
+    help="Text encoding of the CSV/GeoJSON files given, e.g. utf-16 or cp1256 (Arabic Excel) "
+         "[default: detected among UTF-8, UTF-16, cp1256 and cp1252].")
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -46,15 +50,16 @@ def cli() -> None:
 @click.option("--map", "maps", multiple=True, metavar="OURS=THEIRS",
               help="Map a column, e.g. --map date='Event Date' (repeatable).")
 @click.option("--crs", help="CRS of x/y columns of a CSV that are not lon/lat, e.g. EPSG:32637.")
-def validate(files, as_json, role, kind, maps, crs) -> None:
+@_ENCODING
+def validate(files, as_json, role, kind, maps, crs, encoding) -> None:
     """Report every problem in FILES. Exit 0 when clean, 1 when any has errors."""
     import json
 
     from dashboard.io import validate as validate_file
 
-    options = {}
+    options = {"encoding": encoding} if encoding else {}
     if kind or maps or crs:
-        options = {"kind": kind, "mapping": _mapping(maps) or None, "crs": crs}
+        options |= {"kind": kind, "mapping": _mapping(maps) or None, "crs": crs}
         role = role or "incidents"
     reports = [validate_file(path, role=role, **options) for path in files]
     if as_json:
@@ -65,11 +70,12 @@ def validate(files, as_json, role, kind, maps, crs) -> None:
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
-def _dataset(zones, incidents, valid_only=False):
+def _dataset(zones, incidents, valid_only=False, encoding=None):
     from dashboard.dataset import load_dataset
 
     try:
-        return load_dataset(zones, incidents, valid_only=valid_only, progress=True)
+        return load_dataset(zones, incidents, valid_only=valid_only, progress=True,
+                            encoding=encoding)
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
 
@@ -78,11 +84,12 @@ def _dataset(zones, incidents, valid_only=False):
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled Syria 2017 zones].")
 @click.option("--incidents", type=_FILE,
               help="Incident file [default: the bundled UCDP GED Syria 2017-18 events].")
-def info(zones, incidents) -> None:
+@_ENCODING
+def info(zones, incidents, encoding) -> None:
     """Zones (versions, periods, statuses) and incidents (count, span, types)."""
     from dashboard.summary import describe
 
-    click.echo(describe(_dataset(zones, incidents)))
+    click.echo(describe(_dataset(zones, incidents, encoding=encoding)))
 
 
 @cli.command()
@@ -92,11 +99,12 @@ def info(zones, incidents) -> None:
               help="Output file: .csv, .geojson or .parquet.")
 @click.option("--valid-only", is_flag=True,
               help="Load only valid rows; rejected rows go to FILE.rejected.csv beside the input.")
-def join(zones, incidents, output, valid_only) -> None:
+@_ENCODING
+def join(zones, incidents, output, valid_only, encoding) -> None:
     """Each incident with the zone version in force on its date that contains it."""
     from dashboard.io.writers import write_incidents
 
-    data = _dataset(zones, incidents, valid_only)
+    data = _dataset(zones, incidents, valid_only, encoding)
     try:
         write_incidents(data.incidents, output)
     except ZoneWatchError as err:
@@ -294,12 +302,14 @@ def snapshot(state_text, zones, incidents, title, histogram, numbers, output, si
 @cli.command()
 @_briefing_options
 @click.option("-o", "--output", type=_FILE, required=True, help="Animated GIF file (.gif).")
-@click.option("--step", type=click.Choice(["day", "week", "month"]), default="week",
-              show_default=True, help="How far the window moves per frame.")
-@click.option("--window-days", type=click.IntRange(1, 3650), default=30, show_default=True,
-              help="Days in each frame's window (ignored with --cumulative).")
-@click.option("--cumulative", is_flag=True,
-              help="Grow the window from the start date instead of sliding it.")
+@click.option("--step", type=click.Choice(["day", "week", "month"]),
+              help="How far the window moves per frame [default: the link's step, else week].")
+@click.option("--window-days", type=click.IntRange(1, 3650),
+              help="Days in each frame's window, ignored with --cumulative [default: the "
+                   "link's window, else 30].")
+@click.option("--cumulative/--sliding", default=None,
+              help="Grow the window from the start date instead of sliding it [default: the "
+                   "link's mode, else sliding].")
 @click.option("--frames", "max_frames", type=click.IntRange(2, 500), default=60,
               show_default=True, help="At most this many frames (the step widens to fit).")
 @click.option("--delay", type=click.IntRange(50, 10_000), default=700, show_default=True,

@@ -81,22 +81,26 @@ def load_dataset(
     *,
     valid_only: bool = False,
     progress: bool = False,
+    encoding: str | None = None,
 ) -> Dataset:
     """Load, validate and join. Files not given fall back to the bundled ones (the
     bundled milestones only go with the bundled zones). Raises the first error of a
-    file with errors unless ``valid_only``."""
+    file with errors unless ``valid_only``. ``encoding`` is that of the zone and incident
+    files given (default: detected); the bundled files are UTF-8."""
     import_in_background()  # the join's KD-tree library loads while the files are read
     files = dataset_files(zones, incidents, milestones)
     zone_path, incident_paths = files["zones"][0], files["incidents"]
     milestone_path = files["milestones"][0] if files["milestones"] else None
     steps = Steps(progress, 2 + len(incident_paths) + (milestone_path is not None))
     reports = []
-    zone_frame, report = load_zones(zone_path, valid_only=valid_only)
+    zone_frame, report = load_zones(zone_path, valid_only=valid_only,
+                                    encoding=encoding if zones is not None else None)
     reports.append(report)
     steps.done(f"zones: {zone_path.name}")
     frames = []
     for path in incident_paths:
-        frame, report = load_incidents(path, valid_only=valid_only)
+        frame, report = load_incidents(path, valid_only=valid_only,
+                                       encoding=encoding if incidents is not None else None)
         frames.append(frame)
         reports.append(report)
         steps.done(f"incidents: {path.name}")

@@ -36,14 +36,16 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def check_file(path: Path, role: str, limits: Limits, shown_name: str | None = None
-               ) -> ValidationReport:
+def check_file(path: Path, role: str, limits: Limits, shown_name: str | None = None,
+               encoding: str | None = None) -> ValidationReport:
     """The report of reading ``path`` as ``role`` ("zones" or "incidents"), read in a
-    sandboxed child. Never takes much longer than ``limits.check_seconds``: a child that
-    is still at work then is killed and the report says so."""
+    sandboxed child (in ``encoding``, default: detected). Never takes much longer than
+    ``limits.check_seconds``: a child that is still at work then is killed and the
+    report says so."""
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(sender, str(path), role, limits), daemon=True)
+    child = ctx.Process(target=_child, args=(sender, str(path), role, limits, encoding),
+                        daemon=True)
     child.start()
     sender.close()
     try:
@@ -85,6 +87,7 @@ def _died(answer: object, exitcode: int | None, limits: Limits) -> tuple[str, st
 
 def _report_from(answer: dict, report: ValidationReport) -> ValidationReport:
     report.kind, report.rows = answer["kind"], answer["rows"]
+    report.encoding = answer.get("encoding")
     names = {f.name for f in fields(Issue)}
     report.issues = [Issue(**{k: v for k, v in issue.items() if k in names})
                      for issue in answer["issues"]]
@@ -107,14 +110,14 @@ def _limit_self(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (budget, hard))
 
 
-def _child(sender, path: str, role: str, limits: Limits) -> None:
+def _child(sender, path: str, role: str, limits: Limits, encoding: str | None = None) -> None:
     """Read the file and send back the report as plain data (or "memory")."""
     try:
         _limit_self(limits)
         reader = read_zones if role == "zones" else read_incidents
-        _, report = reader(Path(path), limits=limits)
+        _, report = reader(Path(path), limits=limits, encoding=encoding)
         answer: object = {
-            "kind": report.kind, "rows": report.rows,
+            "kind": report.kind, "rows": report.rows, "encoding": report.encoding,
             "issues": [_issue_dict(i) for i in report.issues[:MAX_ISSUES]],
             "more": max(0, len(report.issues) - MAX_ISSUES),
         }

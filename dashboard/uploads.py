@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import gzip
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.io import ValidationReport
 from dashboard.io.limits import Limits
-from dashboard.io.sniff import sniff_format
+from dashboard.io.sniff import GZIP, JSON, TEXT, decode_text, sniff_format
 from dashboard.sessions import SessionStore
 from dashboard.upload_check import check_file
 
@@ -66,11 +67,25 @@ def upload_limits(max_mb: int, limits: Limits | None = None) -> Limits:
     return dataclasses.replace(limits, unpacked_mb=min(limits.unpacked_mb, max_mb * 4))
 
 
+def as_utf8(path: Path, fmt: str, encoding: str) -> None:
+    """Rewrite a text (CSV, GeoJSON, gzipped CSV) read in ``encoding`` as UTF-8, so that
+    whoever reads the kept file later reads what was checked, without being told."""
+    if fmt == GZIP:
+        text, _ = decode_text(gzip.decompress(path.read_bytes()), encoding)
+        path.write_bytes(gzip.compress(text.encode("utf-8")))
+    elif fmt in (TEXT, JSON):
+        text, _ = decode_text(path.read_bytes(), encoding)
+        path.write_bytes(text.encode("utf-8"))
+
+
 def receive_upload(store: SessionStore, session_id: str, role: str, contents: str,
-                   filename: str, max_mb: int, limits: Limits | None = None) -> UploadResult:
+                   filename: str, max_mb: int, limits: Limits | None = None,
+                   encoding: str | None = None) -> UploadResult:
     """Validate an upload for ``role`` ("zones" or "incidents") and keep it if clean.
 
-    The file is read in a sandboxed child (``check_file``) within ``upload_limits``."""
+    The file is read in a sandboxed child (``check_file``) within ``upload_limits``, in
+    ``encoding`` when the uploader names one (else it is detected); a text read in a
+    named encoding is kept as UTF-8."""
     name = Path(filename or "upload").name[:120]
     try:
         raw = decode_contents(contents)
@@ -94,10 +109,13 @@ def receive_upload(store: SessionStore, session_id: str, role: str, contents: st
         if fmt == "zip" and (problem := zip_problem(staged, max_mb * 1024 * 1024)):
             return UploadResult(False, f"{name}: {problem}. Fix: upload a zip holding only the "
                                 "Shapefile's .shp, .shx, .dbf and .prj.")
-        report = check_file(staged, role, upload_limits(max_mb, limits), shown_name=name)
+        report = check_file(staged, role, upload_limits(max_mb, limits), shown_name=name,
+                            encoding=encoding)
         if not report.ok:
             return UploadResult(False, f"{name}: {len(report.errors)} errors; nothing was "
                                 "loaded and your previous data is still shown.", report)
+        if encoding:
+            as_utf8(staged, fmt, encoding)
         store.commit(session_id, role, staged, name)
         return UploadResult(True, f"{name}: loaded {report.rows:,} {role} "
                             f"({len(report.warnings)} warnings).", report)

@@ -182,3 +182,41 @@ def test_a_plain_shapefile_zip_passes(tmp_path):
     path.write_bytes(zipped([(f"zones.{ext}", bytes(range(256)) * 4) for ext in
                              ("shp", "shx", "dbf", "prj")]))
     assert zip_problem(path, MB) is None
+
+
+# Encodings (issue 12, item 14) -------------------------------------------------------------
+ARABIC_CSV = "incident_id,date,lon,lat,place\r\na1,2017-08-03,36.73,34.84,تلبيسة\r\n"
+
+
+def test_an_arabic_excel_upload_is_detected_and_said(sessions, sid):
+    result = receive(sessions, sid, ARABIC_CSV.encode("cp1256"))
+    assert result.ok, result.message
+    assert result.report.encoding == "cp1256"
+    assert any("read as Windows-1256 (Arabic)" in m for m in result.report.messages("info"))
+    from dashboard.io import read_incidents
+
+    assert read_incidents(sessions.files(sid).incidents)[0]["place"].tolist() == ["تلبيسة"]
+
+
+def test_a_utf16_unicode_text_upload_is_kept_not_refused_as_binary(sessions, sid):
+    result = receive(sessions, sid, ARABIC_CSV.replace(",", "\t").encode("utf-16"), name="u.txt")
+    assert result.ok, result.report.messages() if result.report else result.message
+    assert result.report.encoding == "utf-16"
+
+
+def test_the_encoding_chosen_is_used_and_the_kept_file_is_utf8(sessions, sid):
+    raw = ARABIC_CSV.encode("cp1256")
+    result = receive_upload(sessions, sid, "incidents", data_url(raw), "mine.csv", 1,
+                            encoding="cp1256")
+    assert result.ok, result.message
+    assert "(cp1256, as asked)" in result.report.messages("info")[0]
+    assert sessions.files(sid).incidents.read_bytes() == ARABIC_CSV.encode("utf-8")
+
+
+def test_a_wrong_encoding_chosen_is_refused_with_the_byte(sessions, sid):
+    result = receive_upload(sessions, sid, "incidents", data_url(ARABIC_CSV.encode("cp1256")),
+                            "mine.csv", 1, encoding="utf-8")
+    assert not result.ok
+    assert re.match(r"mine.csv, line 2: the file is not UTF-8: byte \w\w at offset",
+                    result.report.messages("error")[0])
+    assert sessions.files(sid) is None

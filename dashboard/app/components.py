@@ -102,6 +102,16 @@ def build_filters() -> html.Aside:
     ], className="zw-sidebar", **{"aria-label": "Filters"})
 
 
+#: The encoding menu beside the uploads: "auto" detects among the others.
+UPLOAD_ENCODINGS = [
+    {"label": "Detect (UTF-8, UTF-16, Arabic or Western Windows)", "value": "auto"},
+    {"label": "UTF-8", "value": "utf-8"},
+    {"label": "UTF-16 (Excel \"Unicode text\")", "value": "utf-16"},
+    {"label": "Windows-1256 (Arabic Excel)", "value": "cp1256"},
+    {"label": "Windows-1252 (Western Excel)", "value": "cp1252"},
+]
+
+
 def build_upload_panel() -> html.Section:
     def upload(id_, text):
         return dcc.Upload(id=id_, children=html.Div([html.B(text), html.Br(),
@@ -114,6 +124,10 @@ def build_upload_panel() -> html.Section:
                className="zw-hint"),
         upload(ids.UPLOAD_ZONES, "Zones (GeoJSON, GPKG, Parquet, zipped SHP)"),
         upload(ids.UPLOAD_INCIDENTS, "Incidents (ACLED/UCDP CSV, XLSX, GeoJSON…)"),
+        labelled("Text encoding", dcc.Dropdown(
+            id=ids.UPLOAD_ENCODING, options=UPLOAD_ENCODINGS, value="auto", clearable=False,
+            searchable=False), ids.UPLOAD_ENCODING,
+            hint="Of CSV and GeoJSON files; if letters come out wrong, choose it and upload again."),
         html.Button("Back to the server's data", id=ids.UPLOAD_RESET, className="zw-button zw-small"),
         dcc.Loading(html.Div(id=ids.UPLOAD_REPORT, className="zw-upload-report", role="status"),
                     type="dot"),

@@ -7,6 +7,7 @@ with every column as text, so validation sees exactly what the file says.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zipfile
 import zlib
@@ -219,7 +220,9 @@ def read_raw_table(path: Path, fmt: str, report: ValidationReport,
     if fmt == sniff.XLSX:
         return hxl.drop_tag_row(read_xlsx(path, report, limits, sheet), report)
     if fmt == sniff.JSON:
-        check_json(path, report, encoding)
+        text = check_json(path, report, encoding)
+        if report.encoding not in ("utf-8", "utf-8-sig"):  # GDAL reads UTF-8 only: hand it that
+            return read_vector(path, report, fmt, limits=limits, data=text.encode("utf-8"))
     if fmt == sniff.ZIP:
         return read_zip(path, report, limits, encoding)
     return read_vector(path, report, fmt, limits=limits)
@@ -277,8 +280,8 @@ def _check_sheet_size(path: Path, report: ValidationReport, limits: Limits,
         book.close()
 
 
-def check_json(path: Path, report: ValidationReport, encoding: str | None = None) -> None:
-    """Report truncated or malformed JSON with the line and column."""
+def check_json(path: Path, report: ValidationReport, encoding: str | None = None) -> str:
+    """The JSON text, after reporting truncated or malformed JSON with the line and column."""
     text = decode(path.read_bytes(), report, encoding)
     try:
         doc = json.loads(text)
@@ -297,6 +300,7 @@ def check_json(path: Path, report: ValidationReport, encoding: str | None = None
         report.error("the JSON is not GeoJSON (no FeatureCollection)",
                      "export it as GeoJSON, or as CSV with lon/lat columns")
         raise Unreadable
+    return text
 
 
 #: JSON nested deeper than this is refused (GeoJSON needs 6: collection, features,
@@ -406,9 +410,11 @@ def _check_vector_size(path: Path, report: ValidationReport, fmt: str, vsi: str 
 
 
 def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None = None,
-                limits: Limits | None = None, encoding: str | None = None):
+                limits: Limits | None = None, encoding: str | None = None,
+                data: bytes | None = None):
     """GeoJSON, GeoPackage, GeoParquet or a zip member through pyogrio / pyarrow
-    (``encoding``: a Shapefile's attributes, when its .cpg is missing or wrong)."""
+    (``encoding``: a Shapefile's attributes, when its .cpg is missing or wrong; ``data``:
+    the file's content re-encoded, read instead of the file)."""
     import geopandas as gpd
 
     try:
@@ -422,7 +428,8 @@ def read_vector(path: Path, report: ValidationReport, fmt: str, vsi: str | None 
                 return pd.read_parquet(path)
         # Dates as written: GDAL would otherwise move times with offsets to UTC.
         extra = {"encoding": encoding} if encoding else {}
-        return gpd.read_file(vsi or path, engine="pyogrio", datetime_as_string=True, **extra)
+        source = io.BytesIO(data) if data is not None else vsi or path
+        return gpd.read_file(source, engine="pyogrio", datetime_as_string=True, **extra)
     except (Unreadable, MemoryError):  # out of memory is no damage: the caller says so
         raise
     except Exception as err:  # pyogrio/GDAL errors are many and untyped

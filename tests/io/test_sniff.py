@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
-from dashboard.io import read_incidents, validate
+from dashboard.io import read_incidents, read_zones, validate
 from dashboard.io.sniff import TEXT, decode_text, detect_encoding, sniff_format
-from tests.conftest import write_csv, write_text
+from tests.conftest import GOOD_ZONE, feature_collection, write_csv, write_text
+from tests.geometries import SQUARE
 
 ROWS = [["incident_id", "date", "lon", "lat", "place", "notes"],
         ["a", "2017-08-03", "36.73", "34.84", "تلبيسة", "قصف على تلبيسة"],
@@ -84,8 +88,6 @@ def test_an_encoding_given_overrides_detection(tmp_path):
                  r"one of utf-8, utf-16, cp1256, cp1252", id="unknown-encoding"),
 ])
 def test_a_wrong_encoding_is_an_error_with_the_fix(tmp_path, encoding, message):
-    import re
-
     path = write_csv(tmp_path / "arabic.csv", ROWS, encoding="cp1256")
     _, report = read_incidents(path, encoding=encoding)
     assert len(report.errors) == 1
@@ -103,3 +105,14 @@ def test_validate_passes_the_encoding_to_the_reader(tmp_path):
                       "a,2017-08-03,36.73,34.84,Hôms\n", encoding="cp1252")
     report = validate(path, encoding="latin-1")
     assert report.encoding == "iso8859-1" and report.ok
+
+
+@pytest.mark.parametrize("encoding", ["cp1256", "utf-16"])
+def test_zones_geojson_in_another_encoding_keeps_arabic_names(tmp_path, encoding):
+    doc = feature_collection([(GOOD_ZONE | {"name": "ريف حمص الشمالي"}, SQUARE)])
+    path = write_text(tmp_path / "z.geojson", json.dumps(doc, ensure_ascii=False),
+                      encoding=encoding)
+    zones, report = read_zones(path)
+    assert report.ok, report.messages()
+    assert zones["name"].tolist() == ["ريف حمص الشمالي"]
+    assert report.encoding == encoding

@@ -30,9 +30,11 @@ def report_view(result: UploadResult) -> html.Div:
     return html.Div(children)
 
 
-def upload_view(store, session_id, role, contents, filename):
+def upload_view(store, session_id, role, contents, filename, encoding=None):
+    """Receive one upload (``encoding``: the menu's value, "auto" or None to detect)."""
     result = receive_upload(store.sessions, session_id, role, contents, filename,
-                            store.settings.upload_max_mb)
+                            store.settings.upload_max_mb,
+                            encoding=None if encoding in (None, "", "auto") else encoding)
     log.info("upload %s (%s): %s", filename, role, result.message)
     return result
 
@@ -43,8 +45,9 @@ def register(app, store) -> None:
                   Input(ids.UPLOAD_ZONES, "contents"), Input(ids.UPLOAD_INCIDENTS, "contents"),
                   Input(ids.UPLOAD_RESET, "n_clicks"),
                   State(ids.UPLOAD_ZONES, "filename"), State(ids.UPLOAD_INCIDENTS, "filename"),
-                  State(ids.SESSION, "data"), prevent_initial_call=True)
-    def _upload(zones, incidents, _reset, zones_name, incidents_name, session_id):
+                  State(ids.SESSION, "data"), State(ids.UPLOAD_ENCODING, "value"),
+                  prevent_initial_call=True)
+    def _upload(zones, incidents, _reset, zones_name, incidents_name, session_id, encoding):
         if ctx.triggered_id == ids.UPLOAD_RESET:
             store.sessions.reset(session_id)
             return (html.Div("Back to the server's data.", className="zw-message zw-ok"),
@@ -53,7 +56,7 @@ def register(app, store) -> None:
                                 else ("incidents", incidents, incidents_name))
         if not contents:
             return no_update, no_update, no_update
-        result = upload_view(store, session_id, role, contents, name)
+        result = upload_view(store, session_id, role, contents, name, encoding)
         if not result.ok:
             return report_view(result), no_update, no_update
         files = store.sessions.files(session_id)
