@@ -134,10 +134,12 @@ def _verdicts(lon, lat, names: pd.Series, resolve, near: float, far: float, poin
     known, near_given, swapped = (np.zeros(n, dtype=bool) for _ in range(3))
     labels: dict[int, str] = {}
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")  # rows grouped by name: one pass, not one per name
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     for code, value in enumerate(uniques):
         if not str(value).strip() or (found := resolve(str(value))) is None:
             continue
-        rows = np.flatnonzero(codes == code)
+        rows = order[bounds[code]:bounds[code + 1]]
         x, y = lon[rows], lat[rows]
         if points:
             def dist(px, py, pts=found):
