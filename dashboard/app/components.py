@@ -83,13 +83,14 @@ def build_filters() -> html.Aside:
         labelled("Location precision", dcc.Checklist(id=ids.PRECISIONS, options=[], value=[],
                                                      className="zw-checklist", inline=True),
                  ids.PRECISIONS),
-        html.Div([
+        html.Div([  # no min=0: a browser drops an invalid number, so the page could not
+            # say why "-3" does nothing (callbacks/sync.py names it and the fix)
             html.Label("Fatalities", className="zw-label", htmlFor=ids.FAT_MIN),
             html.Div([
-                dcc.Input(id=ids.FAT_MIN, type="number", min=0, placeholder="min", debounce=True,
+                dcc.Input(id=ids.FAT_MIN, type="number", placeholder="min", debounce=True,
                           className="zw-number"),
                 html.Label("to", htmlFor=ids.FAT_MAX),
-                dcc.Input(id=ids.FAT_MAX, type="number", min=0, placeholder="max", debounce=True,
+                dcc.Input(id=ids.FAT_MAX, type="number", placeholder="max", debounce=True,
                           className="zw-number"),
             ], className="zw-range-inputs"),
         ], className="zw-field"),

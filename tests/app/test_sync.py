@@ -391,3 +391,12 @@ def test_the_date_boxes_follow_a_slider_move(tiny_view):
 ])
 def test_the_zones_as_of_calendar_opens_on_the_data_s_period(tiny_view, search, month):
     assert sync(tiny_view, ids.URL, search=search).as_of_month == month
+
+
+def test_the_fatality_boxes_let_a_negative_number_reach_the_server():
+    """With min=0 the browser drops "-3" as invalid and the page could not say why."""
+    from dashboard.app.components import build_filters
+
+    boxes = {c.id: c for c in build_filters()._traverse() if getattr(c, "id", None) in
+             (ids.FAT_MIN, ids.FAT_MAX)}
+    assert [getattr(boxes[i], "min", None) for i in (ids.FAT_MIN, ids.FAT_MAX)] == [None, None]

@@ -427,6 +427,11 @@ def test_br043_an_unusable_fatality_range_is_said(watched, live_url):
     page.locator(f"#{ids.FAT_MAX}").press("Enter")
     expect(messages).not_to_contain_text("Fatalities 5 to", timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"fat=5-50"), timeout=TIMEOUT)
+    page.locator(f"#{ids.FAT_MIN}").fill("-3")  # reaches the server (no min=0 to drop it)
+    page.locator(f"#{ids.FAT_MIN}").press("Enter")
+    expect(messages).to_contain_text("Fatalities minimum -3 is below 0, so it counts as 0. "
+                                     "Fix: type 0 or more", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"fat=0-50"), timeout=TIMEOUT)
 
 
 def test_br016_a_session_deleted_on_the_server_is_told_why(watched, live_url, session_dir,
