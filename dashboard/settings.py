@@ -46,6 +46,7 @@ class Settings:
     session_disk_mb: int = 2000           # all sessions' uploads together
     session_quota_mb: int = 100           # one session's uploads together
     online_tiles: bool = False            # start with online map tiles switched on
+    allow_online_tiles: bool = True       # let users switch them on; off: no tile host at all
     # More event types to leave out of every count of violence, ';'-separated.
     non_violent: str = ""
     # Limits on one data file (uploads and the CLI alike): see dashboard/io/limits.py.
@@ -56,6 +57,12 @@ class Settings:
     check_memory_mb: int = 2048           # ... and the memory it may take
     # Prepared server data (validated, joined, sorted) for fast starts; None = no cache.
     cache_dir: Path | None = field(default_factory=default_cache_dir)
+
+    @property
+    def tiles_allowed(self) -> bool:
+        """May the page talk to the tile server (the page's CSP lets it in)? Yes unless
+        the operator forbids it: users switch tiles on themselves."""
+        return self.allow_online_tiles or self.online_tiles
 
     @property
     def non_violent_types(self) -> frozenset[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from dashboard.io import ValidationReport
 from dashboard.io.limits import Limits
 from dashboard.io.sniff import GZIP, JSON, TEXT, decode_text, sniff_format
-from dashboard.sessions import SessionStore
+from dashboard.sessions import QuotaError, SessionStore
 from dashboard.upload_check import check_file
 
 MAX_ZIP_MEMBERS = 50
@@ -97,7 +97,11 @@ def receive_upload(store: SessionStore, session_id: str, role: str, contents: st
                             "or ask the server's operator to raise ZONEWATCH_UPLOAD_MAX_MB.")
     if not raw:
         return UploadResult(False, f"{name}: the file is empty (0 bytes). Fix: export it again.")
-    store.sweep()  # make room first: expired and least recently used sessions go
+    store.sweep()  # expired sessions go first
+    try:
+        store.check_room(session_id, role, len(raw))
+    except QuotaError as err:
+        return UploadResult(False, f"{name}: {err}")
     # The whole file is sniffed: a zip's member list (which tells XLSX from a zipped
     # Shapefile) sits at its end.
     probe = store.staging_path(session_id, "bin")
@@ -116,7 +120,10 @@ def receive_upload(store: SessionStore, session_id: str, role: str, contents: st
                                 "loaded and your previous data is still shown.", report)
         if encoding:
             as_utf8(staged, fmt, encoding)
-        store.commit(session_id, role, staged, name)
+        try:
+            store.commit(session_id, role, staged, name)
+        except QuotaError as err:  # another upload of the session took the room meanwhile
+            return UploadResult(False, f"{name}: {err}")
         return UploadResult(True, f"{name}: loaded {report.rows:,} {role} "
                             f"({len(report.warnings)} warnings).", report)
     finally:

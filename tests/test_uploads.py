@@ -220,3 +220,14 @@ def test_a_wrong_encoding_chosen_is_refused_with_the_byte(sessions, sid):
     assert re.match(r"mine.csv, line 2: the file is not UTF-8: byte \w\w at offset",
                     result.report.messages("error")[0])
     assert sessions.files(sid) is None
+
+
+def test_an_upload_over_the_session_quota_names_the_file_and_keeps_the_old_data(tmp_path, sid):
+    small = SessionStore(tmp_path / "small", quota_mb=0.001)   # about 1 KB per session
+    assert receive(small, sid, GOOD_CSV).ok
+    big = GOOD_CSV + b"".join(b"a%d,2017-08-05,36.74,34.85,0\r\n" % i for i in range(3, 200))
+    result = receive(small, sid, big, name="bigger.csv")
+    assert not result.ok
+    assert result.message.startswith("bigger.csv: this upload (")
+    assert "ZONEWATCH_SESSION_QUOTA_MB" in result.message
+    assert small.files(sid).names["incidents"] == "mine.csv"   # what was loaded before stays

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
     notices.register(app, store)  # after sync: it writes the messages area first
     app.server.extensions["zonewatch_store"] = store
     _serve_base_layers(app)
-    _security_headers(app, content_security_policy(app.csp_hashes(), settings.online_tiles))
+    _security_headers(app, content_security_policy(app.csp_hashes(), settings.tiles_allowed))
     log.info("ZoneWatch ready: %s incidents, %s zone versions", len(store.base.index),
              len(store.base.zones))
     return app

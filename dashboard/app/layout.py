@@ -41,7 +41,7 @@ def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:
     ], className="zw-page")
     props = initial_props(view)
     props[ids.TILES] = {"value": ["on"] if settings.online_tiles else []}
-    if not settings.online_tiles:  # the page's CSP lets no tile server in (app/__init__.py)
+    if not settings.tiles_allowed:  # the page's CSP lets no tile server in
         props[ids.TILES]["options"] = [{"label": " Online map tiles (off on this server)",
                                         "value": "on", "disabled": True}]
     grid = next(c for c in page._traverse() if getattr(c, "id", None) == ids.TABLE)

@@ -185,18 +185,39 @@ def test_every_inline_script_of_the_page_is_allowed_by_hash_and_nothing_else(app
     assert all(v == "'self'" or v.startswith("'sha256-") for v in allowed)
 
 
-def test_tile_hosts_are_allowed_only_with_online_tiles(app, tiny_dataset, tmp_path):
+def test_tile_hosts_are_allowed_only_where_users_may_switch_tiles_on(tiny_dataset, tmp_path):
     from dashboard.app import ids
 
-    offline = csp(app.server.test_client().get("/"))
+    closed = make_app(tiny_dataset, tmp_path, allow_online_tiles=False)
+    offline = csp(closed.server.test_client().get("/"))
     assert not any("openstreetmap" in v for values in offline.values() for v in values)
-    layout = app.server.test_client().get("/_dash-layout").get_data(as_text=True)
+    layout = closed.server.test_client().get("/_dash-layout").get_data(as_text=True)
     assert '"disabled": true' in layout.replace('"disabled":true', '"disabled": true')
-    online = make_app(tiny_dataset, tmp_path, online_tiles=True)
-    policy = csp(online.server.test_client().get("/"))
+    default = make_app(tiny_dataset, tmp_path / "default")   # the user's switch, off at first
+    policy = csp(default.server.test_client().get("/"))
     assert "https://tile.openstreetmap.org" in policy["img-src"]
     assert "https://tile.openstreetmap.org" in policy["connect-src"]
-    assert ids.TILES in layout
+    switch = tiles_switch(default.server.test_client().get("/_dash-layout").get_json(), ids.TILES)
+    assert switch["value"] == [] and not switch["options"][0].get("disabled")
+
+
+def tiles_switch(node, wanted: str) -> dict | None:
+    """The props of the component with id ``wanted`` in a /_dash-layout answer."""
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == wanted:
+            return props
+        children = [props.get("children"), *node.values()] if props else list(node.values())
+        for child in children:
+            found = tiles_switch(child, wanted)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for child in node:
+            found = tiles_switch(child, wanted)
+            if found:
+                return found
+    return None
 
 
 # Item 8: markup in names, escaped exactly once per renderer -------------------------------
