@@ -153,12 +153,14 @@ def build_map_panel() -> html.Div:
 
 
 def build_window_dates() -> html.Div:
-    """The window's first and last day, typed ("1 Feb 2018", or 2018-02-01) or picked; the
-    slider and the link follow (callbacks/sync.py)."""
+    """The window's first and last day, typed (2018-02-01 or "1 Feb 2018") or picked; the
+    slider and the link follow (callbacks/sync.py). Shown as ISO days because Dash reads
+    a typed day in the display format first, else with ``new Date``, which takes an ISO
+    day as UTC: with "D MMM YYYY" shown, 2018-02-01 typed west of Greenwich became 31 Jan."""
     first, last = f"{ids.WINDOW_DATES}-first", f"{ids.WINDOW_DATES}-last"
     return html.Div([
         html.Label("Window", htmlFor=first, className="zw-label zw-inline"),
-        dcc.DatePickerRange(id=ids.WINDOW_DATES, display_format="D MMM YYYY",
+        dcc.DatePickerRange(id=ids.WINDOW_DATES, display_format="YYYY-MM-DD",
                             start_date_id=first, end_date_id=last, minimum_nights=0,
                             start_date_placeholder_text="First day",
                             end_date_placeholder_text="Last day", updatemode="singledate",
@@ -173,7 +175,7 @@ def build_time_panel() -> html.Section:
             build_window_dates(),
             html.Div([
                 html.Label("Zones as of", htmlFor=ids.AS_OF, className="zw-label zw-inline"),
-                dcc.DatePickerSingle(id=ids.AS_OF, display_format="D MMM YYYY", clearable=True,
+                dcc.DatePickerSingle(id=ids.AS_OF, display_format="YYYY-MM-DD", clearable=True,
                                      placeholder="end of window", className="zw-date"),
             ], className="zw-asof"),
         ], className="zw-time-head"),

@@ -383,8 +383,23 @@ def test_br041_typed_days_set_the_window_the_link_and_the_calendar(watched, live
     handle = page.locator(f"#{ids.DATE_RANGE} [role=slider]").first
     handle.focus()
     handle.press("PageDown")
-    expect(first).not_to_have_value("1 Feb 2018", timeout=TIMEOUT)
+    expect(first).not_to_have_value("2018-02-01", timeout=TIMEOUT)
     assert "from=2018-02-01" not in page.url
+
+
+def test_br044_a_typed_iso_day_is_that_day_west_of_greenwich(browser, live_url):
+    """Dash reads an ISO day it cannot parse in the display format as UTC midnight."""
+    context = browser.new_context(timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(live_url)
+    wait_ready(page)
+    for box, day in (("first", "2018-02-01"), ("last", "30 Apr 2018")):
+        page.locator(f"#{ids.WINDOW_DATES}-{box}").fill(day)
+        page.locator(f"#{ids.WINDOW_DATES}-{box}").press("Enter")
+        page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"from=2018-02-01&to=2018-04-30"), timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.WINDOW_DATES}-last")).to_have_value("2018-04-30")
+    context.close()
 
 
 def test_br042_any_spelling_of_a_place_and_any_name_of_an_actor_finds_it(watched, live_url):
