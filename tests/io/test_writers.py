@@ -86,3 +86,32 @@ def test_unknown_suffix_is_refused(tmp_path, incidents):
     with pytest.raises(ZoneWatchError, match=r"^out.xlsx: cannot write '.xlsx' files. Fix: use one of "
                        r".csv, .geojson, .parquet.$"):
         write_incidents(incidents, tmp_path / "out.xlsx")
+
+
+def test_arrow_csv_matches_the_pandas_writer_cell_for_cell(tmp_path, risky_incidents):
+    """The fast writer gives what inert_frame + pandas.to_csv gave, read back as text
+    (numbers compared as numbers: Arrow writes 3.0 as 3)."""
+    frame = risky_incidents.assign(ambiguous=[True, False], empty=[None, None])
+    ours = pd.read_csv(write_incidents(frame, tmp_path / "ours.csv"), dtype=str,
+                       keep_default_na=False, encoding="utf-8-sig")
+    theirs = inert_frame(frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%d")
+                                         for c in ("date", "date_end")}))
+    theirs.to_csv(tmp_path / "theirs.csv", index=False, encoding="utf-8-sig")
+    theirs = pd.read_csv(tmp_path / "theirs.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig")
+    assert list(ours.columns) == list(theirs.columns)
+    for col in ours.columns:
+        if pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
+            assert pd.to_numeric(ours[col]).astype(float).equals(
+                pd.to_numeric(theirs[col]).astype(float)), col
+        else:
+            assert ours[col].tolist() == theirs[col].tolist(), col
+
+
+def test_a_carriage_return_in_a_cell_stays_inside_its_quoted_cell(tmp_path, risky_incidents):
+    """pandas left a cell starting with CR unquoted, which split the row in two."""
+    frame = risky_incidents.assign(notes=[DANGEROUS[4], DANGEROUS[5]])
+    back = pd.read_csv(write_incidents(frame, tmp_path / "cr.csv"), dtype=str,
+                       keep_default_na=False, encoding="utf-8-sig")
+    assert back["notes"].tolist() == ["'\tTAB", "'\rCR"]
+    assert back["incident_id"].tolist() == ["w1", "w2"]
