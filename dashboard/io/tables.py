@@ -111,8 +111,11 @@ def read_text_table(raw: bytes, report: ValidationReport, limits: Limits | None 
     # Rows counted as line ends (an upper bound): the parse costs several times the text.
     check_cells(report, raw.count(b"\n") + 1, len(names), limits)
     try:
+        # UTF-8 bytes go to Arrow as they are: encoding the decoded text again would
+        # copy hundreds of megabytes for nothing.
+        utf8 = {"utf-8": raw, "utf-8-sig": raw[3:]}.get(report.encoding)
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(utf8 if utf8 is not None else text.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

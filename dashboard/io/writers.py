@@ -38,24 +38,37 @@ def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
 
-def _arrow_column(series: pd.Series):
-    """One column as Arrow, as the CSV should show it: dates as YYYY-MM-DD, booleans
-    as True/False, text made inert (the same rule as ``inert``), numbers as they are."""
+def _csv_column(column):
+    """One Arrow column as the CSV should show it: dates as YYYY-MM-DD, booleans as
+    True/False, text made inert (the rule of ``inert``; for dictionary-encoded text only
+    the distinct values are looked at), numbers as they are."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return pa.Array.from_pandas(series.dt.tz_localize(None) if series.dt.tz else series
-                                    ).cast(pa.timestamp("ns")).cast(pa.date32())
-    if pd.api.types.is_bool_dtype(series):
-        return pc.if_else(pa.Array.from_pandas(series), "True", "False")
-    if pd.api.types.is_numeric_dtype(series):
-        return pa.Array.from_pandas(series)
-    text = pa.Array.from_pandas(series.astype("string[pyarrow]")).cast(pa.large_string())
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        return column.cast(pa.timestamp(kind.unit)).cast(pa.date32())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "True", "False")
+    if pa.types.is_dictionary(kind):
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        values = _inert_text(column.dictionary.cast(pa.large_string()))
+        return values.take(column.indices)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return _inert_text(column.cast(pa.large_string()))
+    return column
+
+
+def _inert_text(text):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     starts = pc.fill_null(pc.match_substring_regex(text, _FORMULA_PATTERN), False)
-    quote = pa.scalar("'", pa.large_string())
-    return pc.if_else(starts, pc.binary_join_element_wise(quote, text, pa.scalar("", pa.large_string())),
-                      text)
+    if not pc.any(starts).as_py():
+        return text
+    quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), text,
+                                         pa.scalar("", pa.large_string()))
+    return pc.if_else(starts, quoted, text)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -64,7 +77,14 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    table = pa.table({str(c): _arrow_column(frame[c]) for c in frame.columns})
+    plain = frame.copy(deep=False)
+    for col in plain.columns:  # Arrow keeps a timezone; a CSV day is the local day
+        if isinstance(plain[col].dtype, pd.DatetimeTZDtype):
+            plain[col] = plain[col].dt.tz_localize(None)
+        elif plain[col].dtype == object:  # mixed Python objects: their text
+            plain[col] = plain[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    table = pa.Table.from_pandas(plain, preserve_index=False)
+    table = pa.table({name: _csv_column(table[name]) for name in table.column_names})
     with open(path, "wb") as sink:
         sink.write("\ufeff".encode())
         pacsv.write_csv(table, sink, pacsv.WriteOptions(batch_size=1 << 16))
