@@ -87,6 +87,12 @@ def main(n: int, repeat: int) -> dict:
               "ratio": round(statistics.median(ours) / statistics.median(base), 2),
               "target": "<= 0.5", "machine": env_note}
     result["met"] = result["ratio"] <= 0.5
+    # Same answer: the incidents inside some zone (nested zones may name a different one).
+    import pandas as pd
+
+    result["inside"] = {side: int(pd.read_csv(folder / f"{side}.csv", usecols=["zone_id"],
+                                              encoding="utf-8-sig")["zone_id"].notna().sum())
+                        for side in ("ours", "baseline")}
     print(json.dumps(result), flush=True)
     return result
 
