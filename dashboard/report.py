@@ -12,7 +12,7 @@ import json
 
 from dashboard.ratemodels import fmt
 from dashboard.stats import Analysis, Count, RateRatio, day_words
-from dashboard.verdict import details, headline
+from dashboard.verdict import details, headline, sentence
 
 UNCERTAINTY_NOTE = ("Counts in brackets: only incidents whose whole location-uncertainty radius "
                     "lies in the area – every incident whose radius reaches it.")
@@ -168,7 +168,8 @@ def to_csv(a: Analysis) -> str:
 
 
 def to_json(a: Analysis) -> str:
-    return json.dumps(a.to_dict(), default=str, ensure_ascii=False, indent=2)
+    data = {**a.to_dict(), "headline": headline(a), "sentence": sentence(a)}
+    return json.dumps(data, default=str, ensure_ascii=False, indent=2)
 
 
 RENDERERS = {"md": to_markdown, "csv": to_csv, "json": to_json}

@@ -191,21 +191,9 @@ class Analysis:
     def by_actor(self) -> list[tuple[str, int]]:
         return self.sides[0].counts if self.sides else []
 
-    def headline(self) -> str:
-        from dashboard.verdict import headline
-
-        return headline(self)
-
-    def sentence(self) -> str:
-        from dashboard.verdict import sentence
-
-        return sentence(self)
-
     def to_dict(self) -> dict:
         out = asdict(self)
         out["covered_days"] = {"before": self.before_window.covered, "after": self.after_window.covered}
-        out["headline"] = self.headline()
-        out["sentence"] = self.sentence()
         return out
 
 

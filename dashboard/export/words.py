@@ -119,4 +119,6 @@ def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | N
         lines.append(f"Inside ratio {a.inside_rr.location_words()}")
     lines.append("95% CI: negative binomial, per covered day" if a.inside_rr.method.startswith(
         "negative") else f"Interval: {a.inside_rr.method.split(' (')[0]}")
-    return lines, a.sentence()
+    from dashboard.verdict import sentence
+
+    return lines, sentence(a)
