@@ -1,15 +1,17 @@
-// ZoneWatch playback: each tick of the Play timer moves the date window one step.
+// ZoneWatch playback: the date window moves through the chosen range, one frame a tick.
 //
-// On Play the browser fetches, once per set of filters, every matching incident as
-// compact arrays (/zonewatch/playback, see dashboard/playback.py) and then draws each
+// On Play the browser fetches, once per set of filters and range, every matching
+// incident as compact arrays and the list of frames (/zonewatch/playback, see
+// dashboard/playback.py; the frames follow dashboard/frames.py, the rule the GIF uses
+// too, and assets/frames.js only walks through them). It then draws each
 // frame itself, on a canvas laid over the map in place of the map's own incident and
 // zone layers: the window's incidents (coloured by type, sized by fatalities, as on the
 // map) and the zones in force. The map underneath is not redrawn for a frame, which
 // keeps playback fluid even where WebGL is software-rendered. A step waits until the
-// previous frame is on screen. When playback stops, the slider takes the last window
-// and the server redraws every view for it. With too many incidents (or no answer)
-// each step moves the slider instead and the server redraws the views, as for a
-// manual move.
+// previous frame is on screen. On Pause the slider takes the frame shown and the server
+// redraws every view for it (Play again goes on from there); at the end the slider
+// goes back to the chosen range. With too many incidents each step moves the slider
+// instead and the server redraws the views, as for a manual move.
 (function () {
   "use strict";
   const TRACE_PREFIX = "plotly-trace-layer-";
@@ -21,12 +23,16 @@
     t.name === "Incidents (binned)" || String(t.name || "").startsWith("outline ") ||
     t.name === "zone labels" || t.name === "Selected row" || t.name === "Selected";
 
+  // ``list`` holds the server's frames ([first, last] slider offsets, in order),
+  // ``index`` the one shown, ``range`` the chosen range they cover, ``paused`` where
+  // a pause left them ({range, frame}), so Play goes on from there.
   const player = {
     key: null, data: null, loading: null, mode: "server", running: false, timer: null,
-    window: null, params: null, speed: 400, frames: 0, drawn: 0, installed: false,
-    playing: false, origin: null, fresh: false,
+    window: null, speed: 400, frames: 0, drawn: 0, installed: false, playing: false,
+    list: null, index: -1, range: null, after: null, paused: null, error: null, before: null,
     lastMapData: null, waitSince: 0, frameMs: [], canvas: null, shown: 0,
   };
+  const order = () => window.zonewatchFrames;  // assets/frames.js
   window.zonewatchPlayer = player;  // read by the benchmark and the browser tests
   const hooked = new WeakSet();     // maps and graphs whose events playback listens to
 
@@ -93,24 +99,32 @@
     return window.zonewatchDates.windowLabel(data.first + lo * day, data.first + hi * day);
   }
 
-  function load(state, session) {
-    const key = (state || "") + "|" + (session || "");
+  // The data and frames for the filters (``state``), the range and the step, window
+  // and mode of the controls (the server reads them as it reads a link).
+  function load(state, session, range, settings) {
+    const body = {state: state || "", session: session || "", range: range,
+                  step: settings.step, window: settings.window, mode: settings.mode};
+    const key = JSON.stringify(body);
     if (player.key === key && player.loading) return player.loading;
-    if (player.key === key && player.data) return Promise.resolve();
+    if (player.key === key && player.list) return Promise.resolve();
     player.key = key;
     player.data = null;
+    player.list = null;
+    player.error = null;
     player.mode = "server";
     // The session id goes in the body, never in the URL (proxies log URLs).
     player.loading = fetch("/zonewatch/playback", {
       method: "POST", headers: {"Content-Type": "application/json"}, cache: "no-store",
-      body: JSON.stringify({state: state || "", session: session || ""}),
+      body: JSON.stringify(body),
     }).then((r) => r.json()).then((p) => {
       if (player.key !== key) return;
-      if (p && !p.too_many && !p.error && p.day !== undefined) {
+      if (p && Array.isArray(p.frames) && p.frames.length) player.list = p.frames;
+      else player.error = (p && p.error) || "no frames for this range";
+      if (player.list && !p.too_many && p.day !== undefined) {
         player.data = prepare(p);
         player.mode = "client";
       }
-    }).catch(() => { /* no data: the server draws each frame */ })
+    }).catch(() => { player.error = "the server did not answer"; })
       .finally(() => { if (player.key === key) player.loading = null; });
     return player.loading;
   }
@@ -327,35 +341,6 @@
     if (gd && window.Plotly) window.Plotly.relayout(gd, {"shapes[0].visible": true});
   }
 
-  // Calendar months: the same day of the next month, or its last day from a month's end
-  // (slider offsets are days after ``origin``, a UTC midnight).
-  function monthLater(origin, offset) {
-    const day = window.zonewatchDates.DAY_MS;
-    const d = new Date(origin + offset * day);
-    const y = d.getUTCFullYear(), m = d.getUTCMonth(), date = d.getUTCDate();
-    const monthEnd = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-    const nextEnd = new Date(Date.UTC(y, m + 2, 0)).getUTCDate();
-    const next = date === monthEnd ? nextEnd : Math.min(date, nextEnd);
-    return Math.round((Date.UTC(y, m + 1, next) - origin) / day);
-  }
-
-  function monthEnd(origin, offset) {
-    const day = window.zonewatchDates.DAY_MS;
-    const d = new Date(origin + offset * day);
-    return Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0) - origin) / day);
-  }
-
-  function nextWindow(current, min, max, unit, windowDays, mode) {
-    const width = Math.max(1, parseInt(windowDays || 30, 10));
-    let lo = current ? current[0] : min;
-    let hi = current ? current[1] : min + width - 1;
-    if (hi >= max) return null;  // at the end
-    const byMonth = unit === "month" && player.origin !== null;
-    hi = Math.min(max, byMonth ? monthLater(player.origin, hi) : hi + (unit === "day" ? 1 : 7));
-    lo = mode === "cumulative" ? lo : Math.max(min, hi - width + 1);
-    return [lo, hi];
-  }
-
   const setProps = (id, props) => window.dash_clientside.set_props(id, props);
 
   // One frame: draw the next window, then wait until MapLibre has it on screen and
@@ -365,13 +350,10 @@
     const gd = graph(), m = maplibre(gd);
     if (!m || !m.isStyleLoaded()) { player.timer = setTimeout(frame, 50); return; }
     if (!player.installed) install(m, gd);
-    const p = player.params;
-    // The first frame is the window playback starts from; each next one a step on.
-    const win = player.fresh ? player.window
-      : nextWindow(player.window, p.min, p.max, p.unit, p.windowDays, p.mode);
-    player.fresh = false;
-    if (!win) { finish(); return; }
-    player.window = win;
+    const next = order().nextIndex(player.list, player.index);
+    if (next < 0) { finish(); return; }
+    player.index = next;
+    const win = player.window = player.list[next];
     const started = performance.now();
     const shown = draw(m);
     player.frames += 1;
@@ -400,53 +382,79 @@
     uninstall();
   }
 
-  function finish() {  // the end: the slider takes the last window, the server redraws
-    const last = player.window;
+  // What the slider and the texts showed when Play was pressed (``before``): a window
+  // handed back to the slider unchanged makes no server redraw, so the texts playback
+  // wrote over are put back here.
+  function remember(value) {
+    const text = (id) => { const el = document.getElementById(id); return el ? el.textContent : ""; };
+    player.before = {value: value.slice(), label: text("date-label"), note: text("map-note")};
+  }
+
+  function handBack(win) {
+    const before = player.before;
+    if (before && order().sameWindow(before.value, win)) {
+      setProps("date-label", {children: before.label});
+      setProps("map-note", {children: before.note});
+    }
+    return win;
+  }
+
+  function finish() {  // the end: the slider goes back to the range, the server redraws
     player.playing = false;
+    player.paused = null;
     stopFrames();
-    setProps("date-range", {value: last});
+    setProps("date-range", {value: handBack(player.range)});
     setProps("play-timer", {disabled: true});
     setProps("play", {children: "▶ Play"});
   }
 
   const noUpdate = () => window.dash_clientside.no_update;
 
+  // No frames to play (the server refused or did not answer): stop and say why.
+  function cannotPlay() {
+    player.playing = false;
+    setProps("play-timer", {disabled: true});
+    setProps("play", {children: "▶ Play"});
+    setProps("map-note", {children: "Playback could not start: " + player.error + "."});
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     zonewatch: {
-      toggle: function (clicks, speed, disabled, value, min, max, windowDays, mode, state,
-                        session, unit, shown) {
+      toggle: function (clicks, speed, disabled, value, windowDays, mode, state, session,
+                        unit) {
         const ctx = window.dash_clientside.callback_context;
         const byButton = ctx.triggered.length && ctx.triggered[0].prop_id.startsWith("play.");
         const playing = byButton ? disabled : !disabled;  // a click flips the state
         player.speed = speed || 400;
         let range = noUpdate();
-        if (byButton && playing && value) {  // starting: rewind if at the end, fit the window
-          const width = Math.max(1, parseInt(windowDays || 30, 10));
-          let [lo, hi] = value;
-          // The slider's offsets count days from this UTC midnight (the window store
-          // holds the dates of the slider's current value).
-          player.origin = shown && shown.length === 2 ? Date.parse(shown[1].slice(0, 10) +
-            "T00:00:00Z") - value[1] * window.zonewatchDates.DAY_MS : null;
-          if (hi >= max) { lo = min; hi = Math.min(max, min + width - 1); }
-          else if (mode !== "cumulative") { lo = Math.max(min, hi - width + 1); }
-          if (unit === "month" && player.origin !== null) {  // month steps end on month ends
-            hi = Math.min(max, monthEnd(player.origin, hi));
-            if (mode !== "cumulative") lo = Math.max(min, hi - width + 1);
-          }
-          // The slider stays put: frames start from here, and the server hears of the
-          // window when playback stops (or with each step in server mode).
-          player.window = [lo, hi];
-          player.fresh = true;
-          player.params = {min: min, max: max, unit: unit, windowDays: windowDays, mode: mode};
+        if (byButton && playing && value) {
+          // The slider's window is the range to play, unless it still shows the frame a
+          // pause left: then playback goes on in the range it paused in. The slider stays
+          // put: the server hears of a frame when playback pauses (or with each step in
+          // server mode) and of the range again at the end.
+          const plan = order().playFrom(player.paused, value);
+          player.range = plan.range;
+          player.after = plan.after;
+          player.paused = null;
+          player.index = -1;
+          player.window = null;
           player.lastMapData = null;
           player.playing = true;
-          load(state, session).then(() => {  // not if paused while the data was on its way
-            if (player.playing && player.mode === "client" && !player.running) startFrames();
+          remember(value);
+          const settings = {step: unit, window: windowDays, mode: mode};
+          load(state, session, plan.range, settings).then(() => {
+            if (!player.playing) return;  // paused while the data was on its way
+            if (!player.list) { cannotPlay(); return; }
+            player.index = order().startIndex(player.list, player.after) - 1;
+            if (player.mode === "client" && !player.running) startFrames();
           });
         } else if (byButton && !playing) {
           player.playing = false;
-          if (player.running) {  // pausing: the server takes over
-            range = player.window;
+          if (player.list && player.index >= 0) {
+            player.paused = {range: player.range, frame: player.list[player.index]};
+          }
+          if (player.running) {  // pausing: the slider takes the frame, the server redraws
+            range = handBack(player.window);
             stopFrames();
           }
         }
@@ -455,22 +463,28 @@
 
       // Server mode only (too many incidents for the browser): each tick moves the
       // slider once the map has redrawn for the last move.
-      step: function (n, value, min, max, unit, windowDays, mode) {
+      step: function () {
         // Only the slider moves here: Play/Pause and the timer belong to toggle, so a tick
         // that lands just after a click on Pause cannot undo it.
         const stay = [noUpdate(), noUpdate(), noUpdate()];
-        if (player.loading || player.running || player.mode === "client") return stay;
+        if (player.loading || player.running || player.mode === "client" || !player.list ||
+            !player.playing) return stay;
         const gd = graph();
         const mapData = gd ? gd.data : null;
         const now = Date.now();
         if (player.lastMapData !== null && mapData === player.lastMapData &&
             now - player.waitSince < REDRAW_WAIT_MS) return stay;
-        const next = nextWindow(player.window || value, min, max, unit, windowDays, mode);
-        if (!next) return [noUpdate(), true, "▶ Play"];
+        const next = order().nextIndex(player.list, player.index);
+        if (next < 0) {  // the end: back to the range
+          player.playing = false;
+          player.paused = null;
+          return [player.range, true, "▶ Play"];
+        }
         player.lastMapData = mapData;
         player.waitSince = now;
-        player.window = next;
-        return [next, noUpdate(), noUpdate()];
+        player.index = next;
+        player.window = player.list[next];
+        return [player.window, noUpdate(), noUpdate()];
       },
     },
   });

@@ -6,6 +6,10 @@ costs a round trip, a new figure and a full Plotly redraw (about 1.5 frames/s at
 incident as compact arrays (day, lon, lat, type, marker size) and every zone
 version with its days, and draws each frame itself (assets/playback.js).
 
+The frames themselves (which windows, in which order) come from the server too:
+``dashboard.frames`` is the one stepping rule, shared with the GIF, so the browser
+never computes a window itself.
+
 Above ``PLAYBACK_MAX_POINTS`` matching incidents the arrays would be too big to
 send and to draw, and the browser falls back to one server redraw per frame.
 """
@@ -19,11 +23,13 @@ import pandas as pd
 
 from dashboard import palette
 from dashboard.figures import marker_size
+from dashboard.frames import frame_windows, thin
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData
 
 PLAYBACK_MAX_POINTS = 250_000   # about 3 MB to send; more falls back to server frames
 OPEN_END = 10**7                # day offset standing for "no end" (and minus: "no start")
+MAX_BROWSER_FRAMES = 2000       # more (day steps over years) keeps that many, evenly spaced
 
 
 def _b64(values: np.ndarray, dtype: str) -> str:
@@ -57,6 +63,17 @@ def zone_features(view: ViewData) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def frame_offsets(view: ViewData, state: ViewState,
+                  max_frames: int = MAX_BROWSER_FRAMES) -> list[list[int]]:
+    """The frames of the state's range and playback settings (``dashboard.frames``) as
+    [first, last] day offsets from the span's first day (the slider's 0)."""
+    first = view.span[0]
+    windows = frame_windows(state.start or view.default.start, state.end or view.default.end,
+                            step=state.play_step, window_days=state.play_window,
+                            mode=state.play_mode)
+    return [[(lo - first).days, (hi - first).days] for lo, hi in thin(windows, max_frames)]
+
+
 def playback_payload(view: ViewData, state: ViewState,
                      limit: int = PLAYBACK_MAX_POINTS) -> dict:
     """The incidents the state's filters keep over the whole span (the window is what
@@ -64,13 +81,17 @@ def playback_payload(view: ViewData, state: ViewState,
 
     ``day`` int32 slider offsets, ``lon``/``lat`` float32, ``type`` uint16 index into
     ``colours``, ``size`` uint8 marker diameter in px (as on the server's map). With
-    more than ``limit`` incidents only ``too_many`` and the count are sent."""
+    more than ``limit`` incidents only ``too_many``, the count and the frames are sent.
+
+    ``frames`` lists every frame's [first, last] offsets, in order: the browser shows
+    exactly these (see ``frame_offsets``)."""
     index = view.index
     positions = index.select(state, ignore_window=True)
     n = len(positions)
     payload: dict = {"n": n, "limit": limit, "too_many": n > limit,
                      "first": view.span[0].isoformat(),
-                     "as_of": (state.as_of - view.span[0]).days if state.as_of else None}
+                     "as_of": (state.as_of - view.span[0]).days if state.as_of else None,
+                     "frames": frame_offsets(view, state)}
     if n > limit:
         return payload
     first = np.datetime64(pd.Timestamp(view.span[0]), "D").astype("int64")

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.frames import MAX_WINDOW_DAYS, MODES, STEPS
+
 _LIST_FIELDS = {"types": "type", "sub_types": "sub", "actors": "actor", "zones": "zone",
                 "precisions": "prec", "sources": "src"}
 MAX_TEXT = 200                 # characters of one filter value or the search text
 MAX_ITEMS = 200                # values of one list filter
 MAX_FATALITIES = 10_000_000    # fatality bounds beyond this mean "no bound" anyway
+PLAY_SPEEDS = {"slow": 1000, "normal": 400, "fast": 100}  # ms between playback frames
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class ViewState:
     text: str = ""
     center: tuple[float, float] | None = None  # (lat, lon)
     zoom: float | None = None
+    # Playback (dashboard.frames): how the window moves through start..end, and how fast.
+    play_step: str = "week"            # day, week or month
+    play_window: int = 30              # days in a sliding frame
+    play_mode: str = "sliding"         # or "cumulative"
+    play_speed: str = "normal"         # a key of PLAY_SPEEDS
 
     @property
     def zones_day(self) -> date | None:
@@ -85,9 +93,66 @@ def encode(state: ViewState, default: ViewState | None = None) -> str:
                               f"{state.fat_max if state.fat_max is not None else ''}"))
     if state.text:
         params.append(("q", state.text))
+    params.extend(_play_params(state, default))
     if state.center is not None and state.zoom is not None:
         params.append(("map", f"{state.center[0]:.4f},{state.center[1]:.4f},{state.zoom:.2f}"))
     return "?" + urlencode(params) if params else ""
+
+
+_PLAY_KEYS = {"step": "play_step", "window": "play_window", "mode": "play_mode",
+              "speed": "play_speed"}
+
+
+def _play_params(state: ViewState, default: ViewState) -> list[tuple[str, str]]:
+    """The playback settings that differ from ``default``, as link parameters."""
+    return [(key, str(getattr(state, name))) for key, name in _PLAY_KEYS.items()
+            if getattr(state, name) != getattr(default, name)]
+
+
+def _play_window(value: str) -> int | None:
+    days = int(value) if value.isascii() and value.isdigit() and len(value) <= 5 else 0
+    return days if 1 <= days <= MAX_WINDOW_DAYS else None
+
+
+_PLAY_VALUES = {  # link key -> (reader: the value or None, what a good value looks like)
+    "step": (lambda v: v if v in STEPS else None, "day, week or month"),
+    "window": (_play_window, f"a number of days from 1 to {MAX_WINDOW_DAYS}"),
+    "mode": (lambda v: v if v in MODES else None, "sliding or cumulative"),
+    "speed": (lambda v: v if v in PLAY_SPEEDS else None, "slow, normal or fast"),
+}
+
+
+def play_settings(params: dict[str, list[str]]) -> tuple[dict, list[str]]:
+    """The playback fields a link (or the playback request) sets, and its problems: a
+    value that cannot be used is left out (the default stays) and named."""
+    values, problems = {}, []
+    for key, (read, good) in _PLAY_VALUES.items():
+        if key in params:
+            raw = params[key][-1]
+            value = read(raw)
+            if value is None:
+                problems.append(f"'{key}={raw[:40]}' is not {good}; ignored")
+            else:
+                values[_PLAY_KEYS[key]] = value
+    return values, problems
+
+
+def play_values(raw: dict[str, object]) -> dict:
+    """The playback fields from control values or the playback request, keyed as in the
+    link (step, window, mode, speed) and read as the link reads them; what cannot be
+    used is left out, so the default stays."""
+    def text(value: object) -> str:
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+    return play_settings({key: [text(value)] for key, value in raw.items()
+                          if key in _PLAY_KEYS and value is not None})[0]
+
+
+def without_playback(state: ViewState) -> ViewState:
+    """``state`` with the default playback settings: what the views draw does not depend
+    on them, so a change of step or speed redraws nothing."""
+    return replace(state, **{f.name: f.default for f in fields(ViewState)
+                             if f.name in _PLAY_KEYS.values()})
 
 
 def _date(value: str) -> date:
@@ -114,7 +179,8 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
         return Decoded(default, ["the link could not be read; showing the default view"])
     values: dict = {}
     problems: list[str] = []
-    known = {"from", "to", "asof", "inside", "fat", "q", "map", *_LIST_FIELDS.values()}
+    known = {"from", "to", "asof", "inside", "fat", "q", "map", *_LIST_FIELDS.values(),
+             *_PLAY_KEYS}
     for key in sorted(set(params) - known):
         problems.append(f"unknown link parameter '{key}' ignored")
     for key, name in (("from", "start"), ("to", "end"), ("asof", "as_of")):
@@ -152,6 +218,9 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
             values["center"], values["zoom"] = (lat, lon), zoom
         except ValueError:
             problems.append(f"'map={params['map'][-1][:40]}' is not lat,lon,zoom; ignored")
+    play, play_problems = play_settings(params)
+    values.update(play)
+    problems.extend(play_problems)
     state = replace(default, **values)
     if state.start and state.end and state.start > state.end:
         problems.append("the link's start date is after its end date; showing the default dates")

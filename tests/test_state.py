@@ -9,7 +9,15 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from dashboard.state import MAX_TEXT, ViewState, decode, encode, state_fields
+from dashboard.state import (
+    MAX_TEXT,
+    ViewState,
+    decode,
+    encode,
+    play_values,
+    state_fields,
+    without_playback,
+)
 
 DEFAULT = ViewState(start=date(2017, 5, 4), end=date(2018, 5, 15))
 
@@ -37,6 +45,11 @@ ROUND_TRIP = [
                            types=("Shelling",), actors=("A, B",), zones=("east",), inside_only=True,
                            precisions=("exact",), fat_min=1, fat_max=10, sources=("test",),
                            text="Talbiseh", center=(34.84, 36.73), zoom=11.5), id="everything"),
+    pytest.param(ViewState(start=date(2018, 2, 1), end=date(2018, 4, 30), play_step="month",
+                           play_window=90, play_mode="cumulative", play_speed="fast"),
+                 id="playback"),
+    pytest.param(ViewState(play_step="day", play_window=1, play_speed="slow"), id="playback-min"),
+    pytest.param(ViewState(play_window=3650), id="playback-longest-window"),
 ]
 
 
@@ -112,6 +125,22 @@ BAD_QUERIES = [
     pytest.param("q=x" + "&q=" + "y" * 8000, {}, r"^the link is too long", id="over-8000-chars"),
     pytest.param("type=Shelling&from=nope", {"types": ("Shelling",)}, r"'from=nope' is not a date",
                  id="good-parts-kept"),
+    pytest.param("step=year", {}, r"^'step=year' is not day, week or month; ignored$",
+                 id="play-step"),
+    pytest.param("step=Month", {}, r"^'step=Month' is not day", id="play-step-case"),
+    pytest.param("window=0", {}, r"^'window=0' is not a number of days from 1 to 3650; ignored$",
+                 id="play-window-zero"),
+    pytest.param("window=3651", {}, r"^'window=3651' is not a number of days", id="play-window-big"),
+    pytest.param("window=-7", {}, r"^'window=-7' is not a number of days", id="play-window-neg"),
+    pytest.param("window=7.5", {}, r"^'window=7\.5' is not a number of days", id="play-window-frac"),
+    pytest.param("window=" + "9" * 40, {}, r"^'window=9{40}' is not a number", id="play-window-huge"),
+    pytest.param("window=\u0663\u0660", {}, r"is not a number of days", id="play-window-arabic-digits"),
+    pytest.param("mode=growing", {}, r"^'mode=growing' is not sliding or cumulative; ignored$",
+                 id="play-mode"),
+    pytest.param("speed=400", {}, r"^'speed=400' is not slow, normal or fast; ignored$",
+                 id="play-speed-ms"),
+    pytest.param("step=month&speed=warp", {"play_step": "month"}, r"^'speed=warp' is not slow",
+                 id="play-good-parts-kept"),
 ]
 
 
@@ -217,4 +246,42 @@ def test_active_filters_come_in_panel_order():
 def test_state_fields_lists_every_field():
     assert state_fields() == ["start", "end", "as_of", "types", "sub_types", "actors", "zones",
                               "inside_only", "precisions", "fat_min", "fat_max", "sources",
-                              "text", "center", "zoom"]
+                              "text", "center", "zoom", "play_step", "play_window",
+                              "play_mode", "play_speed"]
+
+
+def test_old_links_play_as_before():
+    """Links made before playback settings were in them keep the old defaults."""
+    state = decode("?from=2018-02-01&to=2018-04-30&type=Shelling").state
+    assert (state.play_step, state.play_window, state.play_mode, state.play_speed) == (
+        "week", 30, "sliding", "normal")
+
+
+def test_playback_settings_are_readable_in_the_link():
+    state = ViewState(start=date(2018, 2, 1), end=date(2018, 4, 30), play_step="month",
+                      play_window=45, play_mode="cumulative", play_speed="slow")
+    assert parse_qsl(encode(state).lstrip("?")) == [
+        ("from", "2018-02-01"), ("to", "2018-04-30"), ("step", "month"), ("window", "45"),
+        ("mode", "cumulative"), ("speed", "slow")]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    pytest.param({"step": "month", "window": 45, "mode": "cumulative", "speed": "fast"},
+                 {"play_step": "month", "play_window": 45, "play_mode": "cumulative",
+                  "play_speed": "fast"}, id="all"),
+    pytest.param({"window": 45.0}, {"play_window": 45}, id="float-from-number-input"),
+    pytest.param({"window": 4.5, "step": ["month"], "mode": None, "speed": 400}, {},
+                 id="unusable-left-out"),
+    pytest.param({"window": float("nan")}, {}, id="nan"),
+    pytest.param({"window": float("inf")}, {}, id="inf"),
+    pytest.param({"window": True}, {}, id="bool"),
+    pytest.param({"zoom": 3}, {}, id="not-playback"),
+])
+def test_play_values_read_controls_as_the_link_reads_them(raw, expected):
+    assert play_values(raw) == expected
+
+
+def test_without_playback_keeps_everything_else():
+    state = ViewState(types=("Shelling",), play_step="day", play_window=7, play_mode="cumulative",
+                      play_speed="fast")
+    assert without_playback(state) == ViewState(types=("Shelling",))

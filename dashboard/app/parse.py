@@ -16,7 +16,14 @@ import pandas as pd
 
 from dashboard.errors import FilterError
 from dashboard.figures import HOVER_ID
-from dashboard.state import MAX_FATALITIES, MAX_ITEMS, MAX_TEXT, ViewState
+from dashboard.state import (
+    MAX_FATALITIES,
+    MAX_ITEMS,
+    MAX_TEXT,
+    PLAY_SPEEDS,
+    ViewState,
+    play_values,
+)
 from dashboard.viewdata import ViewData
 
 MAX_LAT = 85.0511          # MapLibre's Web Mercator limit
@@ -25,7 +32,8 @@ MAX_WINDOW_DAYS = 3650     # as the CLI's --before/--after
 RING_KM = (0.1, 500.0)     # as the CLI's --ring-km
 
 CONTROLS = ("types", "sub_types", "actors", "zones", "inside", "precisions", "fat_min",
-            "fat_max", "sources", "text", "range", "as_of", "first_day", "last_day")
+            "fat_max", "sources", "text", "range", "as_of", "first_day", "last_day",
+            "play_step", "play_window", "play_mode", "play_speed")
 
 
 def day_to_offset(view: ViewData, day: date) -> int:
@@ -110,6 +118,11 @@ def _slider_days(view: ViewData, values) -> tuple[date, date]:
     return start, end
 
 
+def _speed_name(value) -> str | None:
+    """The link's name ("fast") for the speed control's milliseconds."""
+    return next((name for name, ms in PLAY_SPEEDS.items() if ms == value), None)
+
+
 def state_from_controls(view: ViewData, values: dict) -> ViewState:
     start, end = _slider_days(view, values.get("range"))
     as_of = None
@@ -126,6 +139,9 @@ def state_from_controls(view: ViewData, values: dict) -> ViewState:
         precisions=_tuple(values.get("precisions")), fat_min=fat_min,
         fat_max=fat_max, sources=_tuple(values.get("sources")),
         text=str(values.get("text") or "").strip()[:MAX_TEXT],
+        **play_values({"step": values.get("play_step"), "window": values.get("play_window"),
+                       "mode": values.get("play_mode"),
+                       "speed": _speed_name(values.get("play_speed"))}),
     )
 
 
@@ -143,6 +159,8 @@ def controls_from_state(view: ViewData, state: ViewState) -> dict:
                   min(max(day_to_offset(view, end), lo), hi)],
         "as_of": state.as_of.isoformat() if state.as_of else None,
         "first_day": start.isoformat(), "last_day": end.isoformat(),
+        "play_step": state.play_step, "play_window": state.play_window,
+        "play_mode": state.play_mode, "play_speed": PLAY_SPEEDS[state.play_speed],
     }
 
 

@@ -1,4 +1,7 @@
-"""The playback as an animated GIF: one briefing image per step, the date on each.
+"""The playback as an animated GIF: one briefing image per frame, the date on each.
+
+The frames are the browser's (``dashboard.frames``: one rule for both), so a link's
+playback and its GIF show the same windows.
 
 Frames are PNGs from the same renderer as ``snapshot`` (one kaleido browser for all
 of them), joined with Pillow.
@@ -9,18 +12,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-
-import pandas as pd
+from datetime import datetime
 
 from dashboard.errors import ZoneWatchError
 from dashboard.export.briefing import SIZES, Size, briefing_figure, pixels
 from dashboard.export.render import render
+from dashboard.frames import frame_windows, thin
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData
-
-STEPS = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
-         "month": pd.DateOffset(months=1)}
 
 
 def frame_size(text: str) -> Size:
@@ -37,27 +36,19 @@ def frame_size(text: str) -> Size:
     return Size(f"{width}x{height}", round(width / scale), round(height / scale), scale, scale)
 
 
-def frame_states(view: ViewData, state: ViewState, *, step: str = "week", window_days: int = 30,
-                 cumulative: bool = False, max_frames: int = 60) -> list[ViewState]:
-    """One state per frame: windows ending ``step`` apart from the first full window to
-    the state's end (sliding ``window_days`` long, or growing from the start). More than
-    ``max_frames`` widens the step evenly. Zones are drawn as of each frame's last day."""
-    start = state.start or view.default.start
-    end = state.end or view.default.end
-    first_end = start if cumulative else min(end, start + timedelta(days=window_days - 1))
-    ends: list[date] = []
-    stamp = pd.Timestamp(first_end)
-    while stamp.date() <= end:
-        ends.append(stamp.date())
-        stamp = stamp + STEPS[step]
-    if not ends or ends[-1] != end:
-        ends.append(end)
-    if len(ends) > max_frames:
-        stride = len(ends) / max_frames
-        ends = [ends[min(len(ends) - 1, round(i * stride))] for i in range(max_frames - 1)] + [end]
-        ends = list(dict.fromkeys(ends))
-    return [replace(state, start=start if cumulative else max(start, e - timedelta(
-        days=window_days - 1)), end=e, as_of=None) for e in ends]
+def frame_states(view: ViewData, state: ViewState, *, step: str | None = None,
+                 window_days: int | None = None, cumulative: bool | None = None,
+                 max_frames: int = 60) -> list[ViewState]:
+    """One state per frame, the browser's frames for the state's range
+    (``dashboard.frames.frame_windows``). Step, window and mode default to the state's
+    (its link's ``step``, ``window``, ``mode``). More than ``max_frames`` keeps that many,
+    evenly spaced, first and last included. Zones are drawn as of each frame's last day
+    unless the state fixes the day, as in the browser."""
+    mode = state.play_mode if cumulative is None else ("cumulative" if cumulative else "sliding")
+    windows = frame_windows(state.start or view.default.start, state.end or view.default.end,
+                            step=step or state.play_step,
+                            window_days=window_days or state.play_window, mode=mode)
+    return [replace(state, start=first, end=last) for first, last in thin(windows, max_frames)]
 
 
 def animate_gif(view: ViewData, states: list[ViewState], *, size: Size, title: str | None = None,

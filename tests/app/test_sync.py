@@ -26,7 +26,8 @@ from dashboard.state import ViewState
 LAST = 376  # offset of the data's last day, 2018-05-15
 DEFAULT_CONTROLS = {"types": [], "sub_types": [], "actors": [], "zones": [], "inside": [],
                     "precisions": [], "fat_min": None, "fat_max": None, "sources": [], "text": "",
-                    "range": [0, LAST], "as_of": None}
+                    "range": [0, LAST], "as_of": None, "play_step": "week", "play_window": 30,
+                    "play_mode": "sliding", "play_speed": 400}
 
 
 FIRST_DAY = date(2017, 5, 4)

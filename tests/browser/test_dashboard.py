@@ -126,48 +126,79 @@ PLAYER_JS = """() => {
 }"""
 
 
+LABELS_JS = """() => {  // every text the date label shows from now on
+  window.__labels = [];
+  const label = document.getElementById('date-label');
+  new MutationObserver(() => {
+    const text = label.textContent;
+    if (window.__labels[window.__labels.length - 1] !== text) window.__labels.push(text);
+  }).observe(label, {childList: true, characterData: true, subtree: true});
+}"""
+
+
 def test_br007_playback_draws_frames_in_the_browser_and_hands_back(watched, live_url):
     page, _ = watched
     asked = []  # the playback data requests: the session id must not be in their URL
     page.on("request", lambda r: asked.append(r) if "/zonewatch/playback" in r.url else None)
-    page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
+    page.goto(live_url + "/?from=2017-02-01&to=2017-04-30&speed=slow")
     wait_ready(page)
     label = page.locator(f"#{ids.DATE_LABEL}")
-    expect(label).to_contain_text("1 Jan 2017 – 30 Jan 2017", timeout=TIMEOUT)
+    expect(label).to_contain_text("1 Feb 2017 – 30 Apr 2017", timeout=TIMEOUT)
     page.locator(f"#{ids.PLAY}").click()
-    expect(label).not_to_contain_text("30 Jan 2017", timeout=TIMEOUT)
+    expect(label).to_contain_text("1 Feb 2017 – 2 Mar 2017", timeout=TIMEOUT)  # first frame
     page.wait_for_function("() => window.zonewatchPlayer.drawn >= 3", timeout=TIMEOUT)
     during = page.evaluate(PLAYER_JS)
     assert during["mode"] == "client" and during["installed"] and during["canvas"]
     assert during["shown"] > 0 and not during["legend"]  # the frame's own key is drawn
-    assert "from=2017-01-01" in page.url  # the server is not asked for each frame
+    assert "from=2017-02-01&to=2017-04-30" in page.url  # the server is not asked per frame
     assert asked and all(r.method == "POST" and "?" not in r.url for r in asked)
-    assert len(asked[0].post_data_json["session"]) == 32
+    sent = asked[0].post_data_json
+    assert len(sent["session"]) == 32 and sent["step"] == "week" and sent["window"] == 30
     page.locator(f"#{ids.PLAY}").click()
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
     after = page.evaluate(PLAYER_JS)
     assert not after["installed"] and not after["canvas"]
-    # The slider, the link and the server's views take the window playback stopped at.
+    paused = after["window"]
+    # The slider, the link and the server's views take the frame playback paused on.
     expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("incidents shown",
                                                              timeout=TIMEOUT)
-    page.wait_for_function("() => !location.search.includes('from=2017-01-01')",
+    page.wait_for_function("() => !location.search.includes('to=2017-04-30')",
                            timeout=TIMEOUT)
-    expect(label).not_to_contain_text("1 Jan 2017 –")
+    expect(label).not_to_have_text(re.compile(r"^1 Feb 2017 –"))
+    # Play again goes on from the next frame, in the range chosen before.
+    page.evaluate(LABELS_JS)
+    page.locator(f"#{ids.PLAY}").click()
+    page.wait_for_function("(w) => window.zonewatchPlayer.window && "
+                           "window.zonewatchPlayer.window[1] > w[1]", arg=paused,
+                           timeout=TIMEOUT)
+    assert page.evaluate("() => window.zonewatchPlayer.range")[1] > paused[1]
+    page.locator(f"#{ids.PLAY}").click()
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
 
 
 def test_br011_playback_with_too_many_incidents_moves_the_slider(watched, live_url):
     page, _ = watched
-    page.route("**/zonewatch/playback*", lambda route: route.fulfill(
-        json={"n": 9_999_999, "limit": 250_000, "too_many": True}))
-    page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
+
+    def too_many(route):  # the server's frames, but no incidents to draw
+        frames = route.fetch().json()["frames"]
+        route.fulfill(json={"n": 9_999_999, "limit": 250_000, "too_many": True,
+                            "frames": frames})
+
+    page.route("**/zonewatch/playback*", too_many)
+    page.goto(live_url + "/?from=2017-02-01&to=2017-03-17&speed=slow")
     wait_ready(page)
     page.locator(f"#{ids.PLAY}").click()
-    # Each step goes through the server: the link follows the window.
-    page.wait_for_function("() => !location.search.includes('to=2017-01-30')", timeout=TIMEOUT)
+    # Each step goes through the server: the link follows the frames, the first first.
+    page.wait_for_function("() => location.search.includes('from=2017-02-01&to=2017-03-02')",
+                           timeout=TIMEOUT)
     assert page.evaluate(PLAYER_JS)["mode"] == "server"
     expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("incidents shown")
-    page.locator(f"#{ids.PLAY}").click()
-    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
+    # At the end (16 Feb - 17 Mar) the slider and the link go back to the chosen range.
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play", timeout=TIMEOUT)
+    page.wait_for_function("() => location.search.includes('from=2017-02-01&to=2017-03-17')",
+                           timeout=TIMEOUT)
+    assert page.evaluate("() => window.zonewatchPlayer.window") == page.evaluate(
+        "() => window.zonewatchPlayer.list[window.zonewatchPlayer.list.length - 1]")
 
 
 def test_br008_zone_panel_follows_zone_filter(watched, live_url):
@@ -253,22 +284,27 @@ def test_br012_a_slider_move_asks_the_server_for_the_map_and_cards_only(watched,
 
 
 def test_br013_month_steps_are_calendar_months_and_stale_views_are_dimmed(watched, live_url):
+    """Issue 13: the browser's month frames are the GIF's (dashboard.frames), and the
+    step, mode and speed come from the link."""
     page, _ = watched
-    page.goto(live_url + "/?from=2017-03-10&to=2017-04-08")
+    page.goto(live_url + "/?from=2017-01-01&to=2017-04-30&step=month&mode=cumulative"
+              "&speed=slow")
     wait_ready(page)
-    page.evaluate(f"""() => {{
-        window.dash_clientside.set_props('{ids.PLAY_STEP}', {{value: 'month'}});
-        window.dash_clientside.set_props('{ids.PLAY_MODE}', {{value: 'cumulative'}});
-        window.dash_clientside.set_props('{ids.PLAY_SPEED}', {{value: 1000}}); }}""")
-    page.wait_for_timeout(300)
+    expect(page.locator(f"#{ids.PLAY_STEP}")).to_contain_text("month")
+    expect(page.locator(f"#{ids.PLAY_MODE}")).to_contain_text("cumulative")
+    expect(page.locator(f"#{ids.PLAY_SPEED}")).to_contain_text("slow")
+    page.evaluate(LABELS_JS)
     page.locator(f"#{ids.PLAY}").click()
     label = page.locator(f"#{ids.DATE_LABEL}")
-    expect(label).to_have_text("10 Mar 2017 – 30 Apr 2017 (52 days)", timeout=TIMEOUT)
-    expect(label).to_have_text("10 Mar 2017 – 31 May 2017 (83 days)", timeout=TIMEOUT)
+    expect(label).to_have_text("1 Jan 2017 – 31 Jan 2017 (31 days)", timeout=TIMEOUT)
     assert page.evaluate("() => document.body.classList.contains('zw-is-playing')")
-    page.locator(f"#{ids.PLAY}").click()
-    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play", timeout=TIMEOUT)  # the end
     assert not page.evaluate("() => document.body.classList.contains('zw-is-playing')")
+    frames = [t for t in page.evaluate("() => window.__labels") if "(" in t]
+    assert frames[:4] == ["1 Jan 2017 – 31 Jan 2017 (31 days)",
+                          "1 Jan 2017 – 28 Feb 2017 (59 days)",
+                          "1 Jan 2017 – 31 Mar 2017 (90 days)",
+                          "1 Jan 2017 – 30 Apr 2017 (120 days)"], frames
 
 
 def test_br014_page_works_under_its_content_security_policy(watched, live_url):
@@ -278,7 +314,7 @@ def test_br014_page_works_under_its_content_security_policy(watched, live_url):
     page.add_init_script("window.__violations = []; document.addEventListener("
                          "'securitypolicyviolation', (e) => window.__violations.push("
                          "e.violatedDirective + ' ' + e.blockedURI));")
-    response = page.goto(live_url + "/?from=2017-01-01&to=2017-01-30")
+    response = page.goto(live_url + "/?from=2017-01-01&to=2017-03-31")  # frames to play
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     wait_ready(page)
     page.wait_for_function("() => document.querySelector('#map canvas.maplibregl-canvas')",
@@ -475,3 +511,26 @@ def test_br016_a_session_deleted_on_the_server_is_told_why(watched, live_url, se
     page.locator(f"#{ids.RESET}").click()
     expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents",
                                                        timeout=TIMEOUT)
+
+
+def test_br020_playback_moves_through_the_chosen_range(watched, live_url):
+    """Issue 12, item 3: with 1 Feb - 30 Apr 2018 chosen, frames used to start in April and
+    run on into July. Now the first starts on 1 Feb, the last ends on 30 Apr (the frames
+    of tests/js/frame_cases.json), and the range is back on the slider at the end."""
+    page, _ = watched
+    page.goto(live_url + "/?from=2018-02-01&to=2018-04-30&speed=fast")
+    wait_ready(page)
+    label = page.locator(f"#{ids.DATE_LABEL}")
+    expect(label).to_have_text("1 Feb 2018 – 30 Apr 2018 (89 days)", timeout=TIMEOUT)
+    page.evaluate(LABELS_JS)
+    page.locator(f"#{ids.PLAY}").click()
+    page.wait_for_function("() => window.zonewatchPlayer.drawn >= 1", timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play", timeout=TIMEOUT)
+    expect(label).to_have_text("1 Feb 2018 – 30 Apr 2018 (89 days)", timeout=TIMEOUT)
+    page.wait_for_function("() => location.search.includes('from=2018-02-01&to=2018-04-30')",
+                           timeout=TIMEOUT)
+    frames = [t for t in page.evaluate("() => window.__labels") if "(30 days)" in t]
+    assert frames[0] == "1 Feb 2018 – 2 Mar 2018 (30 days)", frames
+    assert frames[-1] == "1 Apr 2018 – 30 Apr 2018 (30 days)", frames
+    assert len(frames) == 10 and not any(m in " ".join(frames) for m in ("May", "Jun", "Jul"))
+    assert page.evaluate("() => window.zonewatchPlayer.drawn") >= 10

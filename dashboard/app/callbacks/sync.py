@@ -19,7 +19,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, parse
-from dashboard.state import ViewState, decode, encode
+from dashboard.state import ViewState, decode, encode, without_playback
 from dashboard.viewdata import ViewData
 
 CONTROL_PROPS = {
@@ -30,7 +30,11 @@ CONTROL_PROPS = {
     "sources": (ids.SOURCES, "value"), "text": (ids.TEXT, "value"),
     "range": (ids.DATE_RANGE, "value"), "as_of": (ids.AS_OF, "date"),
     "first_day": (ids.WINDOW_DATES, "start_date"), "last_day": (ids.WINDOW_DATES, "end_date"),
+    "play_step": (ids.PLAY_STEP, "value"), "play_window": (ids.PLAY_WINDOW, "value"),
+    "play_mode": (ids.PLAY_MODE, "value"), "play_speed": (ids.PLAY_SPEED, "value"),
 }
+#: Playback controls: in the link, but not in the state store (no view draws them).
+PLAY_CONTROLS = (ids.PLAY_STEP, ids.PLAY_WINDOW, ids.PLAY_MODE, ids.PLAY_SPEED)
 #: Controls whose problems ``Synced.notes`` reports: a change of them clears an old note.
 NOTED = (ids.FAT_MIN, ids.FAT_MAX, ids.WINDOW_DATES)
 
@@ -52,8 +56,8 @@ class Synced:
 
 def filters_of(state: ViewState, view: ViewData) -> str:
     """The query string of ``state`` without its window and zones day."""
-    return encode(replace(state, start=None, end=None, as_of=None, center=None, zoom=None),
-                  view.default)
+    return encode(replace(without_playback(state), start=None, end=None, as_of=None,
+                          center=None, zoom=None), view.default)
 
 
 def window_of(state: ViewState, view: ViewData) -> list[str]:
@@ -74,7 +78,8 @@ def sync_view(view: ViewData, trigger: str | None, search: str | None, values: d
         camera = ({"center": list(state.center), "zoom": state.zoom}
                   if state.center is not None else None)
         return Synced(parse.controls_from_state(view, state), None,
-                      encode(replace(state, center=None, zoom=None), view.default), camera,
+                      encode(replace(without_playback(state), center=None, zoom=None),
+                             view.default), camera,
                       decoded.problems, [], filters_of(state, view), window_of(state, view),
                       as_of_month(state, view))
     state = parse.state_from_controls(view, values)
@@ -100,7 +105,8 @@ def sync_view(view: ViewData, trigger: str | None, search: str | None, values: d
         state = replace(state, start=state.end, end=state.start)
     return Synced(parse.controls_from_state(view, state) if set_controls else None,
                   encode(parse.with_camera(state, camera), view.default),
-                  encode(state, view.default), camera, [], notes, filters_of(state, view),
+                  encode(without_playback(state), view.default), camera, [], notes,
+                  filters_of(state, view),
                   window_of(state, view), as_of_month(state, view))
 
 
@@ -161,7 +167,8 @@ def register(app, store) -> None:
         result.state = f"{result.state}#{data_key}"
         result.filters = f"{result.filters}#{data_key}"
         if trigger not in (None, ids.URL, *NOTED) and result.controls is None and \
-                result.state == current and result.camera == camera:
+                result.state == current and result.camera == camera and \
+                (trigger not in PLAY_CONTROLS or result.search == search):
             raise PreventUpdate  # nothing changed (e.g. a control echoing its own value)
         if result.controls:
             controls = [result.controls[name] for name in CONTROL_PROPS]
