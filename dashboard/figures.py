@@ -164,12 +164,10 @@ def marker_size(fatalities: np.ndarray) -> np.ndarray:
 
 
 SIZE_KEY = (0, 10, 50)
-# The type is the trace's name (already escaped), not a column repeated on every point.
-INCIDENT_HOVER = ("<b>%{fullData.name}</b> · %{customdata[0]}<br>"
-                  "%{customdata[1]} vs %{customdata[2]}<br>Fatalities: %{customdata[3]}"
-                  "<br>%{customdata[4]} (location: %{customdata[5]})<br>"
-                  "Source: %{customdata[6]}<extra>%{customdata[7]}</extra>")
-HOVER_ID = 7  # the incident id's column in an incident trace's customdata
+#: Lines a stacked point's hover lists before "and N more".
+STACK_LINES = 12
+HOVER_ID = 7  # kept for parse.selected_ids (old 8-column customdata); the map now sends no ids
+LEGEND_TITLE = {"text": "Incidents (size: fatalities; number: incidents at one point)"}
 
 
 def _escaped(values) -> np.ndarray:
@@ -185,32 +183,145 @@ def _day_labels(dates: pd.Series) -> np.ndarray:
     return labels[codes]  # code -1 (no date) takes the "" at the end
 
 
-def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[dict]:
-    """One trace per event type, in a fixed order, coloured by type, sized by fatalities."""
+def point_keys(lon, lat) -> np.ndarray:
+    """One integer per point, equal when the coordinates are equal as the map draws
+    them (float32, the precision of the typed arrays it is sent)."""
+    lon32 = np.ascontiguousarray(lon, dtype="float32").view("uint32").astype("uint64")
+    lat32 = np.ascontiguousarray(lat, dtype="float32").view("uint32").astype("uint64")
+    return (lon32 << np.uint64(32)) | lat32
+
+
+def location_codes(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each point's location, number of points at each code). Points share a
+    location when their coordinates are equal as drawn: UCDP puts every event it can
+    place only to a town at the town's point."""
+    codes, _ = pd.factorize(point_keys(lon, lat))
+    return codes, np.bincount(codes)
+
+
+def stack_size(counts: np.ndarray) -> np.ndarray:
+    """Diameter in px of the grey disc under a stacked point: grows with the square
+    root of the count, 14 px for two, capped at 44 (about 60 incidents)."""
+    return np.clip(7 + 5 * np.sqrt(counts), 14, 44)
+
+
+def _hover_fields(incidents: pd.DataFrame, common_source: bool) -> dict[str, np.ndarray]:
     fatalities = incidents["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
     deaths = np.where(np.isnan(fatalities), -1, fatalities).astype(int).astype(str).astype(object)
     deaths[deaths == "-1"] = "unknown"
-    custom = np.column_stack([
-        _day_labels(incidents["date"]), _escaped(incidents["actor1"]), _escaped(incidents["actor2"]), deaths,
-        _escaped(incidents["place"]), incidents["loc_precision"].astype(str).to_numpy(object),
-        _escaped(incidents["source"]), _escaped(incidents["incident_id"])])
-    sizes = marker_size(fatalities).astype("float32")
+    return {"day": _day_labels(incidents["date"]), "type": _escaped(incidents["event_type"]),
+            "a1": _escaped(incidents["actor1"]), "a2": _escaped(incidents["actor2"]),
+            "deaths": deaths, "place": _escaped(incidents["place"]),
+            "prec": incidents["loc_precision"].astype(str).to_numpy(object),
+            "source": (None if common_source else _escaped(incidents["source"])),
+            "id": _escaped(incidents["incident_id"])}
+
+
+SINGLE_HOVER = ("<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]} vs "
+                "%{customdata[3]}<br>Fatalities: %{customdata[4]}<br>%{customdata[5]} "
+                "(location: %{customdata[6]})")
+
+
+def _single_custom(f: dict[str, np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, str]:
+    """(customdata, hovertemplate) of lone incidents: the fixed words go once in the
+    template, the values per point; the id last."""
+    columns = [f[k][rows] for k in ("type", "day", "a1", "a2", "deaths", "place", "prec")]
+    template = SINGLE_HOVER
+    if f["source"] is not None:
+        columns.append(f["source"][rows])
+        template += "<br>Source: %{customdata[7]}"
+    columns.append(f["id"][rows])
+    return np.column_stack(columns), template + f"<br>ID %{{customdata[{len(columns) - 1}]}}"
+
+
+def _stack_hovers(f: dict[str, np.ndarray], dates: np.ndarray, codes: np.ndarray,
+                  rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(first row of each stacked location, its hover): the count and place, then one
+    line per incident, newest first, up to STACK_LINES, then "and N more"."""
+    order = rows[np.lexsort((-dates[rows], codes[rows]))]
+    starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    lines = (f["day"][order] + " · " + f["type"][order] + " · " + f["a1"][order] + " vs "
+             + f["a2"][order] + " · fatalities " + f["deaths"][order])
+    if f["source"] is not None:
+        lines = lines + " · " + f["source"][order]
+    lines = lines + " · ID " + f["id"][order]
+    texts = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        shown = lines[start:min(end, start + STACK_LINES)].tolist()
+        more = end - start - len(shown)
+        texts.append(f"<b>{end - start} incidents at this point</b> · {f['place'][order[start]]} "
+                     f"(location: {f['prec'][order[start]]})<br>" + "<br>".join(shown)
+                     + (f"<br>and {more:,} more" if more else ""))
+    return order[starts], texts
+
+
+def _template_text(value: object) -> str:
+    """Data put into a hovertemplate itself: escaped, and its "%" made inert so plotly
+    reads no %{...} in it."""
+    return esc(value).replace("%", "&#37;")
+
+
+def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[dict]:
+    """The incidents, drawn and hovered apart, so points at the same spot show how many
+    they are and hover lists them all.
+
+    Drawn: one trace per event type in a fixed order, coloured by type, sized by
+    fatalities, with no hover of its own; under them a grey disc at each point shared
+    by several incidents, sized by their number. Hovered: one point per distinct
+    location: a lone incident's details, or for a stack the count beside it and a list
+    of its incidents. The hover text is sent once per location, and a source every
+    incident shares goes once in the template (not once per point)."""
     lon = incidents["lon"].to_numpy(dtype="float32")
     lat = incidents["lat"].to_numpy(dtype="float32")
+    fatalities = incidents["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
+    sizes = marker_size(fatalities).astype("float32")
     types = incidents["event_type"].to_numpy(dtype=object)
+    sources = incidents["source"].drop_duplicates()
+    common = len(sources) == 1
+    source_line = f"<br>Source: {_template_text(sources.iloc[0])}" if common else ""
+    codes, counts = location_codes(lon, lat)
+    fields = _hover_fields(incidents, common)
+    single = np.flatnonzero(counts[codes] == 1)
+    stacked = np.flatnonzero(counts[codes] > 1)
+    group = {"legendgroup": "types", "legendgrouptitle": LEGEND_TITLE, "showlegend": False}
     traces = []
+    if len(stacked):
+        first, stack_text = _stack_hovers(fields, incidents["date"].to_numpy("int64"), codes,
+                                          stacked)
+        n = counts[codes[first]]
+        by_count = np.argsort(-n, kind="stable")  # labels that collide: the larger wins
+        first, n, stack_text = first[by_count], n[by_count], [stack_text[i] for i in by_count]
+        traces.append(dict(type="scattermap", lon=lon[first], lat=lat[first], mode="markers",
+                           name="stacked incidents", hoverinfo="skip", **group,
+                           marker={"size": stack_size(n).astype("float32"),
+                                   "color": "#3b3b3b", "opacity": 0.22}))
     for event_type in type_order:
         rows = np.flatnonzero(types == event_type)
         if not len(rows):
             continue
         traces.append(dict(
             type="scattermap", lon=lon[rows], lat=lat[rows], mode="markers",
-            name=esc(event_type), legendgroup="types",
-            legendgrouptitle={"text": "Incidents (size: fatalities)"},
+            name=esc(event_type), legendgroup="types", legendgrouptitle=LEGEND_TITLE,
             marker={"size": sizes[rows], "color": palette.type_colour(event_type),
-                    "opacity": 0.75},
-            customdata=custom[rows], hovertemplate=INCIDENT_HOVER,
-        ))
+                    "opacity": 0.75}, hoverinfo="skip"))
+    hover = {"hovertemplate": f"%{{hovertext}}{source_line}<extra></extra>",
+             "hoverlabel": {"align": "left"}}
+    if len(single):
+        custom, template = _single_custom(fields, single)
+        traces.append(dict(type="scattermap", lon=lon[single], lat=lat[single], mode="markers",
+                           name="incident", **group, customdata=custom,
+                           hovertemplate=f"{template}{source_line}<extra></extra>",
+                           hoverlabel={"align": "left"},
+                           marker={"size": 10, "color": "rgba(0,0,0,0)", "opacity": 1}))
+    if len(stacked):
+        traces.append(dict(type="scattermap", lon=lon[first], lat=lat[first],
+                           mode="markers+text", name="incidents at one point", **group, **hover,
+                           hovertext=stack_text, text=[f"{c:,}" for c in n.tolist()],
+                           textposition="top right",
+                           textfont={"size": 12, "color": "#111111"},
+                           marker={"size": stack_size(n).astype("float32"),
+                                   "color": "rgba(0,0,0,0)", "opacity": 1}))
     return traces
 
 

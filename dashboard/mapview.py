@@ -7,6 +7,7 @@ current viewport, so zooming in or filtering down brings the points back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import plotly.graph_objects as go
 
 from dashboard.aggregate import HexGrid
 from dashboard.baselayers import load_base_layers
-from dashboard.figures import ZoneLayers, map_figure_dict
+from dashboard.figures import ZoneLayers, location_codes, map_figure_dict
 from dashboard.memo import BoundedMemo
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData, fit_camera
@@ -70,6 +71,13 @@ def viewport(center: tuple[float, float], zoom: float, margin: float = 0.5
     return center[1] - half_w, center[0] - half_h, center[1] + half_w, center[0] + half_h
 
 
+def in_sight(center: tuple[float, float], zoom: float, lon: float, lat: float) -> bool:
+    """Whether (lon, lat) is surely on screen at this camera: inside the middle 60% of
+    the map as VIEW_PX assumes it (the real map may be smaller)."""
+    minx, miny, maxx, maxy = viewport(center, zoom, margin=-0.4)
+    return minx <= lon <= maxx and miny <= lat <= maxy
+
+
 def hex_size_for(zoom: float) -> float:
     return HEX_PX * 360 / (512 * 2 ** zoom)
 
@@ -82,20 +90,87 @@ def hex_grid(view: ViewData, zoom: float) -> HexGrid:
         view.index.lon, view.index.lat, hex_size_for(step * ZOOM_STEP), round(view.center[0])))
 
 
-def zones_on(view: ViewData, day) -> tuple[pd.DataFrame, ZoneLayers]:
-    """The zone versions in force on ``day`` and their map layers. Many days share
-    the same versions, so the layers are made once per distinct set."""
-    zones = view.zones
+def _in_force(zones: pd.DataFrame, day) -> np.ndarray:
     start = zones["valid_from"].to_numpy("datetime64[ns]")
     end = zones["valid_to"].to_numpy("datetime64[ns]")
     d = np.datetime64(pd.Timestamp(day).normalize(), "ns")
-    mask = (np.isnat(start) | (start <= d)) & (np.isnat(end) | (end >= d))
+    return (np.isnat(start) | (start <= d)) & (np.isnat(end) | (end >= d))
+
+
+def _layers(view: ViewData, mask: np.ndarray) -> tuple[pd.DataFrame, ZoneLayers]:
+    """The versions ``mask`` keeps and their layers, made once per distinct set."""
+    zones = view.zones
 
     def make() -> tuple[pd.DataFrame, ZoneLayers]:
         shown = zones.loc[mask]
         return shown, ZoneLayers.of(shown)
 
     return _ZONES.get(zones, mask.tobytes(), make)
+
+
+def zones_on(view: ViewData, day) -> tuple[pd.DataFrame, ZoneLayers]:
+    """The zone versions in force on ``day`` and their map layers. Many days share
+    the same versions, so the layers are made once per distinct set."""
+    return _layers(view, _in_force(view.zones, day))
+
+
+def chosen_zone_day(zones: pd.DataFrame, zone_id: str, start, end, day
+                    ) -> tuple[int, date] | None:
+    """(row, day) of a chosen zone that is not in force on ``day``: its version in force
+    on the latest day from ``start`` up to ``day`` (that version's last day), else on the
+    first day after ``day`` and up to ``end`` (a version's first day). None when it is
+    in force on ``day`` or on none of those days."""
+    d = pd.Timestamp(day).normalize()
+    first = pd.Timestamp(start).normalize() if start else None
+    last_day = pd.Timestamp(end).normalize() if end else d
+    rows = zones.loc[zones["zone_id"] == zone_id]
+    if not len(rows) or _in_force(rows, d).any():
+        return None
+    begin, end = rows["valid_from"].dt.normalize(), rows["valid_to"].dt.normalize()
+    ended = (begin <= d) & end.notna() & (end >= first if first is not None else True)
+    before = rows.loc[ended]
+    if len(before):
+        last = end.loc[before.index].idxmax()
+        return zones.index.get_loc(last), end.loc[last].date()
+    after = begin.loc[(begin > d) & (begin <= last_day)]
+    if len(after):
+        row = after.idxmin()
+        return zones.index.get_loc(row), after.loc[row].date()
+    return None
+
+
+def zones_for(view: ViewData, state: ViewState, day) -> tuple[pd.DataFrame, ZoneLayers, list[str]]:
+    """The zones in force on ``day``, plus each chosen zone that was not, as it stood on
+    the day nearest ``day`` on which it was (so a chosen zone is always drawn), with a
+    sentence per such zone for the map's note."""
+    mask = _in_force(view.zones, day)
+    notes = []
+    names = view.zone_names()
+    for zone_id in state.zones:
+        found = chosen_zone_day(view.zones, zone_id, state.start, state.end, day)
+        name = names.get(zone_id, zone_id)
+        if found is None:
+            if zone_id in names and not _in_force(view.zones.loc[view.zones["zone_id"] == zone_id],
+                                                  day).any():
+                notes.append(f"{name} was not in force on any day of this window.")
+            continue
+        row, when = found
+        mask = mask.copy()
+        mask[row] = True
+        last = when < pd.Timestamp(day).date()
+        notes.append(f"{name} as it stood on {when:%-d %b %Y}, "
+                     + ("its last day in force." if last else "its first day in force."))
+    shown, layers = _layers(view, mask)
+    return shown, layers, notes
+
+
+def stacked_words(lon: np.ndarray, lat: np.ndarray) -> str:
+    """" at 18 points (a number beside a dot: how many share it)" when some incidents
+    share a point, else ""."""
+    _, counts = location_codes(lon, lat)
+    if len(counts) == len(lon):
+        return ""
+    return f" at {len(counts):,} points (a number beside a dot: how many share it)"
 
 
 def default_camera(view: ViewData, state: ViewState) -> tuple[tuple[float, float], float]:
@@ -116,7 +191,7 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     positions = index.select(state)
     center, zoom = default_camera(view, state)
     day = state.zones_day or view.span[1]
-    zones, layers = zones_on(view, day)
+    zones, layers, chosen_notes = zones_for(view, state, day)
     minx, miny, maxx, maxy = viewport(center, zoom)
     lon, lat = index.lon[positions], index.lat[positions]
     in_view = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
@@ -128,8 +203,8 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     common = {"zones": zones, "zone_layers": layers, "type_order": view.type_order,
               "base": load_base_layers(), "center": center, "zoom": zoom, "online_tiles": online_tiles,
               "highlight": highlight, "base_url": base_url}
-    zones_line = (f"Zones as they stood on {day:%-d %b %Y}." if len(zones)
-                  else f"No zone was in force on {day:%-d %b %Y}.")
+    zones_line = " ".join([f"Zones as they stood on {day:%-d %b %Y}." if len(zones)
+                           else f"No zone was in force on {day:%-d %b %Y}.", *chosen_notes])
     if not len(positions):
         note = f"No incidents match these filters. {zones_line}"
         return MapResult(map_figure_dict(incidents=None, **common), note, "empty", 0, 0, zoom)
@@ -137,8 +212,9 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
         rows = positions[in_view] if len(positions) > budget else positions
         frame = index.frame.iloc[rows]
         what = "1 incident" if len(rows) == 1 else f"{len(rows):,} incidents"
-        note = (f"{what} shown. {zones_line}" if len(rows) == len(positions)
-                else f"{what} in this part of the map. {zones_line}")
+        stacked = stacked_words(index.lon[rows], index.lat[rows])
+        note = (f"{what} shown{stacked}. {zones_line}" if len(rows) == len(positions)
+                else f"{what} in this part of the map{stacked}. {zones_line}")
         return MapResult(map_figure_dict(incidents=frame, **common), note, "points", len(rows),
                          len(positions), zoom)
     grid = hex_grid(view, zoom)

@@ -14,11 +14,14 @@ import pytest
 from dashboard import palette
 from dashboard.aggregate import hex_bins
 from dashboard.figures import (
+    STACK_LINES,
     esc,
     histogram_figure,
+    location_codes,
     map_figure,
     marker_size,
     offline_style,
+    stack_size,
     zone_series_figure,
 )
 from dashboard.timeline import status_since, zones_as_of
@@ -91,7 +94,8 @@ def test_status_colours_and_labels(status, colour, label):
 ])
 def test_a_types_colour_does_not_depend_on_order_or_on_which_types_are_shown(order, present):
     fig = draw(incidents=points(*present), type_order=order)
-    colours = {t.name: t.marker.color for t in traces(fig) if t.legendgroup == "types"}
+    colours = {t.name: t.marker.color for t in traces(fig)
+               if t.legendgroup == "types" and t.showlegend is not False}
     assert colours == {t: palette.type_colour(t) for t in present}
     assert list(colours) == [t for t in order if t in present]  # legend in the given order
 
@@ -192,15 +196,63 @@ def test_incident_hover_text_is_escaped():
     incidents = make_incidents([{
         "incident_id": "<b>id</b>", "date": "2017-08-03", "lon": 36.7, "lat": 34.9,
         "event_type": "<i>Shelling</i>", "actor1": SCRIPT, "actor2": "A & B",
-        "place": "<a href='https://evil.example'>x</a>", "source": "=cmd", "fatalities": np.nan}])
+        "place": "<a href='https://evil.example'>x</a>", "source": "=cmd %{x}", "fatalities": np.nan}])
     fig = draw(incidents=incidents, type_order=["<i>Shelling</i>"])
-    trace = traces(fig, "scattermap")[0]
-    assert trace.name == "&lt;i&gt;Shelling&lt;/i&gt;"
-    assert [list(r) for r in trace.customdata] == [[
-        "3 Aug 2017", SCRIPT_ESCAPED, "A &amp; B", "unknown",
-        "&lt;a href='https://evil.example'&gt;x&lt;/a&gt;", "exact", "=cmd", "&lt;b&gt;id&lt;/b&gt;"]]
-    assert trace.hovertemplate.startswith("<b>%{fullData.name}</b>")  # the escaped name
+    assert by_name(fig)["&lt;i&gt;Shelling&lt;/i&gt;"].hoverinfo == "skip"
+    hover = by_name(fig)["incident"]
+    assert [list(r) for r in hover.customdata] == [[
+        "&lt;i&gt;Shelling&lt;/i&gt;", "3 Aug 2017", SCRIPT_ESCAPED, "A &amp; B", "unknown",
+        "&lt;a href='https://evil.example'&gt;x&lt;/a&gt;", "exact", "&lt;b&gt;id&lt;/b&gt;"]]
+    # The one source every point shares goes once, in the template, inert for plotly.
+    assert hover.hovertemplate.endswith("<br>Source: =cmd &#37;{x}<extra></extra>")
     assert "<script" not in fig.to_json() and "<b>id" not in fig.to_json()
+
+
+def stack(n: int, **extra) -> pd.DataFrame:
+    """``n`` incidents at one town's point (as UCDP places them), one a day from 1 Sep."""
+    return make_incidents([{"incident_id": f"s{i:02d}", "date": f"2017-09-{i + 1:02d}",
+                            "lon": 36.75, "lat": 34.85, "place": "Ar Rastan",
+                            "event_type": "Shelling" if i % 2 else "Airstrike",
+                            "actor1": "SAA", "actor2": "HTS", "fatalities": float(i), **extra}
+                           for i in range(n)])
+
+
+def test_incidents_at_one_point_show_their_number_and_hover_lists_them_all():
+    incidents = pd.concat([stack(10), points("Shelling")], ignore_index=True)
+    fig = draw(incidents=incidents, type_order=["Airstrike", "Shelling"])
+    top = by_name(fig)["incidents at one point"]
+    assert list(top.text) == ["10"] and (top.lon[0], top.lat[0]) == pytest.approx((36.75, 34.85))
+    text = top.hovertext[0]
+    assert text.startswith("<b>10 incidents at this point</b> · Ar Rastan (location: exact)<br>")
+    lines = text.split("<br>")[1:]
+    assert len(lines) == 10 and lines[0].startswith("10 Sep 2017 · Shelling · SAA vs HTS")
+    assert [line.rsplit("ID ", 1)[1] for line in lines] == [f"s{i:02d}" for i in range(9, -1, -1)]
+    # Drawn under them: a disc that grows with the number; the lone point hovers alone.
+    assert by_name(fig)["stacked incidents"].marker.size[0] == pytest.approx(stack_size(np.array([10]))[0])
+    assert [r[-1] for r in by_name(fig)["incident"].customdata] == ["p0"]
+    # Every drawn incident is still in its type's trace (colour, legend, lasso).
+    assert len(by_name(fig)["Airstrike"].lon) + len(by_name(fig)["Shelling"].lon) == 11
+
+
+def test_a_large_stack_lists_the_newest_then_says_how_many_more():
+    fig = draw(incidents=stack(30), type_order=["Airstrike", "Shelling"])
+    lines = by_name(fig)["incidents at one point"].hovertext[0].split("<br>")
+    assert len(lines) == 1 + STACK_LINES + 1 and lines[-1] == "and 18 more"
+    assert lines[1].startswith("30 Sep 2017")
+
+
+def test_stack_hover_names_each_source_when_they_differ():
+    incidents = stack(2).assign(source=["UCDP <GED>", "ACLED"])
+    fig = draw(incidents=incidents, type_order=["Airstrike", "Shelling"])
+    text = by_name(fig)["incidents at one point"].hovertext[0]
+    assert "ACLED" in text and "UCDP &lt;GED&gt;" in text
+    assert "Source:" not in by_name(fig)["incidents at one point"].hovertemplate
+
+
+def test_location_codes_group_equal_points_as_drawn():
+    codes, counts = location_codes(np.array([36.7, 36.7, 36.70000001, 36.8]),
+                                   np.array([34.9, 34.9, 34.9, 34.9]))
+    assert codes.tolist() == [0, 0, 0, 1] and counts.tolist() == [3, 1]
 
 
 @pytest.mark.parametrize(("value", "expected"), [

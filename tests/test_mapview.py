@@ -4,6 +4,7 @@ again when zoomed in, and a note that says what is shown and as of which day."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -31,14 +32,20 @@ def state(view, **changes) -> ViewState:
 
 
 def shown_ids(result) -> list[str]:
-    return sorted(i[-1] for t in result.plotly().data if t.legendgroup == "types"
-                  for i in t.customdata)
+    """Ids in the hover: lone incidents' last customdata column, and the lines of the
+    points several incidents share."""
+    data = result.plotly().data
+    alone = [i[-1] for t in data if t.name == "incident" for i in t.customdata]
+    stacked = [m for t in data if t.name == "incidents at one point" for text in t.hovertext
+               for m in re.findall(r"ID (\S+?)(?:<br>|$)", text)]
+    return sorted(alone + stacked)
 
 
 def test_points_under_the_budget(tiny_view):
     result = build_map(tiny_view, tiny_view.default, budget=12)
     assert (result.mode, result.shown) == ("points", 12)
-    assert result.note == "12 incidents shown. Zones as they stood on 15 May 2018."
+    assert result.note == ("12 incidents shown at 6 points (a number beside a dot: how many "
+                           "share it). Zones as they stood on 15 May 2018.")
     assert shown_ids(result) == [f"i{n:02d}" for n in range(1, 13)]
     assert not [t for t in result.plotly().data if t.name == "Incidents (binned)"]
 
@@ -65,7 +72,8 @@ def test_zooming_in_brings_the_points_in_view_back(tiny_view):
     result = build_map(tiny_view, state(tiny_view, **CLOSE_UP), budget=3)
     assert (result.mode, result.shown) == ("points", 3)
     assert shown_ids(result) == ["i04", "i07", "i08"]
-    assert result.note == "3 incidents in this part of the map. Zones as they stood on 15 May 2018."
+    assert result.note == ("3 incidents in this part of the map at 2 points (a number beside a "
+                           "dot: how many share it). Zones as they stood on 15 May 2018.")
     assert result.plotly().layout.map.zoom == 13.0
 
 
@@ -157,7 +165,36 @@ def test_hexagons_come_from_one_grid_per_zoom_step(tiny_view):
 
 def test_the_map_figure_sends_numbers_as_typed_arrays(tiny_view):
     figure = compact(build_map(tiny_view, tiny_view.default, budget=100).figure)
-    points = [t for t in figure["data"] if t.get("legendgroup") == "types"]
+    points = [t for t in figure["data"] if t.get("legendgroup") == "types"
+              and t.get("showlegend") is not False]
     assert points and all(set(t["lon"]) == {"dtype", "bdata"} for t in points)
     assert all(set(t["marker"]["size"]) == {"dtype", "bdata"} for t in points)
     json.loads(to_json_plotly(figure))  # and Dash can send it
+
+
+def zone_versions(result) -> list[str]:
+    """"zone_id vN" of every zone fill drawn."""
+    return sorted(f"{z} {c[3].split(':')[0]}" for t in result.plotly().data
+                  if t.type == "choroplethmap" and t.name.startswith("Zone")
+                  for z, c in zip(t.locations, t.customdata, strict=True))
+
+
+CHOSEN_ZONES = [
+    pytest.param({"zones": ("homs-north",), "start": date(2018, 3, 1)}, ["homs-north v3"],
+                 "homs-north as it stood on 14 May 2018, its last day in force.", id="ended"),
+    pytest.param({"zones": ("homs-north",), "start": date(2018, 5, 15)}, [],
+                 "homs-north was not in force on any day of this window.", id="never-in-window"),
+    pytest.param({"zones": ("east",), "start": date(2017, 9, 1), "end": date(2017, 12, 1),
+                  "as_of": date(2017, 9, 15)}, ["east v1"],
+                 "east as it stood on 1 Oct 2017, its first day in force.", id="not-yet"),
+    pytest.param({"zones": ("homs-north",), "start": date(2017, 9, 1), "end": date(2017, 10, 1)},
+                 ["homs-north v2"], "", id="in-force"),
+]
+
+
+@pytest.mark.parametrize(("changes", "versions", "said"), CHOSEN_ZONES)
+def test_a_chosen_zone_is_drawn_as_of_a_day_it_was_in_force(tiny_view, changes, versions, said):
+    result = build_map(tiny_view, state(tiny_view, **changes), budget=100)
+    assert [v for v in zone_versions(result) if v.split()[0] in changes["zones"]] == versions
+    assert result.note.endswith(said)
+    assert result.note.count("as it stood") + result.note.count("not in force") == bool(said)

@@ -33,7 +33,10 @@ def create_app(settings: Settings | None = None, store: DataStore | None = None)
         __name__, title="ZoneWatch", assets_folder=str(assets_dir()),
         serve_locally=True, suppress_callback_exceptions=False,
         update_title=None, on_error=on_callback_error,
+        compress=True,  # gzip (flask-compress): a points-mode map answer shrinks ~6x
     )
+    # Downloads stream (callbacks/table.py): never buffer a stream to compress it.
+    app.server.config["COMPRESS_STREAMS"] = False
     # Room for base64 and a few times the limit, so an oversized file still reaches the
     # upload check and gets a clear message; far larger requests are cut off by Flask.
     app.server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 3 + 2) * 1024 * 1024

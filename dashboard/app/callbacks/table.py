@@ -12,15 +12,17 @@ import io
 import json
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, dcc
+from dash import ClientsideFunction, Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.app import ids
+from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve, selection_positions
 from dashboard.app.components import TABLE_COLUMNS
 from dashboard.errors import ZoneWatchError
 from dashboard.io.writers import inert_frame
+from dashboard.mapview import default_camera, in_sight
 
 MAX_TABLE_ROWS = 5_000
 EXPORT_COLUMNS = ["incident_id", "date", "date_end", "event_type", "sub_type", "actor1", "actor2",
@@ -52,6 +54,25 @@ def table_view(store, session_id, query, selection):
     positions = view.index.select(state, within=selection_positions(view, selection))
     shown = positions[-MAX_TABLE_ROWS:][::-1]  # newest first
     return table_rows(view.index.frame.iloc[shown]), table_note(len(shown), len(positions))
+
+
+def highlight_view(store, session_id, query, camera, rows) -> tuple[str | None, object]:
+    """(id of the clicked row's incident, camera): the camera moves to centre the
+    incident when it is not in sight at the current one, keeping the zoom; else
+    ``no_update``, so a visible incident never makes the map jump."""
+    if not rows:
+        return None, no_update
+    incident_id = str(rows[0]["incident_id"])
+    view, state = resolve(store, session_id, query)
+    frame = view.index.frame
+    hit = np.flatnonzero((frame["incident_id"].astype(str) == incident_id).to_numpy())
+    if not len(hit):
+        return incident_id, no_update
+    lon, lat = float(view.index.lon[hit[0]]), float(view.index.lat[hit[0]])
+    center, zoom = default_camera(view, parse.with_camera(state, camera))
+    if in_sight(center, zoom, lon, lat):
+        return incident_id, no_update
+    return incident_id, parse.camera(lat, lon, zoom) or no_update
 
 
 def export_frame(store, session_id, query, selection) -> tuple[pd.DataFrame, str]:
@@ -193,10 +214,12 @@ def register(app, store) -> None:
             raise PreventUpdate  # built when the tab is opened, not on every slider move
         return table_view(store, session_id, query, selection)
 
-    @app.callback(Output(ids.HIGHLIGHT, "data"), Input(ids.TABLE, "selectedRows"),
+    @app.callback(Output(ids.HIGHLIGHT, "data"), Output(ids.CAMERA, "data", allow_duplicate=True),
+                  Input(ids.TABLE, "selectedRows"), State(ids.STATE, "data"),
+                  State(ids.CAMERA, "data"), State(ids.SESSION, "data"),
                   prevent_initial_call=True)
-    def _highlight(rows):
-        return str(rows[0]["incident_id"]) if rows else None
+    def _highlight(rows, query, camera, session_id):
+        return highlight_view(store, session_id, query, camera, rows)
 
     register_download_route(app, store)
     app.clientside_callback(
