@@ -534,3 +534,57 @@ def test_br020_playback_moves_through_the_chosen_range(watched, live_url):
     assert frames[-1] == "1 Apr 2018 – 30 Apr 2018 (30 days)", frames
     assert len(frames) == 10 and not any(m in " ".join(frames) for m in ("May", "Jun", "Jul"))
     assert page.evaluate("() => window.zonewatchPlayer.drawn") >= 10
+
+
+MAP_JS = "document.querySelector('#map .js-plotly-plot')"
+
+
+def test_br050_incidents_at_one_point_show_their_number_and_hover_lists_them(watched, live_url):
+    page, _ = watched
+    page.goto(live_url + "/?zone=eastern-ghouta&from=2018-01-01&to=2018-04-30")
+    wait_ready(page)
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("at 16 points", timeout=TIMEOUT)
+    page.wait_for_function(f"() => {MAP_JS}.data.some(t => t.name === 'incidents at one point')",
+                           timeout=TIMEOUT)
+    page.wait_for_timeout(1000)  # the map has placed its layers
+    x, y = page.evaluate(f"""() => {{ const gd = {MAP_JS};
+        const t = gd._fullData.find(t => t.name === 'incidents at one point');
+        const m = gd._fullLayout.map._subplot.map, r = m.getCanvas().getBoundingClientRect();
+        const p = m.project([t.lon[0], t.lat[0]]); return [r.left + p.x, r.top + p.y]; }}""")
+    page.mouse.move(x + 4, y + 4)
+    page.mouse.move(x, y)
+    label = page.locator(".hoverlayer .hovertext")
+    expect(label).to_contain_text("71 incidents at this point · Duma town", timeout=TIMEOUT)
+    expect(label).to_contain_text("and 59 more")
+    assert page.evaluate(f"() => {MAP_JS}.data.find(t => t.name === "
+                         "'incidents at one point').text[0]") == "71"
+
+
+def test_br051_a_chosen_zone_that_ended_is_drawn_as_of_its_last_day(watched, live_url):
+    page, _ = watched
+    page.goto(live_url + "/?zone=homs-north&from=2018-04-01&to=2018-08-01")
+    wait_ready(page)
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text(
+        "Northern Homs countryside as it stood on 14 May 2018, its last day in force.",
+        timeout=TIMEOUT)
+    drawn = page.evaluate(f"() => {MAP_JS}.data.filter(t => t.type === 'choroplethmap')"
+                          ".flatMap(t => t.locations)")
+    assert "homs-north" in drawn
+
+
+def test_br052_a_clicked_row_off_the_map_is_brought_into_view(watched, live_url):
+    page, _ = watched
+    page.goto(live_url + "/?zone=homs-north&from=2017-08-01&to=2017-10-31")
+    wait_ready(page)
+    page.wait_for_timeout(1500)
+    page.evaluate(f"() => window.Plotly.relayout({MAP_JS}, "
+                  "{'map.center': {lat: 33.0, lon: 38.5}, 'map.zoom': 10})")  # far east
+    page.wait_for_timeout(1000)
+    page.get_by_text("Incidents table", exact=True).click()
+    page.locator(f"#{ids.TABLE} .ag-row").first.click(timeout=TIMEOUT)
+    in_view = f"""() => {{ const gd = {MAP_JS}; const t = (gd._fullData || [])
+        .find(t => t.name === 'Selected'); if (!t) return false;
+        const m = gd._fullLayout.map._subplot.map;
+        return m.getBounds().contains([t.lon[0], t.lat[0]]); }}"""
+    page.wait_for_function(in_view, timeout=TIMEOUT)
+    assert page.evaluate(f"() => {MAP_JS}._fullLayout.map.zoom") == 10  # the zoom is kept
