@@ -129,13 +129,27 @@
     return player.loading;
   }
 
-  function setVisibility(m, gd, visible) {
+  // The map's own layers that playback replaces are hidden meanwhile. Only layers that
+  // were showing are hidden, and only those are shown again: Plotly keeps some of a
+  // trace's layers hidden for good (the circles of a text-only trace, say).
+  const hiddenLayers = new Set();
+
+  function hideLayers(m, gd) {
     const uids = (gd._fullData || []).filter(replaced).map((t) => TRACE_PREFIX + t.uid + "-");
     for (const layer of m.getStyle().layers) {
-      if (uids.some((u) => layer.id.startsWith(u))) {
-        m.setLayoutProperty(layer.id, "visibility", visible ? "visible" : "none");
+      if (uids.some((u) => layer.id.startsWith(u)) &&
+          m.getLayoutProperty(layer.id, "visibility") !== "none") {
+        m.setLayoutProperty(layer.id, "visibility", "none");
+        hiddenLayers.add(layer.id);
       }
     }
+  }
+
+  function showLayers(m) {
+    for (const id of hiddenLayers) {
+      if (m.getLayer(id)) m.setLayoutProperty(id, "visibility", "visible");
+    }
+    hiddenLayers.clear();
   }
 
   function install(m, gd) {
@@ -145,7 +159,7 @@
       m.getCanvasContainer().appendChild(canvas);
       player.canvas = canvas;
     }
-    setVisibility(m, gd, false);
+    hideLayers(m, gd);
     showPlotlyKeys(gd, false);
     document.body.classList.add("zw-is-playing");  // the cards and slider say so (CSS)
     player.installed = true;
@@ -169,7 +183,7 @@
     player.installed = false;
     if (player.canvas) player.canvas.remove();
     player.canvas = null;
-    if (m) setVisibility(m, gd, true);
+    if (m) showLayers(m);
     if (gd) showPlotlyKeys(gd, true);
     document.body.classList.remove("zw-is-playing");
     unshadeHistogram();

@@ -63,6 +63,7 @@ class SessionFiles:
     incidents: Path | None
     names: dict[str, str]  # role -> the uploaded file's original name (for display only)
     version: str           # changes whenever an upload lands
+    valid_only: frozenset[str] = frozenset()  # roles whose file is read for its valid rows only
 
 
 def _claim(folder: Path) -> str | None:
@@ -178,9 +179,15 @@ class SessionStore:
                 "server's operator to raise ZONEWATCH_SESSION_QUOTA_MB")
         self.sweep(now, room_for=(session_id, role, nbytes))
 
-    def commit(self, session_id: str, role: str, staged: Path, original_name: str) -> None:
+    def staging_dir(self, session_id: str) -> Path:
+        """The session's folder for files not yet kept (swept after ``STALE_STAGING_S``)."""
+        return self._dir(session_id) / "staging"
+
+    def commit(self, session_id: str, role: str, staged: Path, original_name: str,
+               valid_only: bool = False) -> None:
         """Make a validated upload the session's file for ``role`` (atomic rename), if it
-        fits the quota and the cap (else ``QuotaError``, and the old file stays)."""
+        fits the quota and the cap (else ``QuotaError``, and the old file stays).
+        ``valid_only``: the file has rows with errors, to be left out when it is read."""
         if role not in ROLES:
             raise ZoneWatchError(f"unknown upload role {role!r}")
         folder = self._dir(session_id)
@@ -192,6 +199,7 @@ class SessionStore:
         staged.replace(target)
         meta = self._meta(folder)
         meta[role] = original_name[:200]
+        meta[f"{role}_valid_only"] = valid_only
         meta["version"] = uuid.uuid4().hex[:12]
         _write_private(folder / "meta.json", json.dumps(meta))
         self._tombstone(session_id).unlink(missing_ok=True)  # new data: old news is moot
@@ -223,7 +231,8 @@ class SessionStore:
         meta = self._meta(folder)
         self.touch(session_id)
         return SessionFiles(found["zones"], found["incidents"],
-                            {r: meta.get(r, "") for r in ROLES}, meta.get("version", "0"))
+                            {r: meta.get(r, "") for r in ROLES}, meta.get("version", "0"),
+                            frozenset(r for r in ROLES if meta.get(f"{r}_valid_only")))
 
     def touch(self, session_id: str) -> None:
         folder = self.root / session_id

@@ -5,6 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """"1 zone", "2 zones", "1,204 incidents"."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def zones_phrase(zones: int, versions: int) -> str:
+    """Zones counted as zones, with their versions when there are more versions than
+    zones: "1 zone (2 versions)", "3 zones"."""
+    text = plural(zones, "zone")
+    return text if versions == zones else f"{text} ({plural(versions, 'version')})"
+
+
 def _day(value) -> str:
     return "open" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 

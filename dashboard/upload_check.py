@@ -14,11 +14,15 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import signal
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
+
+import numpy as np
+import shapely
 
 from dashboard.io import Issue, ValidationReport, read_incidents, read_zones
 from dashboard.io.limits import MB, Limits, fix_for
+from dashboard.io.writers import inert_frame
 
 #: Modules the fork server loads once, so each child starts with them in memory.
 PRELOAD = ["dashboard.upload_check", "geopandas", "pyogrio", "pyarrow.parquet", "pyarrow.csv",
@@ -36,15 +40,33 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A checked upload: its report, how many zones its valid rows hold (zone files; a
+    zone is one id, whatever its versions), and whether its rejected rows were written."""
+
+    report: ValidationReport
+    zones: int | None = None
+    rejected_written: bool = False
+
+
 def check_file(path: Path, role: str, limits: Limits, shown_name: str | None = None,
                encoding: str | None = None) -> ValidationReport:
     """The report of reading ``path`` as ``role`` ("zones" or "incidents"), read in a
     sandboxed child (in ``encoding``, default: detected). Never takes much longer than
     ``limits.check_seconds``: a child that is still at work then is killed and the
     report says so."""
+    return check_upload(path, role, limits, shown_name, encoding).report
+
+
+def check_upload(path: Path, role: str, limits: Limits, shown_name: str | None = None,
+                 encoding: str | None = None, rejected_path: Path | None = None) -> Checked:
+    """``check_file``, and in the same child: the zone count, and the rejected rows with
+    why written to ``rejected_path`` (CSV, spreadsheet-inert) when there are any."""
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(sender, str(path), role, limits, encoding),
+    child = ctx.Process(target=_child, args=(sender, str(path), role, limits, encoding,
+                                             str(rejected_path) if rejected_path else None),
                         daemon=True)
     child.start()
     sender.close()
@@ -61,9 +83,10 @@ def check_file(path: Path, role: str, limits: Limits, shown_name: str | None = N
             child.join()
     report = ValidationReport(Path(shown_name or path.name), kind=role)
     if isinstance(answer, dict):
-        return _report_from(answer, report)
+        return Checked(_report_from(answer, report), answer.get("zones"),
+                       bool(answer.get("rejected_written")))
     report.error(*_died(answer, child.exitcode, limits))
-    return report
+    return Checked(report)
 
 
 #: How a child out of memory can end besides MemoryError: glibc aborts a thread that
@@ -88,6 +111,7 @@ def _died(answer: object, exitcode: int | None, limits: Limits) -> tuple[str, st
 def _report_from(answer: dict, report: ValidationReport) -> ValidationReport:
     report.kind, report.rows = answer["kind"], answer["rows"]
     report.encoding = answer.get("encoding")
+    report.rejected_rows = answer.get("rejected_rows", [])
     names = {f.name for f in fields(Issue)}
     report.issues = [Issue(**{k: v for k, v in issue.items() if k in names})
                      for issue in answer["issues"]]
@@ -110,16 +134,22 @@ def _limit_self(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (budget, hard))
 
 
-def _child(sender, path: str, role: str, limits: Limits, encoding: str | None = None) -> None:
+def _child(sender, path: str, role: str, limits: Limits, encoding: str | None = None,
+           rejected_path: str | None = None) -> None:
     """Read the file and send back the report as plain data (or "memory")."""
     try:
         _limit_self(limits)
         reader = read_zones if role == "zones" else read_incidents
-        _, report = reader(Path(path), limits=limits, encoding=encoding)
+        frame, report = reader(Path(path), limits=limits, encoding=encoding)
+        valid = frame.loc[frame.index.difference(report.rejected_rows, sort=False)]
         answer: object = {
             "kind": report.kind, "rows": report.rows, "encoding": report.encoding,
             "issues": [_issue_dict(i) for i in report.issues[:MAX_ISSUES]],
             "more": max(0, len(report.issues) - MAX_ISSUES),
+            "rejected_rows": list(report.rejected_rows),
+            "zones": (int(valid["zone_id"].nunique())
+                      if role == "zones" and "zone_id" in valid.columns else None),
+            "rejected_written": bool(rejected_path) and _write_rejected(report, rejected_path),
         }
     except MemoryError:
         answer = "memory"
@@ -127,6 +157,19 @@ def _child(sender, path: str, role: str, limits: Limits, encoding: str | None = 
         answer = f"{type(err).__name__} while reading"
     sender.send(answer)
     sender.close()
+
+
+def _write_rejected(report: ValidationReport, path: str) -> bool:
+    """The rejected rows as the file had them, with where and why first, as a CSV a
+    spreadsheet opens as text (BOM, formulas made inert; geometries as WKT)."""
+    table = report.rejected_table
+    if table is None or not len(table):
+        return False
+    table = table.copy()
+    if "geometry" in table.columns:
+        table["geometry"] = shapely.to_wkt(np.asarray(table["geometry"], dtype=object))
+    inert_frame(table).to_csv(path, index=False, encoding="utf-8-sig")
+    return True
 
 
 def _issue_dict(issue: Issue) -> dict:

@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import box
 
 from dashboard.dataset import Dataset
 from dashboard.filters import IncidentIndex
@@ -30,6 +31,9 @@ class ViewData:
     center: tuple[float, float]
     zoom: float
     label: str
+    #: Roles ("zones", "incidents") the user brought (uploads): the view is fitted to
+    #: them. Empty: the server's data, all of it one whole.
+    uploaded: frozenset[str] = frozenset()
 
     @property
     def synthetic(self) -> bool:
@@ -55,22 +59,70 @@ def fit_camera(bounds: tuple[float, float, float, float], width_px: int = 1000,
     return ((miny + maxy) / 2, (minx + maxx) / 2), round(max(0.5, min(zoom_x, zoom_y, 12)), 2)
 
 
-def _span(data: Dataset) -> tuple[date, date]:
-    days = [d for d in (data.incidents["date"].min(), data.incidents["date"].max(),
-                        data.zones["valid_from"].min(), data.zones["valid_to"].max())
-            if pd.notna(d)]
+def _span(data: Dataset, uploaded: frozenset[str] = frozenset()) -> tuple[date, date]:
+    """First and last day of the incidents and zones; of the uploaded incidents alone
+    when incidents were uploaded, of the uploaded zones' validity (and the incidents
+    while an uploaded zone is still in force) when zones alone were."""
+    inc, zones = data.incidents["date"], data.zones
+    if "incidents" in uploaded and inc.notna().any():
+        days = [inc.min(), inc.max()]
+    elif "zones" in uploaded and len(zones):
+        days = [zones["valid_from"].min(), zones["valid_from"].max(), zones["valid_to"].max()]
+        if zones["valid_to"].isna().any():  # still in force: up to the latest incident
+            days.append(inc.max())
+    else:
+        days = [inc.min(), inc.max(), zones["valid_from"].min(), zones["valid_to"].max()]
+    days = [d for d in days if pd.notna(d)]
     if not days:
         today = date.today()
         return today, today
     return min(days).date(), max(days).date()
 
 
+def _extent(zones: pd.DataFrame, index: IncidentIndex,
+            uploaded: frozenset[str]) -> tuple[float, float, float, float]:
+    """Bounds (minx, miny, maxx, maxy) of the zones and the incidents (1st to 99th
+    percentile: a stray point does not zoom the map out); of the uploaded ones only
+    when some were uploaded."""
+    geoms = []
+    if len(zones) and (not uploaded or "zones" in uploaded):
+        geoms.append(zones.total_bounds)
+    if len(index) and (not uploaded or "incidents" in uploaded):
+        lon, lat = index.lon, index.lat
+        geoms.append(np.array([np.nanpercentile(lon, 1), np.nanpercentile(lat, 1),
+                               np.nanpercentile(lon, 99), np.nanpercentile(lat, 99)]))
+    if not geoms:
+        return (float("nan"),) * 4
+    stack = np.vstack(geoms)
+    return stack[:, 0].min(), stack[:, 1].min(), stack[:, 2].max(), stack[:, 3].max()
+
+
+def milestones_shown(milestones: pd.DataFrame, zones: pd.DataFrame, span: tuple[date, date],
+                     bounds: tuple[float, float, float, float]) -> pd.DataFrame:
+    """The milestones of the zones a view of ``span`` and ``bounds`` shows: zones with a
+    version in force on some day of the span whose outline meets the bounds. Milestones
+    of no zone (the whole agreement) go with them, when dated within the span."""
+    if not len(milestones) or not len(zones):
+        return milestones.iloc[:0]
+    first, last = pd.Timestamp(span[0]), pd.Timestamp(span[1])
+    in_time = (zones["valid_from"] <= last) & (zones["valid_to"].isna()
+                                               | (zones["valid_to"] >= first))
+    in_place = (zones.intersects(box(*bounds)) if all(map(math.isfinite, bounds))
+                else pd.Series(True, index=zones.index))
+    shown = set(zones.loc[in_time & in_place, "zone_id"])
+    zone_of = milestones["zone_id"].fillna("")
+    general = (zone_of == "") & milestones["date"].between(first, last) & bool(shown)
+    return milestones.loc[zone_of.isin(shown) | general]
+
+
 def build_view_data(data: Dataset, label: str,
-                    masks: dict[str, np.ndarray] | None = None) -> ViewData:
+                    masks: dict[str, np.ndarray] | None = None,
+                    uploaded: frozenset[str] = frozenset()) -> ViewData:
     """The view of ``data``. Its dataset keeps the incidents in date order (the index's
     frame: one copy, not two). ``masks`` are zone masks already computed over those
     rows (a prepared cache); by default those the join left in ``data``, else computed
-    here."""
+    here. With ``uploaded`` roles, time and map fit the uploaded data (see ``_span``,
+    ``_extent``) and only the shown zones' milestones are kept."""
     if masks is None:
         masks = data.zone_masks
     if masks is None:
@@ -80,20 +132,14 @@ def build_view_data(data: Dataset, label: str,
     zones = data.zones.assign(status_since=status_since(data.zones)) if len(data.zones) \
         else data.zones.assign(status_since=pd.Series(dtype="datetime64[ns]"))
     counts = data.incidents["event_type"].value_counts()
-    span = _span(data)
+    span = _span(data, uploaded)
     inc_span = index.date_span or span
-    geoms = []
-    if len(zones):
-        geoms.append(zones.total_bounds)
-    if len(index):
-        lon, lat = index.lon, index.lat
-        geoms.append(np.array([np.nanpercentile(lon, 1), np.nanpercentile(lat, 1),
-                               np.nanpercentile(lon, 99), np.nanpercentile(lat, 99)]))
-    if geoms:
-        stack = np.vstack(geoms)
-        bounds = (stack[:, 0].min(), stack[:, 1].min(), stack[:, 2].max(), stack[:, 3].max())
-    else:
-        bounds = (float("nan"),) * 4
+    if "zones" in uploaded and "incidents" not in uploaded:  # the window: the zones' span
+        inc_span = span
+    bounds = _extent(zones, index, uploaded)
+    if uploaded:
+        data = replace(data, milestones=milestones_shown(data.milestones, zones, span, bounds))
     center, zoom = fit_camera(bounds)
     default = ViewState(start=inc_span[0], end=inc_span[1])
-    return ViewData(data, index, zones, list(counts.index), span, default, center, zoom, label)
+    return ViewData(data, index, zones, list(counts.index), span, default, center, zoom, label,
+                    uploaded)

@@ -67,7 +67,7 @@ def test_a_clean_incident_file_is_kept(sessions, sid):
 def test_a_clean_zone_file_is_kept(sessions, sid):
     doc = json.dumps(feature_collection([(GOOD_ZONE, SQUARE)])).encode()
     result = receive(sessions, sid, doc, name="zones.geojson", role="zones")
-    assert (result.ok, result.message) == (True, "zones.geojson: loaded 1 zones (0 warnings).")
+    assert (result.ok, result.message) == (True, "zones.geojson: loaded 1 zone; 0 warnings.")
     assert sessions.files(sid).zones.name == "zones.geojson"
     assert sessions.files(sid).incidents is None
 
@@ -77,7 +77,7 @@ def test_a_file_with_errors_is_refused_and_the_previous_upload_stays(sessions, s
     before = sessions.files(sid)
     result = receive(sessions, sid, BAD_CSV, name="bad.csv")
     assert (result.ok, result.message) == (
-        False, "bad.csv: 1 errors; nothing was loaded and your previous data is still shown.")
+        False, "bad.csv: 1 error; nothing was loaded and your previous data is still shown.")
     assert result.report.messages("error")[0].startswith("bad.csv, row 2, column 'date': ")
     after = sessions.files(sid)
     assert (after.incidents.read_bytes(), after.version, after.names) == (
@@ -231,3 +231,103 @@ def test_an_upload_over_the_session_quota_names_the_file_and_keeps_the_old_data(
     assert result.message.startswith("bigger.csv: this upload (")
     assert "ZONEWATCH_SESSION_QUOTA_MB" in result.message
     assert small.files(sid).names["incidents"] == "mine.csv"   # what was loaded before stays
+
+
+# Issue 12, item 11: a refused file's valid rows can be loaded alone (as --valid-only),
+# and its rejected rows, with why, downloaded.
+MIXED_CSV = (b"incident_id,date,lon,lat,fatalities,notes\r\n"
+             b"a1,2017-08-03,36.73,34.84,1,fine\r\n"
+             b"a2,someday,36.74,34.85,0,=HYPERLINK(\"x\")\r\n"
+             b"a3,2017-08-05,36.75,34.86,2,fine\r\n")
+
+
+def test_a_file_with_some_bad_rows_offers_its_valid_rows_and_keeps_nothing_yet(sessions, sid):
+    from dashboard.uploads import rejected_csv
+
+    result = receive(sessions, sid, MIXED_CSV, name="mixed.csv")
+    assert (result.ok, result.valid_rows, result.rejected) == (False, 2, 1)
+    assert sessions.files(sid) is None  # refused: nothing kept until asked
+    path, name = rejected_csv(sessions, sid)
+    assert name == "mixed-rejected-rows.csv"
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("zonewatch_where,zonewatch_problems,incident_id,date")
+    assert lines[1].startswith("row 3,date: ") and "someday" in lines[1]
+    assert "'=HYPERLINK" in lines[1]  # inert in a spreadsheet
+    assert len(lines) == 2
+
+
+def test_loading_the_valid_rows_only_keeps_the_file_for_its_valid_rows(sessions, sid):
+    from dashboard.uploads import accept_valid_rows, rejected_csv
+
+    receive(sessions, sid, MIXED_CSV, name="mixed.csv")
+    result = accept_valid_rows(sessions, sid)
+    assert (result.ok, result.message, result.rejected) == (
+        True, "mixed.csv: loaded the valid rows only: 2 incidents; 1 row with errors left out.",
+        1)
+    files = sessions.files(sid)
+    assert files.names["incidents"] == "mixed.csv"
+    assert files.valid_only == frozenset({"incidents"})
+    assert files.incidents.read_bytes() == MIXED_CSV
+    assert rejected_csv(sessions, sid) is not None  # still downloadable
+    again = accept_valid_rows(sessions, sid)  # once only
+    assert (again.ok, again.message) == (False, "The file with errors is no longer held on the "
+                                                "server (it is kept for an hour). Fix: upload "
+                                                "it again.")
+
+
+def test_a_clean_upload_forgets_the_held_file_and_its_rejected_rows(sessions, sid):
+    from dashboard.uploads import accept_valid_rows, rejected_csv
+
+    receive(sessions, sid, MIXED_CSV, name="mixed.csv")
+    receive(sessions, sid, GOOD_CSV, name="good.csv")
+    assert rejected_csv(sessions, sid) is None
+    assert not accept_valid_rows(sessions, sid).ok
+    assert sessions.files(sid).valid_only == frozenset()
+    assert all_files(sessions.root / sid) == [".last_used", "incidents.csv", "meta.json"]
+
+
+def test_a_file_with_no_valid_row_or_a_file_level_error_offers_nothing(sessions, sid):
+    from dashboard.uploads import accept_valid_rows, rejected_csv
+
+    result = receive(sessions, sid, BAD_CSV, name="bad.csv")  # its only row is bad
+    assert (result.valid_rows, result.rejected) == (0, 1)
+    assert rejected_csv(sessions, sid)[1] == "bad-rejected-rows.csv"
+    assert not accept_valid_rows(sessions, sid).ok
+    no_lat = receive(sessions, sid, b"incident_id,date,lon\r\na1,2017-08-03,36.7\r\n", "x.csv")
+    assert (no_lat.ok, no_lat.valid_rows, no_lat.rejected) == (False, 0, 0)
+    assert rejected_csv(sessions, sid) is None  # the older file's rows are gone too
+
+
+def test_the_rejected_rows_belong_to_their_session_only(sessions, sid):
+    from dashboard.uploads import accept_valid_rows, rejected_csv
+
+    receive(sessions, sid, MIXED_CSV, name="mixed.csv")
+    other = new_session_id()
+    assert rejected_csv(sessions, other) is None
+    assert rejected_csv(sessions, "../" + sid) is None
+    assert rejected_csv(sessions, "") is None
+    assert not accept_valid_rows(sessions, other).ok
+    assert sessions.files(other) is None
+
+
+def test_a_held_file_read_in_a_chosen_encoding_is_kept_as_utf8(sessions, sid):
+    from dashboard.uploads import accept_valid_rows
+
+    text = ("incident_id,date,lon,lat,fatalities,place\r\na1,2017-08-03,36.73,34.84,1,تلبيسة\r\n"
+            "a2,someday,36.74,34.85,0,الرستن\r\n")
+    contents = data_url(text.encode("cp1256"))
+    result = receive_upload(sessions, sid, "incidents", contents, "ar.csv", 1, encoding="cp1256")
+    assert (result.ok, result.valid_rows) == (False, 1)
+    assert accept_valid_rows(sessions, sid).ok
+    assert "تلبيسة" in sessions.files(sid).incidents.read_text(encoding="utf-8")
+
+
+def test_a_zone_upload_counts_zones_and_their_versions(sessions, sid):
+    """Issue 12, item 13: one zone in two versions is "1 zone (2 versions)"."""
+    v1 = {**GOOD_ZONE, "version": 1, "valid_from": "2017-05-05", "valid_to": "2017-08-02"}
+    v2 = {**GOOD_ZONE, "version": 2, "valid_from": "2017-08-03", "valid_to": None}
+    doc = json.dumps(feature_collection([(v1, SQUARE), (v2, SQUARE)])).encode()
+    result = receive(sessions, sid, doc, name="homs.geojson", role="zones")
+    assert (result.ok, result.message) == (True, "homs.geojson: loaded 1 zone (2 versions); "
+                                                 "0 warnings.")

@@ -132,7 +132,29 @@ def build_upload_panel() -> html.Section:
         html.Button("Back to the server's data", id=ids.UPLOAD_RESET, className="zw-button zw-small"),
         dcc.Loading(html.Div(id=ids.UPLOAD_REPORT, className="zw-upload-report", role="status"),
                     type="dot"),
+        build_upload_dialog(),
     ], className="zw-upload-panel")
+
+
+def build_upload_dialog() -> html.Div:
+    """The upload report over the page (fixed, where the eye is), with what can be done
+    about a refused file: load its valid rows only, download its rejected rows."""
+    return html.Div(html.Div([
+        html.Div([html.H2("Upload report", id=ids.UPLOAD_DIALOG_TITLE, className="zw-h2"),
+                  html.Button("×", id=ids.UPLOAD_DIALOG_CLOSE, className="zw-dialog-close",
+                              title="Close", **{"aria-label": "Close the upload report"})],
+                 className="zw-dialog-head"),
+        html.Div(id=ids.UPLOAD_DIALOG_BODY, className="zw-dialog-body"),
+        html.Div([
+            html.Button("Load the valid rows only", id=ids.UPLOAD_VALID_ONLY, hidden=True,
+                        className="zw-button zw-primary"),
+            html.Button("Download the rejected rows (CSV)", id=ids.UPLOAD_REJECTED, hidden=True,
+                        className="zw-button", title="Each rejected row as the file had it, "
+                        "with where it was and why it was left out"),
+        ], className="zw-dialog-actions"),
+    ], className="zw-dialog", role="dialog",
+        **{"aria-modal": "true", "aria-labelledby": ids.UPLOAD_DIALOG_TITLE}),
+        id=ids.UPLOAD_DIALOG, className="zw-dialog-backdrop", hidden=True)
 
 
 def build_cards() -> html.Div:

@@ -8,8 +8,12 @@ session and its upload version, so workers agree without sharing memory.
 from __future__ import annotations
 
 import logging
+import os
 from collections import OrderedDict
+from pathlib import Path
 from threading import Lock, Thread
+
+import pandas as pd
 
 from dashboard.dataset import Dataset, assemble_dataset, dataset_files, load_dataset
 from dashboard.errors import ZoneWatchError
@@ -123,18 +127,53 @@ class DataStore:
         return view
 
     def _build(self, files) -> ViewData:
+        """The session's uploads over the server's data: uploaded zones replace the
+        server's zones and milestones, uploaded incidents its incidents. Each uploaded
+        file is named as its uploader named it (reports, the ``dataset`` column)."""
         base = self.base.dataset
+        zones, milestones, incidents = base.zones, base.milestones, base.incidents
+        uploaded = {role: path for role, path in (("zones", files.zones),
+                                                  ("incidents", files.incidents)) if path}
+        kept = [r for r in base.reports if report_role(r) not in uploaded
+                and not (report_role(r) == "milestones" and "zones" in uploaded)]
         reports = []
-        zones, milestones = base.zones, base.milestones
-        incidents = base.incidents
-        if files.zones is not None:
-            zones, report = load_zones(files.zones)
-            milestones = empty_milestones()
+        for role, path in uploaded.items():
+            frame, report = _load_upload(role, path, role in files.valid_only)
+            name = files.names.get(role) or path.name
+            report.path = Path(name)
+            if role == "zones":
+                zones, milestones = frame, empty_milestones()
+            else:
+                incidents = frame.assign(dataset=_renamed(frame["dataset"], path.name, name))
             reports.append(report)
-        if files.incidents is not None:
-            incidents, report = load_incidents(files.incidents)
-            reports.append(report)
-        data = assemble_dataset(zones, incidents, milestones, reports or base.reports)
+        data = assemble_dataset(zones, incidents, milestones, reports + kept)
         label = " · ".join(f"your {role}: {name}" for role, name in files.names.items() if name)
         log.info("session data built: %s", label)
-        return build_view_data(data, label + " (uploaded, this browser session only)")
+        return build_view_data(data, label + " (uploaded, this browser session only)",
+                               uploaded=frozenset(uploaded))
+
+
+def report_role(report) -> str:
+    """"zones", "incidents" or "milestones": what a report's file held (from its kind)."""
+    kind = str(report.kind)
+    return "zones" if kind.startswith("zones") else \
+        "milestones" if kind.startswith("milestones") else "incidents"
+
+
+def _renamed(column: pd.Series, old: str, new: str) -> pd.Series:
+    """``column`` with ``old`` read as ``new`` (a reader names a file's rows after the
+    file, and the kept upload's file is not named as its uploader named it)."""
+    out = column.astype(object).where(column.astype(object) != old, new)
+    return out.astype(column.dtype) if not isinstance(column.dtype, pd.CategoricalDtype) \
+        else out.astype("category")
+
+
+def _load_upload(role: str, path: Path, valid_only: bool):
+    """(frame, report) of a kept upload; ``valid_only``: its rows with errors left out
+    (they were offered for download when it was refused, so none is written here)."""
+    loader = load_zones if role == "zones" else load_incidents
+    if not valid_only:
+        return loader(path)
+    frame, report = loader(path, valid_only=True, rejected_path=Path(os.devnull))
+    report.issues = [i for i in report.issues if os.devnull not in i.problem]
+    return frame, report

@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
 from dashboard.app import store as store_module
 from dashboard.sessions import new_session_id
 from dashboard.uploads import receive_upload
+from tests.app.test_views import text
 from tests.conftest import GOOD_ZONE, feature_collection
 from tests.geometries import NEIGHBOUR, SQUARE
 
@@ -40,7 +42,7 @@ def test_an_incident_upload_is_seen_by_its_session_only(store):
     upload(store, mine, "incidents", INCIDENTS_CSV.encode(), "mine.csv")
     view = store.view_data(mine)
     assert view.index.frame["incident_id"].tolist() == ["u1", "u2"]
-    assert view.span == (date(2017, 5, 5), date(2018, 5, 14))  # the base zones' span
+    assert view.span == (date(2017, 9, 10), date(2017, 9, 11))  # the upload's own days
     assert view.label == "your incidents: mine.csv (uploaded, this browser session only)"
     # The base zones still apply: u1 lies in homs-north on 10 Sep 2017.
     assert view.index.frame["zone_id"].tolist()[0] == "homs-north"
@@ -142,3 +144,93 @@ def test_the_page_listens_for_removal_notices(tiny_dataset, tmp_path):
     inputs = [[i["id"] for i in cb["inputs"]] for key, cb in app.callback_map.items()
               if key.startswith(f"{ids.MESSAGES}.children")]
     assert [ids.FILTERS] in inputs  # changes with the data, not with every slider move
+
+
+# Issue 12, item 13: time and map fit what is loaded, milestones only of zones shown, and
+# uploads are named as their uploader named them.
+def with_milestones(tiny_dataset, tmp_path):
+    from dataclasses import replace
+
+    from dashboard.app.store import DataStore
+    from dashboard.settings import Settings
+
+    milestones = pd.DataFrame({
+        "date": pd.to_datetime(["2017-05-04", "2017-08-03", "2017-09-10", "2017-10-01",
+                                "2018-05-02"]).astype("datetime64[ns]"),
+        "zone_id": [None, "homs-north", None, "east", "homs-north"],
+        "kind": ["signed", "in_effect", "other", "in_effect", "deal"],
+        "text": ["memorandum", "homs in effect", "a day in the span", "east in effect", "deal"],
+        "source": ["s"] * 5})
+    data = replace(tiny_dataset, milestones=milestones)
+    return DataStore.from_dataset(data, Settings(session_dir=tmp_path / "s"), "test")
+
+
+def test_an_incidents_only_upload_fits_time_map_and_milestones_to_itself(tiny_dataset, tmp_path):
+    store = with_milestones(tiny_dataset, tmp_path)
+    assert store.base.span == (date(2017, 5, 4), date(2018, 5, 15))
+    sid = new_session_id()
+    upload(store, sid, "incidents", INCIDENTS_CSV.encode(), "mine.csv")
+    view = store.view_data(sid)
+    assert view.span == (date(2017, 9, 10), date(2017, 9, 11))
+    assert (view.default.start, view.default.end) == view.span
+    # The camera: on the two points (36.73-36.9 E, 34.84-34.9 N), closer than the base's.
+    lat, lon = view.center
+    assert 34.84 <= lat <= 34.9 and 36.73 <= lon <= 36.9
+    assert view.zoom > store.base.zoom
+    # homs-north is in force then and there; east starts later; "buffer" lies elsewhere.
+    kept = view.dataset.milestones["text"].tolist()
+    assert kept == ["homs in effect", "a day in the span", "deal"]
+    assert len(store.base.dataset.milestones) == 5  # the server's view keeps them all
+
+
+def test_a_zones_only_upload_fits_time_and_map_to_the_zones(store):
+    sid = new_session_id()
+    far = {**GOOD_ZONE, "zone_id": "far", "name": "Far", "valid_from": "2017-08-01",
+           "valid_to": "2017-09-30"}
+    upload(store, sid, "zones", zone_file((far, NEIGHBOUR)), "far.geojson")
+    view = store.view_data(sid)
+    assert view.span == (date(2017, 8, 1), date(2017, 9, 30))
+    assert (view.default.start, view.default.end) == view.span
+    lat, lon = view.center
+    assert abs(lat - 34.85) < 0.01 and abs(lon - 36.9) < 0.01  # NEIGHBOUR's middle
+
+
+def test_about_the_data_names_the_upload_as_its_uploader_did(tiny_dataset, tmp_path):
+    from dataclasses import replace
+
+    from dashboard.app.callbacks.session import provenance_view
+    from dashboard.app.store import DataStore
+    from dashboard.io import ValidationReport
+    from dashboard.settings import Settings
+
+    ucdp = replace(tiny_dataset, incidents=tiny_dataset.incidents.assign(dataset="UCDP GED"),
+                   reports=[ValidationReport(Path("/srv/ged.csv"), "UCDP GED incidents (CSV)", 12),
+                            ValidationReport(Path("/srv/z.geojson"), "zones (json)", 5)])
+    store = DataStore.from_dataset(ucdp, Settings(session_dir=tmp_path / "s"), "test")
+    base_text = text(provenance_view(store.base))
+    assert "Sundberg" in base_text and "ged.csv" in base_text  # UCDP data on screen: credited
+    sid = new_session_id()
+    upload(store, sid, "incidents", INCIDENTS_CSV.encode(), "Homs – Feb (v2).csv")
+    view = store.view_data(sid)
+    about = text(provenance_view(view))
+    assert ("Homs – Feb (v2).csv  (uploaded, this browser session only): read as generic "
+            "incidents (CSV); 2 rows; 0 warnings.") in about
+    assert "incidents.csv" not in about  # the kept file's own name never shows
+    assert "ged.csv" not in about and "Sundberg" not in about  # the server's incidents: gone
+    assert "z.geojson  (the server's file): read as zones (json); 5 rows" in about
+    assert set(view.index.frame["dataset"]) == {"Homs – Feb (v2).csv"}
+
+
+def test_the_valid_rows_only_of_a_held_file_are_shown(store):
+    from dashboard.app.callbacks.session import provenance_view
+    from dashboard.uploads import accept_valid_rows
+
+    sid = new_session_id()
+    mixed = INCIDENTS_CSV + "u3,someday,36.8,34.9,1\n"
+    contents = "data:;base64," + base64.b64encode(mixed.encode()).decode("ascii")
+    assert not receive_upload(store.sessions, sid, "incidents", contents, "mixed.csv", 5).ok
+    assert store.view_data(sid) is store.base
+    assert accept_valid_rows(store.sessions, sid).ok
+    view = store.view_data(sid)
+    assert view.index.frame["incident_id"].tolist() == ["u1", "u2"]
+    assert "2 of 3 rows loaded (1 with errors left out)" in text(provenance_view(view))

@@ -300,7 +300,7 @@ GOOD_CSV = "incident_id,date,lon,lat,fatalities\na1,2017-08-03,36.73,34.84,1\n"
 def test_upload_view_keeps_a_clean_file(store):
     sid = new_session_id()
     result = uploads.upload_view(store, sid, "incidents", as_upload(GOOD_CSV), "mine.csv")
-    assert (result.ok, result.message) == (True, "mine.csv: loaded 1 incidents (0 warnings).")
+    assert (result.ok, result.message) == (True, "mine.csv: loaded 1 incident (0 warnings).")
     shown = uploads.report_view(result)
     assert shown.children[0].className == "zw-message zw-ok"
     assert len(store.view_data(sid).index) == 1

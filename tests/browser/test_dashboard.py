@@ -513,6 +513,13 @@ def test_br016_a_session_deleted_on_the_server_is_told_why(watched, live_url, se
                                                        timeout=TIMEOUT)
 
 
+SHOWN_LAYERS_JS = """() => {
+  const map = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+  return map.getStyle().layers.filter((l) => map.getLayoutProperty(l.id, 'visibility') !==
+    'none').map((l) => l.id).sort();
+}"""
+
+
 def test_br020_playback_moves_through_the_chosen_range(watched, live_url):
     """Issue 12, item 3: with 1 Feb - 30 Apr 2018 chosen, frames used to start in April and
     run on into July. Now the first starts on 1 Feb, the last ends on 30 Apr (the frames
@@ -522,11 +529,16 @@ def test_br020_playback_moves_through_the_chosen_range(watched, live_url):
     wait_ready(page)
     label = page.locator(f"#{ids.DATE_LABEL}")
     expect(label).to_have_text("1 Feb 2018 – 30 Apr 2018 (89 days)", timeout=TIMEOUT)
+    page.wait_for_function("() => document.querySelector('#map canvas.maplibregl-canvas')",
+                           timeout=TIMEOUT)
+    layers = page.evaluate(SHOWN_LAYERS_JS)
     page.evaluate(LABELS_JS)
     page.locator(f"#{ids.PLAY}").click()
     page.wait_for_function("() => window.zonewatchPlayer.drawn >= 1", timeout=TIMEOUT)
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play", timeout=TIMEOUT)
     expect(label).to_have_text("1 Feb 2018 – 30 Apr 2018 (89 days)", timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("Zones as they stood on 30 Apr")
+    assert page.evaluate(SHOWN_LAYERS_JS) == layers  # the map as before, nothing more shown
     page.wait_for_function("() => location.search.includes('from=2018-02-01&to=2018-04-30')",
                            timeout=TIMEOUT)
     frames = [t for t in page.evaluate("() => window.__labels") if "(30 days)" in t]

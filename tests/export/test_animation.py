@@ -65,3 +65,29 @@ def test_no_dates_plays_the_default_window(tiny_view):
     states = frame_states(tiny_view, replace(tiny_view.default, start=None, end=None))
     assert states[0].start == tiny_view.default.start
     assert states[-1].end == tiny_view.default.end
+
+
+@pytest.mark.parametrize(("args", "ends"), [
+    pytest.param([], [date(2018, 2, 28), date(2018, 3, 31), date(2018, 4, 30)], id="the-links"),
+    pytest.param(["--sliding", "--window-days", "10"],
+                 [date(2018, 2, 10), date(2018, 2, 28), date(2018, 3, 31), date(2018, 4, 30)],
+                 id="sliding"),
+    pytest.param(["--step", "week", "--sliding", "--window-days", "89"], [date(2018, 4, 30)],
+                 id="options-win"),
+])
+def test_zonewatch_animate_plays_the_links_settings(zone_file, incident_file, tmp_path,
+                                                     monkeypatch, args, ends):
+    from click.testing import CliRunner
+
+    from dashboard.cli import cli
+    from dashboard.export import animation
+
+    rendered = []
+    monkeypatch.setattr(animation, "animate_gif",
+                        lambda view, states, **kw: rendered.extend(states) or b"GIF89a")
+    result = CliRunner().invoke(cli, [
+        "animate", "--state", "?from=2018-02-01&to=2018-04-30&step=month&mode=cumulative",
+        "--zones", str(zone_file), "--incidents", str(incident_file),
+        "-o", str(tmp_path / "x.gif"), *args])
+    assert result.exit_code == 0, result.output
+    assert [s.end for s in rendered] == ends and rendered[0].start == date(2018, 2, 1)

@@ -3,11 +3,15 @@ filter options, slider range and marks, data label, SYNTHETIC banner, provenance
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dash import Input, Output, State, html
 
 from dashboard import model
 from dashboard.aliases import search_terms
 from dashboard.app import ids, parse
+from dashboard.app.store import report_role
+from dashboard.paths import geodata_dir
 from dashboard.sessions import new_session_id, valid_session_id
 from dashboard.viewdata import ViewData
 
@@ -38,25 +42,49 @@ def options_view(view: ViewData) -> tuple:
     )
 
 
+UCDP_CITATIONS = (
+    "Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced Event "
+    "Dataset. Journal of Peace Research 50(4): 523-532.",
+    "Högbladh, Stina (2019). UCDP GED Codebook version 19.1. Uppsala University.",
+)
+BASE_MAP_CREDIT = ("Base map: Natural Earth; geoBoundaries (Runfola et al. 2020, PLoS ONE "
+                   "15(4): e0231866), CC BY 3.0 IGO; UN OCHA COD-AB; places: GeoNames (CC BY 4.0).")
+
+
+def _origin(report, view: ViewData) -> str:
+    """Where a file came from: an upload, ZoneWatch's bundled data or the server."""
+    if report_role(report) in view.uploaded:
+        return "uploaded, this browser session only"
+    if Path(report.path).resolve().parent == geodata_dir().resolve():
+        return "bundled with ZoneWatch"
+    return "the server's file"
+
+
+def _file_line(report, view: ViewData) -> html.Li:
+    """A file as its owner named it: what it was read as, rows, rows left out, warnings."""
+    left_out = len(report.rejected_rows) if report_role(report) in view.uploaded else 0
+    rows = (f"{report.rows - left_out:,} of {report.rows:,} rows loaded "
+            f"({left_out:,} with errors left out)" if left_out else f"{report.rows:,} rows")
+    return html.Li([html.B(report.path.name), f" ({_origin(report, view)}): read as "
+                    f"{report.kind}; {rows}; {len(report.warnings):,} warnings."])
+
+
 def provenance_view(view: ViewData) -> list:
+    """*About the data*: the files on screen, named as their owners named them, and
+    credits for the bundled sources only while bundled data is on screen."""
     data = view.dataset
-    rows = [html.H3("Where these data come from")]
-    for report in data.reports:
-        rows.append(html.P([html.B(report.path.name), f": {report.kind}, {report.rows:,} rows, "
-                            f"{len(report.warnings)} warnings."]))
-    zone_sources = sorted(set(view.zones["source"]) - {""})
-    rows.append(html.H3("Zone sources"))
-    rows.append(html.Ul([html.Li(s) for s in zone_sources]))
-    rows.append(html.P("Zone boundaries are approximations drawn for ZoneWatch, not published "
-                       "lines; see geodata/PROVENANCE.md.", className="zw-strong"))
-    rows.append(html.H3("Citations"))
-    rows.append(html.Ul([
-        html.Li("Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced "
-                "Event Dataset. Journal of Peace Research 50(4): 523-532."),
-        html.Li("Högbladh, Stina (2019). UCDP GED Codebook version 19.1. Uppsala University."),
-        html.Li("geoBoundaries (Runfola et al. 2020, PLoS ONE 15(4): e0231866), CC BY 3.0 IGO; "
-                "UN OCHA COD-AB; Natural Earth; GeoNames (CC BY 4.0)."),
-    ]))
+    rows = [html.H3("Where these data come from"),
+            html.Ul([_file_line(r, view) for r in data.reports], className="zw-files")]
+    zone_sources = sorted(set(view.zones["source"].dropna()) - {""})
+    if zone_sources:
+        rows += [html.H3("Zone sources"), html.Ul([html.Li(s) for s in zone_sources])]
+    if "zones" not in view.uploaded and any(
+            _origin(r, view) == "bundled with ZoneWatch" for r in data.reports
+            if report_role(r) == "zones"):
+        rows.append(html.P("Zone boundaries are approximations drawn for ZoneWatch, not "
+                           "published lines; see geodata/PROVENANCE.md.", className="zw-strong"))
+    citations = list(UCDP_CITATIONS) if (data.incidents["dataset"] == "UCDP GED").any() else []
+    rows += [html.H3("Citations"), html.Ul([html.Li(c) for c in [*citations, BASE_MAP_CREDIT]])]
     return rows
 
 

@@ -1,17 +1,26 @@
-"""Drag-and-drop uploads: validate, show the located report, keep or refuse."""
+"""Drag-and-drop uploads: validate, show the located report over the page, keep or
+refuse; a refused file's valid rows can be loaded alone and its rejected rows
+downloaded.
+
+The rejected rows download like the table's: the button POSTs the session id in the
+body (never in a URL) to ``/zonewatch/rejected``, which sends the session's CSV.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from dash import Input, Output, State, ctx, html, no_update
 
 from dashboard.app import ids
 from dashboard.io.report import ValidationReport
-from dashboard.uploads import UploadResult, receive_upload
+from dashboard.summary import plural
+from dashboard.uploads import UploadResult, accept_valid_rows, receive_upload, rejected_csv
 
 log = logging.getLogger("zonewatch")
 SHOWN_ISSUES = 30
+REJECTED_URL = "/zonewatch/rejected"
 
 
 def report_view(result: UploadResult) -> html.Div:
@@ -19,6 +28,12 @@ def report_view(result: UploadResult) -> html.Div:
     kind = "zw-message zw-ok" if result.ok else "zw-message zw-error"
     children = [html.Div(result.message, className=kind)]
     report: ValidationReport | None = result.report
+    if result.valid_rows:  # last: just above the buttons it explains
+        children.append(html.P(
+            f"{plural(result.valid_rows, 'row')} of {report.rows:,} have no errors. You can "
+            "load those alone (as 'zonewatch join --valid-only' does) and download the "
+            f"{plural(result.rejected, 'rejected row')}, each with why, to fix and upload again.",
+            className="zw-next"))
     if report is not None and report.issues:
         issues = sorted(report.issues, key=lambda i: {"error": 0, "warning": 1}.get(i.severity, 2))
         items = [html.Li([html.B(i.severity.upper() + " "), i.message(report.path.name)],
@@ -26,8 +41,31 @@ def report_view(result: UploadResult) -> html.Div:
         if len(issues) > SHOWN_ISSUES:
             items.append(html.Li(f"… and {len(issues) - SHOWN_ISSUES} more; run "
                                  f"'zonewatch validate {report.path.name}' for all of them."))
-        children.append(html.Ul(items, className="zw-issues"))
+        children.insert(1, html.Ul(items, className="zw-issues"))
     return html.Div(children)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What an upload's outcome puts on the page."""
+
+    sidebar: object           # the short outcome in the upload panel
+    dialog_hidden: bool       # the report over the page: shown unless all went cleanly
+    dialog: object
+    valid_only_label: str     # "Load the 98 valid rows only"
+    valid_only_hidden: bool
+    rejected_hidden: bool
+
+
+def outcome_view(result: UploadResult) -> Shown:
+    """The page's answer to an upload: a clean one is said in the panel; any other (errors,
+    warnings, rows left out) opens the report over the page."""
+    clean = result.ok and not (result.report and result.report.issues) and not result.rejected
+    line = html.Div(result.message, className="zw-message " + ("zw-ok" if result.ok
+                                                               else "zw-error"))
+    return Shown(line, clean, report_view(result),
+                 f"Load the {plural(result.valid_rows, 'valid row')} only",
+                 not result.valid_rows, not result.rejected)
 
 
 def upload_view(store, session_id, role, contents, filename, encoding=None):
@@ -39,25 +77,98 @@ def upload_view(store, session_id, role, contents, filename, encoding=None):
     return result
 
 
+def rejected_response(store, form):
+    """The session's rejected rows as a CSV download (session id in the POSTed form), or
+    a 404 saying what to do."""
+    from flask import Response, send_file
+
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    found = rejected_csv(store.sessions, form.get("session") or "")
+    if found is None:
+        return Response("The rejected rows are no longer on the server (they are kept for an "
+                        "hour). Fix: upload the file again.", status=404, mimetype="text/plain",
+                        headers=headers)
+    path, name = found
+    response = send_file(path, mimetype="text/csv", as_attachment=True, download_name=name,
+                         max_age=0)
+    response.headers.update(headers)
+    return response
+
+
+# Like the table's downloads (callbacks/table.py): POST, session id in the body.
+_REJECTED_JS = """
+function(clicks, session) {
+    const dc = window.dash_clientside;
+    if (!clicks) { return dc.no_update; }
+    const say = (text) => dc.set_props("%(messages)s", {children: text ? {
+        namespace: "dash_html_components", type: "P",
+        props: {children: text, className: "zw-message zw-error"}} : null});
+    fetch("%(url)s", {method: "POST", body: new URLSearchParams({session: session || ""}),
+                      credentials: "same-origin"})
+        .then(async (response) => {
+            if (!response.ok) { throw new Error(await response.text()); }
+            const name = (/filename="?([^";]+)"?/.exec(
+                response.headers.get("Content-Disposition") || "") || [])[1] || "rejected-rows.csv";
+            const link = document.createElement("a");
+            link.href = URL.createObjectURL(await response.blob());
+            link.download = name;
+            document.body.appendChild(link);
+            link.click();
+            link.remove();
+            setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+        })
+        .catch((err) => say("Download failed: " + err.message));
+    return dc.no_update;
+}
+"""
+
+_CLOSE_JS = "function(clicks) { return clicks ? true : window.dash_clientside.no_update; }"
+
+
 def register(app, store) -> None:
     @app.callback(Output(ids.UPLOAD_REPORT, "children"), Output(ids.DATA_VERSION, "data"),
                   Output(ids.URL, "search", allow_duplicate=True),
+                  Output(ids.UPLOAD_DIALOG, "hidden"), Output(ids.UPLOAD_DIALOG_BODY, "children"),
+                  Output(ids.UPLOAD_VALID_ONLY, "children"),
+                  Output(ids.UPLOAD_VALID_ONLY, "hidden"), Output(ids.UPLOAD_REJECTED, "hidden"),
                   Input(ids.UPLOAD_ZONES, "contents"), Input(ids.UPLOAD_INCIDENTS, "contents"),
-                  Input(ids.UPLOAD_RESET, "n_clicks"),
+                  Input(ids.UPLOAD_RESET, "n_clicks"), Input(ids.UPLOAD_VALID_ONLY, "n_clicks"),
                   State(ids.UPLOAD_ZONES, "filename"), State(ids.UPLOAD_INCIDENTS, "filename"),
                   State(ids.SESSION, "data"), State(ids.UPLOAD_ENCODING, "value"),
                   prevent_initial_call=True)
-    def _upload(zones, incidents, _reset, zones_name, incidents_name, session_id, encoding):
+    def _upload(zones, incidents, _reset, _valid, zones_name, incidents_name, session_id,
+                encoding):
         if ctx.triggered_id == ids.UPLOAD_RESET:
             store.sessions.reset(session_id)
             return (html.Div("Back to the server's data.", className="zw-message zw-ok"),
-                    "reset", "")
-        role, contents, name = (("zones", zones, zones_name) if ctx.triggered_id == ids.UPLOAD_ZONES
-                                else ("incidents", incidents, incidents_name))
-        if not contents:
-            return no_update, no_update, no_update
-        result = upload_view(store, session_id, role, contents, name, encoding)
-        if not result.ok:
-            return report_view(result), no_update, no_update
-        files = store.sessions.files(session_id)
-        return report_view(result), files.version if files else "", ""
+                    "reset", "", True, None, no_update, True, True)
+        if ctx.triggered_id == ids.UPLOAD_VALID_ONLY:
+            result = accept_valid_rows(store.sessions, session_id)
+            log.info("upload valid rows only: %s", result.message)
+        else:
+            role, contents, name = (("zones", zones, zones_name)
+                                    if ctx.triggered_id == ids.UPLOAD_ZONES
+                                    else ("incidents", incidents, incidents_name))
+            if not contents:
+                return (no_update,) * 8
+            result = upload_view(store, session_id, role, contents, name, encoding)
+        shown = outcome_view(result)
+        files = store.sessions.files(session_id) if result.ok else None
+        version = (files.version if files else "") if result.ok else no_update
+        return (shown.sidebar, version, "" if result.ok else no_update, shown.dialog_hidden,
+                shown.dialog, shown.valid_only_label, shown.valid_only_hidden,
+                shown.rejected_hidden)
+
+    app.clientside_callback(_CLOSE_JS, Output(ids.UPLOAD_DIALOG, "hidden", allow_duplicate=True),
+                            Input(ids.UPLOAD_DIALOG_CLOSE, "n_clicks"), prevent_initial_call=True)
+
+    from flask import request
+
+    @app.server.route(REJECTED_URL, methods=["POST"])
+    def _rejected_route():
+        return rejected_response(store, request.form)
+
+    app.clientside_callback(
+        _REJECTED_JS % {"messages": ids.MESSAGES, "url": app.get_relative_path(REJECTED_URL)},
+        Output(ids.UPLOAD_REJECTED, "title"), Input(ids.UPLOAD_REJECTED, "n_clicks"),
+        State(ids.SESSION, "data"), prevent_initial_call=True)
