@@ -97,6 +97,29 @@ def _extent(zones: pd.DataFrame, index: IncidentIndex,
     return stack[:, 0].min(), stack[:, 1].min(), stack[:, 2].max(), stack[:, 3].max()
 
 
+def zones_shown(zones: pd.DataFrame, span: tuple[date, date],
+                bounds: tuple[float, float, float, float]) -> set[str]:
+    """Ids of the zones with a version in force on some day of ``span`` whose outline
+    meets ``bounds`` (any, when the bounds are unknown)."""
+    if not len(zones):
+        return set()
+    first, last = pd.Timestamp(span[0]), pd.Timestamp(span[1])
+    in_time = (zones["valid_from"] <= last) & (zones["valid_to"].isna()
+                                               | (zones["valid_to"] >= first))
+    in_place = (zones.intersects(box(*bounds)) if all(map(math.isfinite, bounds))
+                else pd.Series(True, index=zones.index))
+    return set(zones.loc[in_time & in_place, "zone_id"])
+
+
+def view_zones_shown(view: ViewData) -> pd.DataFrame:
+    """The zone versions a view is about: all of them for the server's data; for an
+    upload, those of the zones in its time and place (``zones_shown``)."""
+    if not view.uploaded:
+        return view.zones
+    ids = zones_shown(view.zones, view.span, _extent(view.zones, view.index, view.uploaded))
+    return view.zones.loc[view.zones["zone_id"].isin(ids)]
+
+
 def milestones_shown(milestones: pd.DataFrame, zones: pd.DataFrame, span: tuple[date, date],
                      bounds: tuple[float, float, float, float]) -> pd.DataFrame:
     """The milestones of the zones a view of ``span`` and ``bounds`` shows: zones with a
@@ -105,11 +128,7 @@ def milestones_shown(milestones: pd.DataFrame, zones: pd.DataFrame, span: tuple[
     if not len(milestones) or not len(zones):
         return milestones.iloc[:0]
     first, last = pd.Timestamp(span[0]), pd.Timestamp(span[1])
-    in_time = (zones["valid_from"] <= last) & (zones["valid_to"].isna()
-                                               | (zones["valid_to"] >= first))
-    in_place = (zones.intersects(box(*bounds)) if all(map(math.isfinite, bounds))
-                else pd.Series(True, index=zones.index))
-    shown = set(zones.loc[in_time & in_place, "zone_id"])
+    shown = zones_shown(zones, span, bounds)
     zone_of = milestones["zone_id"].fillna("")
     general = (zone_of == "") & milestones["date"].between(first, last) & bool(shown)
     return milestones.loc[zone_of.isin(shown) | general]

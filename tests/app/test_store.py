@@ -180,6 +180,10 @@ def test_an_incidents_only_upload_fits_time_map_and_milestones_to_itself(tiny_da
     # homs-north is in force then and there; east starts later; "buffer" lies elsewhere.
     kept = view.dataset.milestones["text"].tolist()
     assert kept == ["homs in effect", "a day in the span", "deal"]
+    from dashboard.viewdata import view_zones_shown
+
+    assert set(view_zones_shown(view)["zone_id"]) == {"homs-north"}  # credited in About
+    assert len(view_zones_shown(store.base)) == len(store.base.zones)
     assert len(store.base.dataset.milestones) == 5  # the server's view keeps them all
 
 

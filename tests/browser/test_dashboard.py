@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -78,8 +79,9 @@ def test_br004_bad_upload_reports_row_and_keeps_data(watched, live_url, tmp_path
     page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(bad))
     report = page.locator(f"#{ids.UPLOAD_REPORT}")
     expect(report).to_contain_text("nothing was loaded", timeout=TIMEOUT)
-    expect(report).to_contain_text("bad.csv, row 3, column 'lat'")
-    expect(report).to_contain_text("row 4, column 'date'")
+    details = page.locator(f"#{ids.UPLOAD_DIALOG_BODY}")  # over the page (issue 12, item 11)
+    expect(details).to_contain_text("bad.csv, row 3, column 'lat'")
+    expect(details).to_contain_text("row 4, column 'date'")
     expect(page.locator(f"#{ids.COUNT}")).to_have_text("8,357 of 8,357 incidents")
 
 
@@ -600,3 +602,69 @@ def test_br052_a_clicked_row_off_the_map_is_brought_into_view(watched, live_url)
         return m.getBounds().contains([t.lon[0], t.lat[0]]); }}"""
     page.wait_for_function(in_view, timeout=TIMEOUT)
     assert page.evaluate(f"() => {MAP_JS}._fullLayout.map.zoom") == 10  # the zoom is kept
+
+
+# Issue 12, items 11 and 13: the upload report where the eye is, the valid rows only,
+# the rejected rows downloaded; an upload fits time, map and About the data to itself.
+MIXED_2019 = ("incident_id,date,lon,lat,event_type,fatalities,place\n"
+              "m1,2019-05-06,36.63,35.93,Airstrike,3,Khan Shaykhun\n"
+              "m2,2019-05-20,36.64,35.42,Shelling,1,Kafr Nabudah\n"
+              "m3,31 February 2019,36.7,35.5,Shelling,2,Somewhere\n"
+              "m4,2019-07-14,36.68,35.61,Airstrike,5,Maarat al-Numan\n")
+IDLIB_2019 = ("incident_id,date,lon,lat,event_type,fatalities,place\n"
+              "g1,2019-04-30,36.63,35.93,Airstrike,3,Khan Shaykhun\n"
+              "g2,2019-06-15,36.56,35.35,Shelling,2,Qalaat al-Madiq\n"
+              "g3,2019-08-20,36.65,35.40,Shelling,1,Khan Shaykhun\n")
+
+
+def test_br061_a_refused_upload_reports_over_the_page_and_offers_its_valid_rows(
+        watched, live_url, tmp_path):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    mixed = tmp_path / "Idlib May–July.csv"
+    mixed.write_text(MIXED_2019, encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(mixed))
+    dialog = page.locator(f"#{ids.UPLOAD_DIALOG} [role=dialog]")
+    expect(dialog).to_be_visible(timeout=TIMEOUT)
+    expect(dialog).to_contain_text("31 February 2019 is not a day")
+    box = dialog.bounding_box()
+    assert box["y"] < page.viewport_size["height"] / 3  # at the top of the screen, not the fold
+    valid_only = page.locator(f"#{ids.UPLOAD_VALID_ONLY}")
+    expect(valid_only).to_have_text("Load the 3 valid rows only")
+    with page.expect_download(timeout=TIMEOUT) as download:
+        page.locator(f"#{ids.UPLOAD_REJECTED}").click()
+    assert download.value.suggested_filename == "Idlib May–July-rejected-rows.csv"
+    rejected = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "row 4,date: 31 February 2019" in rejected
+    valid_only.click()
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("3 of 3 incidents", timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.UPLOAD_DIALOG_BODY}")).to_contain_text(
+        "loaded the valid rows only: 3 incidents; 1 row with errors left out.")
+    expect(valid_only).to_be_hidden()
+    page.locator(f"#{ids.UPLOAD_DIALOG_CLOSE}").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_br062_an_incidents_upload_fits_time_map_and_about_the_data(watched, live_url,
+                                                                    tmp_path):
+    page, _ = watched
+    page.goto(live_url)
+    wait_ready(page)
+    page.wait_for_timeout(1000)
+    good = tmp_path / "idlib 2019.csv"
+    good.write_text(IDLIB_2019, encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("3 of 3 incidents", timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.DATE_LABEL}")).to_contain_text("30 Apr 2019 – 20 Aug 2019",
+                                                               timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.UPLOAD_DIALOG} [role=dialog]")).to_be_hidden()  # clean
+    page.wait_for_function(f"""() => {{ const c = ({MAP_JS}._fullLayout.map || {{}}).center;
+        return c && Math.abs(c.lat - 35.64) < 0.3 && Math.abs(c.lon - 36.6) < 0.3; }}""",
+                           timeout=TIMEOUT)
+    page.get_by_text("About the data", exact=True).click()
+    about = page.locator(f"#{ids.PROVENANCE}")
+    expect(about).to_contain_text("idlib 2019.csv (uploaded, this browser session only): "
+                                  "read as generic incidents (CSV); 3 rows", timeout=TIMEOUT)
+    expect(about).not_to_contain_text("Sundberg")  # no UCDP data on screen
+    expect(about).not_to_contain_text("Rif Dimashq offensive")  # a zone not shown: uncredited

@@ -13,7 +13,7 @@ from dashboard.app import ids, parse
 from dashboard.app.store import report_role
 from dashboard.paths import geodata_dir
 from dashboard.sessions import new_session_id, valid_session_id
-from dashboard.viewdata import ViewData
+from dashboard.viewdata import ViewData, view_zones_shown
 
 
 def ensure_session(current: str | None) -> str:
@@ -75,12 +75,12 @@ def provenance_view(view: ViewData) -> list:
     data = view.dataset
     rows = [html.H3("Where these data come from"),
             html.Ul([_file_line(r, view) for r in data.reports], className="zw-files")]
-    zone_sources = sorted(set(view.zones["source"].dropna()) - {""})
+    shown = view_zones_shown(view)
+    zone_sources = sorted(set(shown["source"].dropna()) - {""})
     if zone_sources:
         rows += [html.H3("Zone sources"), html.Ul([html.Li(s) for s in zone_sources])]
-    if "zones" not in view.uploaded and any(
-            _origin(r, view) == "bundled with ZoneWatch" for r in data.reports
-            if report_role(r) == "zones"):
+    if len(shown) and any(_origin(r, view) == "bundled with ZoneWatch" for r in data.reports
+                          if report_role(r) == "zones"):
         rows.append(html.P("Zone boundaries are approximations drawn for ZoneWatch, not "
                            "published lines; see geodata/PROVENANCE.md.", className="zw-strong"))
     citations = list(UCDP_CITATIONS) if (data.incidents["dataset"] == "UCDP GED").any() else []

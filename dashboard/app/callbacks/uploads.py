@@ -96,7 +96,7 @@ def rejected_response(store, form):
 
 
 # Like the table's downloads (callbacks/table.py): POST, session id in the body.
-_REJECTED_JS = """
+_REJECTED_JS = r"""
 function(clicks, session) {
     const dc = window.dash_clientside;
     if (!clicks) { return dc.no_update; }
@@ -107,8 +107,11 @@ function(clicks, session) {
                       credentials: "same-origin"})
         .then(async (response) => {
             if (!response.ok) { throw new Error(await response.text()); }
-            const name = (/filename="?([^";]+)"?/.exec(
-                response.headers.get("Content-Disposition") || "") || [])[1] || "rejected-rows.csv";
+            const disposition = response.headers.get("Content-Disposition") || "";
+            const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition);  // a non-ASCII name
+            const plain = /filename="?([^";]+)"?/.exec(disposition);
+            const name = utf8 ? decodeURIComponent(utf8[1]) : plain ? plain[1]
+                : "rejected-rows.csv";
             const link = document.createElement("a");
             link.href = URL.createObjectURL(await response.blob());
             link.download = name;
