@@ -233,14 +233,15 @@ def report(zone_id, reference, before_days, after_days, ring_km, zones, incident
 
 
 # Briefing images ---------------------------------------------------------------------------
-def _view_state(state_text: str, zones, incidents):
-    """The data and the view a copied dashboard URL (or its query string) describes."""
+def _view_state(state_text: str | None, zones, incidents):
+    """The data and the view a copied dashboard URL (or its query string) describes;
+    no text: the dashboard's opening view."""
     from urllib.parse import urlsplit
 
     from dashboard.state import decode
     from dashboard.viewdata import build_view_data
 
-    text = state_text.strip()
+    text = (state_text or "").strip()
     parts = urlsplit(text)
     query = parts.query if (parts.scheme or parts.netloc or "?" in text) else text
     view = build_view_data(_dataset(zones, incidents), "")
@@ -254,9 +255,10 @@ def _view_state(state_text: str, zones, incidents):
 def _briefing_options(command):
     """--state, --zones, --incidents, --title and the panel switches, shared by both commands."""
     for option in reversed([
-        click.option("--state", "state_text", required=True, metavar="URL|QUERY",
+        click.option("--state", "state_text", metavar="URL|QUERY",
                      help="A copied dashboard link, or just its query string "
-                          "(e.g. '?zone=homs-north&from=2017-05-01&to=2018-05-14')."),
+                          "(e.g. '?zone=homs-north&from=2017-05-01&to=2018-05-14') "
+                          "[default: the dashboard's opening view]."),
         click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones]."),
         click.option("--incidents", type=_FILE,
                      help="Incident file [default: the bundled incidents]."),
@@ -273,8 +275,9 @@ def _briefing_options(command):
 @cli.command()
 @_briefing_options
 @click.option("-o", "--output", type=_FILE, required=True, help="Image file: .png, .svg or .pdf.")
-@click.option("--size", default="1920x1080", show_default=True,
-              help="16:9 (= 1920x1080), a4 (landscape) or WIDTHxHEIGHT in pixels.")
+@click.option("--size", default="16:9", show_default=True,
+              help="16:9 (a 1920x1080 slide; PNG at 2x: 3840x2160 px), a4 (landscape) or "
+                   "WIDTHxHEIGHT in pixels.")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]),
               help="Image format [default: from the output file's suffix, else png].")
 def snapshot(state_text, zones, incidents, title, histogram, numbers, output, size, fmt) -> None:

@@ -439,8 +439,10 @@ def map_figure(**kwargs) -> go.Figure:
 
 
 def window_shape(window: tuple) -> dict:
-    """The shaded band of the selected window on the histogram (both days included)."""
-    return {"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
+    """The shaded band of the selected window on the histogram (both days included).
+    Its height is the histogram's own panel ("y domain"), never the figure's ("paper"):
+    placed in a page with other panels (the briefing image) it stays in its strip."""
+    return {"type": "rect", "xref": "x", "yref": "y domain", "y0": 0, "y1": 1,
             "x0": pd.Timestamp(window[0]), "x1": pd.Timestamp(window[1]) + pd.Timedelta(days=1),
             "fillcolor": "#1f77b4", "opacity": 0.16, "line": {"width": 0}, "layer": "below"}
 
@@ -471,7 +473,7 @@ def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
     # comes first so a slider move can patch shapes[0] alone (window_shape()).
     shapes = [window_shape(window)] if window and all(window) else []
     if len(milestones):
-        shapes += [{"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day,
+        shapes += [{"type": "line", "xref": "x", "yref": "y domain", "x0": day, "x1": day,
                     "y0": 0, "y1": 1, "opacity": 0.5,
                     "line": {"color": "#444444", "width": 1, "dash": "dot"}}
                    for day in milestones["date"].drop_duplicates()]

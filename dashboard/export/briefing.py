@@ -15,14 +15,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.export.onmap import Camera, Label, drawn, place_labels
 from dashboard.export.words import attribution, day_words, default_title, filter_words, numbers_block, wrap
 from dashboard.figures import FONT, esc, histogram_figure, marker_size
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData
+
+if TYPE_CHECKING:
+    from dashboard.mapview import MapResult
 
 FORMATS = ("png", "svg", "pdf")
 INK, MUTED, WARN = "#1f2a33", "#5b6670", "#b2182b"
@@ -50,9 +55,10 @@ class Size:
         return round(self.width * scale), round(self.height * scale)
 
 
-#: 16:9 slide: 1920 x 1080 px PNG (2x a 960 x 540 layout); SVG 1920 x 1080; PDF 20 x 11.25 in.
+#: 16:9 slide (1920 x 1080): PNG at 2x, 3840 x 2160 px (a 960 x 540 layout at 4x), crisp
+#: on a projector or a 4K screen; SVG 1920 x 1080; PDF 20 x 11.25 in.
 #: A4 landscape: 297 x 210 mm (1123 x 794 CSS px at 96 dpi); PNG 2246 x 1588 px (192 dpi).
-SIZES = {"16:9": Size("16:9", 960, 540, 2, 2), "a4": Size("a4", 1123, 794, 2, 1)}
+SIZES = {"16:9": Size("16:9", 960, 540, 4, 2), "a4": Size("a4", 1123, 794, 2, 1)}
 
 
 def wrap_esc(text: str, width_px: float, font_px: float, max_lines: int | None = None
@@ -122,13 +128,14 @@ class _Page:
         return 1 - y / self.h
 
     def text(self, x: float, y: float, lines: list[str] | str, size: float, *, color=INK,
-             anchor="left", valign="top", bold=False, **extra) -> None:
+             anchor="left", valign="top", bold=False, halo=False, **extra) -> None:
         body = "<br>".join(lines) if isinstance(lines, list) else lines
         if bold:
             body = f"<b>{body}</b>"
+        font = {"size": size, "color": color, "family": FONT} | ({"shadow": HALO} if halo else {})
         self.fig.add_annotation(text=body, x=self.px(x), y=self.py(y), xref="paper", yref="paper",
                                 xanchor=anchor, yanchor=valign, align=anchor, showarrow=False,
-                                font={"size": size, "color": color, "family": FONT}, **extra)
+                                font=font, **extra)
 
     def rect(self, x0, y0, x1, y1, **style) -> None:
         self.fig.add_shape(type="rect", xref="paper", yref="paper", x0=self.px(x0),
@@ -141,41 +148,39 @@ class _Page:
 
 
 # The figure ----------------------------------------------------------------------------
-def _prune_towns(fig: go.Figure, center, zoom: float, map_w: float, map_h: float,
-                 font: float) -> None:
-    """Drop town labels that would collide with a zone name or another town (MapLibre
-    would draw them on top of each other in a static image)."""
-    towns = next((t for t in fig.data if t.name == "towns"), None)
-    labels = next((t for t in fig.data if t.name == "zone labels"), None)
-    if towns is None or towns.lon is None or not len(towns.lon):
-        return
+CREDIT_LINES = 4  # at most this many lines of sources in the footer
+HALO = ("-1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff, 1px 1px 1px #fff, "
+        "0 0 3px #fff")
 
-    def project(lon, lat):
-        scale = 512 * 2 ** zoom / (2 * math.pi)
-        lon, lat = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
-        clon, clat = math.radians(center[1]), math.radians(center[0])
-        merc = np.log(np.tan(np.pi / 4 + lat / 2))
-        cmerc = math.log(math.tan(math.pi / 4 + clat / 2))
-        return (lon - clon) * scale + map_w / 2, (cmerc - merc) * scale + map_h / 2
 
-    boxes: list[tuple[float, float, float, float]] = []
-    if labels is not None and labels.lon is not None:
-        x, y = project(labels.lon, labels.lat)
-        for xi, yi, name in zip(x, y, labels.text, strict=True):
-            half = len(str(name)) * 0.56 * 13 / 2
-            boxes.append((xi - half - 4, yi - 12, xi + half + 4, yi + 12))
-    x, y = project(towns.lon, towns.lat)
-    keep = []
-    for i, (xi, yi, name) in enumerate(zip(x, y, towns.text, strict=True)):
-        if not (0 <= xi <= map_w and 0 <= yi <= map_h):
-            continue
-        box = (xi - 3, yi - font * 1.6, xi + 6 + len(str(name)) * 0.56 * font, yi + 3)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
-            continue
-        boxes.append(box)
-        keep.append(i)
-    towns.update(lon=[towns.lon[i] for i in keep], lat=[towns.lat[i] for i in keep],
-                 text=[towns.text[i] for i in keep])
+@dataclass(frozen=True)
+class _Map:
+    """The map drawn in its box: the figure, the camera, its labels and what it shows."""
+
+    result: MapResult
+    figure: dict      # the map's figure dict, names taken out (``place_labels``)
+    cam: Camera
+    x0: float
+    y0: float
+    labels: list[Label]
+    credit: list[str]
+
+
+def _draw_map(view: ViewData, state: ViewState, page: _Page, box: tuple[float, float, float, float],
+              *, day, budget: int, k: float, f_size: float, credit_w: float) -> _Map:
+    """Build the map for ``box`` (x0, y0, x1, y1 in CSS px): the camera of the link (or
+    the chosen zones) scaled to the box, names as page labels, the sources it needs."""
+    from dashboard.mapview import build_map, default_camera
+
+    x0, y0, x1, y1 = box
+    center, app_zoom = default_camera(view, state)  # the link's camera, else the zones'
+    cam = Camera(center, export_zoom(app_zoom, x1 - x0, y1 - y0), x1 - x0, y1 - y0)
+    result = build_map(view, replace(state, center=center, zoom=cam.zoom), budget=budget)
+    figure, labels, towns_named = place_labels(result.figure, cam, k)
+    shown = drawn(view, state, figure, cam, day, towns_named)
+    credit = wrap_esc(attribution(view, shown.zones, shown.datasets, shown.base),
+                      credit_w, f_size, max_lines=CREDIT_LINES)
+    return _Map(result, figure, cam, x0, y0, labels, credit)
 
 
 def briefing_figure(
@@ -192,9 +197,7 @@ def briefing_figure(
     date_stamp: bool = False,
 ) -> go.Figure:
     """The briefing page for ``state`` on ``view`` (see the module docstring)."""
-    from dashboard.mapview import build_map, default_camera
     from dashboard.settings import Settings
-    from dashboard.timeline import zones_as_of
 
     page_size = parse_size(size) if isinstance(size, str) else size
     W, H = page_size.width, page_size.height
@@ -229,37 +232,45 @@ def briefing_figure(
         page.text(W - pad, pad * 0.8, "SYNTHETIC DATA<br>not real events", 14 * k, color="#ffffff",
                   anchor="right", bold=True, bgcolor=WARN, borderpad=6 * k)
 
-    # Footer: attribution, made/link.
+    # Footer: the sources of what the map shows, then made/link. The sources depend on
+    # what the map box shows and the box on the footer's height: start from the most
+    # lines the sources may take, and give the map any lines they do not need.
     f_size = 9.5 * k
     made = made_at.strftime("%-d %b %Y %H:%M") + (f" {made_at:%Z}".rstrip() if made_at.tzinfo
                                                    else "")
     link_line = f"Made {made} with ZoneWatch" + (f" · View: {link}" if link else "")
-
-    # The map and what it shows.
+    link_lines = wrap_esc(link_line, W - 2 * pad, f_size, max_lines=2)
     col_w = 255 * k
     map_x0, map_x1 = pad, W - pad - col_w - gap
     hist_h = (92 * k) if include_histogram else 0
     budget = budget if budget is not None else Settings().max_map_points
-    # Footer height depends on the attribution, which depends on what is shown: build
-    # the map first on a provisional box, then measure the footer.
-    zones_shown = zones_as_of(view.zones, day) if len(view.zones) else view.zones
-    positions = view.index.select(state)
-    datasets = list(dict.fromkeys(view.index.frame["dataset"].iloc[positions].astype(str))) \
-        if len(positions) and "dataset" in view.index.frame else []
-    credit = wrap_esc(attribution(view, zones_shown, datasets), W - 2 * pad, f_size, max_lines=4)
-    footer_lines = [*credit, *wrap_esc(link_line, W - 2 * pad, f_size, max_lines=2)]
-    footer_top = H - pad * 0.7 - len(footer_lines) * f_size * 1.3
-    page.text(pad, footer_top, footer_lines, f_size, color=MUTED)
-    page.line(pad, footer_top - 5 * k, W - pad, footer_top - 5 * k, color="#d9dee3", width=1)
 
-    body_top, body_bottom = header_bottom, footer_top - gap
-    map_y0 = body_top
-    map_y1 = body_bottom - (hist_h + gap if include_histogram else 0)
-    map_w, map_h = map_x1 - map_x0, map_y1 - map_y0
-    center, app_zoom = default_camera(view, state)  # the link's camera, else the zones'
-    zoom = export_zoom(app_zoom, map_w, map_h)
-    result = build_map(view, replace(state, center=center, zoom=zoom), budget=budget)
-    map_fig = result.plotly()
+    def footer_top(credit_lines: int) -> float:
+        return H - pad * 0.7 - (credit_lines + len(link_lines)) * f_size * 1.3
+
+    def map_bottom(credit_lines: int) -> float:
+        return footer_top(credit_lines) - gap - (hist_h + gap if include_histogram else 0)
+
+    reserve, fitted = CREDIT_LINES, None
+    for _ in range(3):
+        attempt = _draw_map(view, state, page, (map_x0, header_bottom, map_x1, map_bottom(reserve)),
+                            day=day, budget=budget, k=k, f_size=f_size, credit_w=W - 2 * pad)
+        if len(attempt.credit) > reserve:
+            break  # the larger map shows more to cite: keep the last map that fitted
+        fitted = attempt, reserve
+        if len(attempt.credit) == reserve:
+            break
+        reserve = len(attempt.credit)
+    assert fitted is not None  # the first attempt reserves the most lines there can be
+    drawn_map, reserve = fitted
+    f_top = footer_top(reserve)
+    page.text(pad, f_top, [*drawn_map.credit, *link_lines], f_size, color=MUTED)
+    page.line(pad, f_top - 5 * k, W - pad, f_top - 5 * k, color="#d9dee3", width=1)
+
+    body_top, body_bottom = header_bottom, f_top - gap
+    map_y0, map_y1 = body_top, map_bottom(reserve)
+    map_w = map_x1 - map_x0
+    result, map_fig, cam = drawn_map.result, go.Figure(drawn_map.figure), drawn_map.cam
     for trace in map_fig.data:
         if trace.legendgroup == "zones":
             trace.legendgrouptitle = {"text": f"Zones as of {day_words(day)}"}
@@ -272,12 +283,14 @@ def briefing_figure(
                                   y=page.py(map_y0 + 8 * k), yanchor="top", len=0.3,
                                   thickness=12 * k, bgcolor="rgba(255,255,255,0.85)",
                                   title={"text": "Incidents per hexagon", "side": "right"})
-    _prune_towns(map_fig, center, zoom, map_w, map_h, 11)
     for trace in map_fig.data:
         fig.add_trace(trace)
     fig.update_layout(map_fig.layout)
     fig.update_layout(
-        width=W, height=H, margin={"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0}, title=None,
+        # No automatic margins: the histogram's tick labels would shrink the whole page
+        # inwards, and every hand-placed position (labels on the map) with it.
+        width=W, height=H, margin={"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0, "autoexpand": False},
+        title=None,
         paper_bgcolor="white", plot_bgcolor="white", font={"family": FONT, "color": INK},
         uirevision=None, dragmode=False, showlegend=True,
         legend={"x": page.px(map_x1 + gap + 4 * k), "y": page.py(body_top), "xanchor": "left",
@@ -289,6 +302,11 @@ def briefing_figure(
     )
     fig.update_layout(map={"domain": {"x": [page.px(map_x0), page.px(map_x1)],
                                       "y": [page.py(map_y1), page.py(map_y0)]}})
+    # Zone and town names above every map trace (markers never cover them), with a halo.
+    for label in drawn_map.labels:
+        page.text(map_x0 + label.x, map_y0 + label.y, label.lines, label.size,
+                  color=label.color, anchor=label.anchor, valign=label.valign,
+                  bold=label.bold, halo=True)
     page.rect(map_x0, map_y0, map_x1, map_y1, line={"color": "#9aa5ae", "width": 1},
               fillcolor="rgba(0,0,0,0)", layer="above")
 
@@ -304,7 +322,7 @@ def briefing_figure(
     if date_stamp:  # animation frames: the window, large, in the map's top right corner
         page.text(map_x1 - 10 * k, map_y0 + 10 * k, f"{day_words(start)} – {day_words(end)}", 20 * k,
                   anchor="right", bold=True, bgcolor="rgba(255,255,255,0.88)", borderpad=5 * k)
-    _scale_bar(page, center[0], zoom, map_x0 + 10 * k, map_y1 - 12 * k, map_w, k)
+    _scale_bar(page, cam.center[0], cam.zoom, map_x0 + 10 * k, map_y1 - 12 * k, map_w, k)
 
     # Side column: legend (Plotly), fatalities size key and the numbers under it.
     col_x = map_x1 + gap + 6 * k

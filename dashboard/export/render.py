@@ -4,6 +4,12 @@ One kaleido browser is kept per process (``kaleido.start_sync_server``): the fir
 image takes a few seconds, the next about one. MathJax (a CDN script) is switched
 off and plotly.js comes from the installed plotly package, so rendering needs no
 network; figures must carry their map style and layers inline.
+
+The map is the one raster in an image: MapLibre draws it at the page's device pixel
+ratio, and plotly.js then stretches that picture by ``scale``. Kaleido's page says
+its ratio is 1, so a 4x PNG held a 1x map, soft on a slide. Our page reports the
+render's ``scale`` as its device pixel ratio (``HIDPI_SCRIPT``), so the map is drawn
+with as many pixels as the image around it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,34 @@ class ExportError(ZoneWatchError):
     """The image could not be rendered (no Chromium, or the browser failed)."""
 
 
+#: Runs after kaleido's own script: each render sets the device pixel ratio MapLibre
+#: reads when plotly.js creates the map (``Map.getPixelRatio``) to the render's scale.
+HIDPI_SCRIPT = """
+<script>
+(function () {
+  var ratio = 1;
+  Object.defineProperty(window, "devicePixelRatio", {get: function () { return ratio; },
+                                                     configurable: true});
+  var render = window.kaleido_scopes.plotly;
+  window.kaleido_scopes.plotly = function (spec) {
+    ratio = Math.min(Math.max(Number(spec && spec.scale) || 1, 1), 8);
+    return render.apply(this, arguments);
+  };
+})();
+</script>
+"""
+
+
+def _page():
+    """Kaleido's page (local plotly.js, no MathJax) with ``HIDPI_SCRIPT`` after its script."""
+    from kaleido import PageGenerator
+
+    class Page(PageGenerator):
+        footer = PageGenerator.footer.replace("</head>", HIDPI_SCRIPT + "    </head>", 1)
+
+    return Page(mathjax=False)
+
+
 @lru_cache(maxsize=1)
 def _server() -> None:
     """Start the process's kaleido browser once (stopped by kaleido at exit)."""
@@ -30,7 +64,7 @@ def _server() -> None:
     import plotly.io as pio
 
     pio.defaults.mathjax = False
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    kaleido.start_sync_server(page_generator=_page(), silence_warnings=True)
 
 
 def render(fig: go.Figure | dict, fmt: str, width: int, height: int, scale: float = 2) -> bytes:

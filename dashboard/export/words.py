@@ -9,7 +9,6 @@ import textwrap
 from dataclasses import replace
 from datetime import date
 
-from dashboard.baselayers import ATTRIBUTION
 from dashboard.state import ViewState
 from dashboard.viewdata import ViewData
 
@@ -51,8 +50,19 @@ def filter_words(view: ViewData, state: ViewState) -> list[str]:
     return [f"{label}: {value}" for label, value in words.items()]
 
 
-def attribution(view: ViewData, zones, datasets: list[str]) -> str:
-    """Zone sources, incident datasets and base-map sources, as one paragraph."""
+#: Each base layer's credit (together: ``dashboard.baselayers.ATTRIBUTION``).
+BASE_CREDITS = {
+    "countries": "Country outlines: Natural Earth.",
+    "admin1": "Governorates: geoBoundaries / UNCS & UN OCHA (CC BY 3.0 IGO).",
+    "admin2": "Districts: OCHA COD-AB.",
+    "towns": "Places: GeoNames (CC BY 4.0).",
+}
+
+
+def attribution(view: ViewData, zones, datasets: list[str],
+                base: list[str] | tuple[str, ...] = tuple(BASE_CREDITS)) -> str:
+    """Sources of what the image shows, as one paragraph: the ``zones`` rows' citations,
+    the incident ``datasets`` and the ``base`` layers (keys of ``BASE_CREDITS``)."""
     parts = []
     if len(zones):
         sources = list(dict.fromkeys(s for s in zones["source"].astype(str) if s and s != "nan"))
@@ -62,7 +72,7 @@ def attribution(view: ViewData, zones, datasets: list[str]) -> str:
     if datasets:
         cited = [DATASET_CITATIONS.get(d, d) for d in datasets]
         parts.append(f"Incidents: {'; '.join(cited)}.")
-    parts.append(ATTRIBUTION)
+    parts += [BASE_CREDITS[name] for name in BASE_CREDITS if name in base]
     return " ".join(parts)
 
 

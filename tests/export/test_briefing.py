@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from dashboard.baselayers import ATTRIBUTION
 from dashboard.errors import ZoneWatchError
 from dashboard.export.briefing import (
     SIZES,
@@ -15,6 +16,8 @@ from dashboard.export.briefing import (
     nice_km,
     parse_size,
 )
+from dashboard.export.onmap import Camera
+from dashboard.export.words import BASE_CREDITS
 from dashboard.state import decode
 from tests.export.common import MADE, QUERY
 
@@ -80,7 +83,8 @@ def test_brf004_nothing_reaches_the_network(figure):
 
 
 def test_brf005_page_sizes():
-    assert SIZES["16:9"].pixels("png") == (1920, 1080)
+    """Issue 12: the 16:9 PNG is really 2x a 1920 x 1080 slide."""
+    assert SIZES["16:9"].pixels("png") == (3840, 2160)
     assert SIZES["16:9"].pixels("svg") == (1920, 1080)
     a4 = SIZES["a4"]
     pt = [v * a4.vector_scale * 0.75 for v in (a4.width, a4.height)]
@@ -88,12 +92,15 @@ def test_brf005_page_sizes():
     assert a4.pixels("png") == (2246, 1588)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("16:9", (960, 540)), ("1920x1080", (960, 540)), ("A4", (1123, 794)), ("2560x1440", (1280, 720)),
+@pytest.mark.parametrize(("text", "expected", "png"), [
+    ("16:9", (960, 540), (3840, 2160)), ("3840x2160", (960, 540), (3840, 2160)),
+    ("1920x1080", (960, 540), (1920, 1080)), ("A4", (1123, 794), (2246, 1588)),
+    ("2560x1440", (1280, 720), (2560, 1440)),
 ])
-def test_brf006_parse_size(text, expected):
+def test_brf006_parse_size(text, expected, png):
     size = parse_size(text)
     assert (size.width, size.height) == expected
+    assert size.pixels("png") == png  # WIDTHxHEIGHT is what the PNG gets
 
 
 @pytest.mark.parametrize("text", ["big", "100x100", "1920x", "x1080", "99999x1080"])
@@ -127,3 +134,83 @@ def test_brf010_zones_as_of_the_chosen_day(tiny_view):
     titles = {t.legendgrouptitle.text for t in fig.data if t.legendgroup == "zones"}
     assert titles == {"Zones as of 1 Feb 2018"}
     assert "zones as they stood on 1 Feb 2018" in _texts(fig)
+
+
+# Issue 12: shapes in their panel, names above the markers, sources of what is drawn ------
+def _histogram_shapes(fig):
+    return [s for s in fig.layout.shapes if s.xref == "x"]
+
+
+def test_brf011_histogram_shapes_stay_in_the_histogram_panel(milestone_view):
+    """yref="paper" spans the whole page when the page holds a map, a legend and a
+    footer: the band and the milestone lines must use the histogram's own y domain."""
+    state = decode(QUERY, milestone_view.default).state
+    fig = briefing_figure(milestone_view, state, size="16:9", title=None, link=None, made_at=MADE)
+    shapes = _histogram_shapes(fig)
+    assert sorted(s.type for s in shapes) == ["line", "line", "rect"]  # 2 milestones, 1 band
+    assert {(s.yref, s.y0, s.y1) for s in shapes} == {("y domain", 0, 1)}
+    # Every other shape is placed on the page by hand, inside it.
+    for shape in fig.layout.shapes:
+        if shape.xref == "paper" and shape.ysizemode != "pixel":  # size key: px around a point
+            assert shape.yref == "paper"
+            assert all(0 <= v <= 1 for v in (shape.y0, shape.y1) if isinstance(v, float))
+
+
+def test_brf012_names_are_labels_above_the_map_with_a_halo(tiny_view):
+    """Zone and town names leave the map (where markers could cover them) for page
+    annotations above every map trace, each with a white halo, all inside the map box."""
+    state = decode("?from=2017-08-01&to=2017-12-31&map=34.9,36.75,9", tiny_view.default).state
+    fig = briefing_figure(tiny_view, state, size="16:9", title=None, link=None, made_at=MADE)
+    assert not [t for t in fig.data if t.type == "scattermap" and t.name in ("zone labels", "towns")
+                and t.mode and "text" in t.mode]
+    halo = [a for a in fig.layout.annotations if a.font.shadow]
+    names = {a.text for a in halo}
+    assert {"<b>homs-north</b>", "<b>buffer</b>", "<b>east</b>"} <= names, names
+    assert "Homs" in names  # a bundled town in view
+    x0, x1 = fig.layout.map.domain.x
+    y0, y1 = fig.layout.map.domain.y
+    assert all(x0 <= a.x <= x1 and y0 <= a.y <= y1 for a in halo)
+    towns = next(t for t in fig.data if t.name == "towns")
+    assert len(towns.lon) == len([n for n in names if "<b>" not in n])  # a dot per name
+
+
+def _footer(fig) -> str:
+    text = next(a.text for a in fig.layout.annotations if "Made 15 Jan 2025" in (a.text or ""))
+    return text.replace("<br>", " ")
+
+
+def test_brf013_sources_are_those_of_what_is_drawn(near_far_view):
+    """Only the zone and dataset in the map's box are cited, not the one 250 km away."""
+    state = decode("?from=2017-08-01&to=2017-12-31&zone=near", near_far_view.default).state
+    footer = _footer(briefing_figure(near_far_view, state, size="16:9", title=None, link=None,
+                                     made_at=MADE))
+    assert "Source NEAR" in footer and "Near data" in footer
+    assert "Source FAR" not in footer and "Far data" not in footer
+    everything = decode("?from=2017-08-01&to=2017-12-31&map=33.8,36.4,5", near_far_view.default)
+    footer = _footer(briefing_figure(near_far_view, everything.state, size="16:9", title=None,
+                                     link=None, made_at=MADE))
+    assert all(w in footer for w in ("Source NEAR", "Source FAR", "Near data", "Far data"))
+
+
+def test_brf014_base_layers_cited_only_when_drawn(near_far_view):
+    """Districts are drawn from zoom 7 on, places only when a town is named."""
+    wide = decode("?from=2017-08-01&to=2017-12-31&map=33.8,36.4,5", near_far_view.default)
+    close = decode("?from=2017-08-01&to=2017-12-31&map=34.9,36.7,9", near_far_view.default)
+    wide_footer, close_footer = (_footer(briefing_figure(near_far_view, d.state, size="16:9",
+                                                         title=None, link=None, made_at=MADE))
+                                 for d in (wide, close))
+    assert "Natural Earth" in wide_footer and "geoBoundaries" in wide_footer
+    assert "OCHA COD-AB" not in wide_footer
+    assert "OCHA COD-AB" in close_footer and "GeoNames" in close_footer
+
+
+def test_brf015_base_credits_are_the_app_attribution():
+    assert " ".join(BASE_CREDITS.values()) == ATTRIBUTION
+
+
+def test_brf016_camera_bounds_are_the_box_corners():
+    cam = Camera((34.9, 36.7), 8.3, 640, 400)
+    minx, miny, maxx, maxy = cam.bounds()
+    x, y = cam.project([minx, maxx], [maxy, miny])
+    assert x == pytest.approx([0, 640], abs=1e-6) and y == pytest.approx([0, 400], abs=1e-6)
+    assert cam.inside([36.7, 30.0], [34.9, 34.9]).tolist() == [True, False]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -16,7 +17,7 @@ from dashboard.app.callbacks.export_panel import export_view
 from dashboard.app.store import DataStore
 from dashboard.cli import cli
 from dashboard.dataset import load_dataset
-from dashboard.export import SIZES, snapshot
+from dashboard.export import SIZES, briefing_figure, snapshot
 from dashboard.settings import Settings
 from dashboard.state import decode
 from tests.export.common import MADE, QUERY
@@ -80,7 +81,7 @@ def test_rnd005_cli_and_app_button_give_the_same_image(browser, zone_file, incid
     result = CliRunner().invoke(cli, ["snapshot", "--state", href, "-o", str(out),
                                       "--zones", str(zone_file), "--incidents", str(incident_file)])
     assert result.exit_code == 0, result.output
-    assert "PNG 1920x1080 px" in result.output
+    assert "PNG 3840x2160 px" in result.output
     store = DataStore.from_dataset(load_dataset(zone_file, incident_file),
                                    Settings(session_dir=tmp_path / "sessions"))
     data, name = export_view(store, None, QUERY, href, "png", "16:9", None)
@@ -111,3 +112,106 @@ def test_rnd007_animate_gif_dates_every_frame(browser, zone_file, incident_file,
     assert result.exit_code == 0, result.output
     gif = Image.open(out)
     assert gif.format == "GIF" and gif.size == (640, 360) and gif.n_frames == 3
+
+
+# Issue 12: shapes in their panel, a crisp map, the default view -----------------------
+BAND = np.array([219, 233, 243])  # the window band: #1f77b4 at 16% over white
+
+
+def stray_pixels(rgb: np.ndarray) -> tuple[int, int]:
+    """(pixels of the window band's colour, pixels of the milestone lines' grey) in an
+    RGB array. Text is never that blue, and never that neutral a mid grey."""
+    part = rgb.astype(int)
+    band = (np.abs(part - BAND) <= 4).all(axis=-1)
+    grey = ((part >= 150) & (part <= 175)).all(axis=-1) & (np.ptp(part, axis=-1) <= 3)
+    return int(band.sum()), int(grey.sum())
+
+
+def outside_regions(fig, rgb: np.ndarray) -> dict[str, np.ndarray]:
+    """The parts of a rendered page that must stay clean: the title strip above the map,
+    the outer margins, the strip between map and histogram, and everything under the
+    histogram's panel (tick marks left aside)."""
+    h, w = rgb.shape[:2]
+    px = w / fig.layout.width  # image pixels per layout pixel
+
+    def row(paper_y: float) -> int:
+        return round((1 - paper_y) * h)
+
+    def col(paper_x: float) -> int:
+        return round(paper_x * w)
+
+    margin = round(2 * px)
+    map_x, map_y = fig.layout.map.domain.x, fig.layout.map.domain.y
+    hist_y = fig.layout.yaxis.domain
+    return {
+        "title strip": rgb[:row(map_y[1]) - margin],
+        "left margin": rgb[:, :col(map_x[0]) - margin],
+        "right margin": rgb[:, w - round(12 * px):],
+        "between map and histogram": rgb[row(map_y[0]) + margin:row(hist_y[1]) - margin,
+                                         col(map_x[0]):col(map_x[1])],
+        "under the histogram": rgb[row(hist_y[0]) + round(6 * px):],
+    }
+
+
+@pytest.fixture(scope="module")
+def milestone_pages(browser, milestone_view):
+    """The milestone view (band and dashed lines on its histogram) as PNG and PDF, on the
+    16:9 layout; the PNG at 1920x1080 (the same page at 2x: quicker than 4x)."""
+    state = decode(QUERY, milestone_view.default).state
+    fig = briefing_figure(milestone_view, state, size="16:9", link="http://x/" + QUERY,
+                          made_at=MADE)
+    return fig, {fmt: snapshot(milestone_view, state, fmt=fmt, size=size,
+                               link="http://x/" + QUERY, made_at=MADE)
+                 for fmt, size in (("png", "1920x1080"), ("pdf", "16:9"))}
+
+
+def _assert_clean(fig, rgb: np.ndarray) -> None:
+    assert stray_pixels(rgb)[0] > 1000, "the band itself must be drawn (in its panel)"
+    for name, part in outside_regions(fig, rgb).items():
+        assert part.size, name
+        assert stray_pixels(part) == (0, 0), f"band / milestone pixels in the {name}"
+
+
+def test_rnd008_png_margins_and_title_are_clean(milestone_pages):
+    """Issue 12: the shaded window and the dashed milestone lines ran the full height of
+    the image, over the title, map, legend and sources."""
+    fig, pages = milestone_pages
+    rgb = np.asarray(Image.open(io.BytesIO(pages["png"])).convert("RGB"))
+    assert rgb.shape[:2] == (1080, 1920)
+    _assert_clean(fig, rgb)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
+def test_rnd009_pdf_margins_and_title_are_clean(milestone_pages, tmp_path):
+    fig, pages = milestone_pages
+    (tmp_path / "page.pdf").write_bytes(pages["pdf"])
+    subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(tmp_path / "page.pdf"),
+                    str(tmp_path / "page")], check=True, capture_output=True)
+    _assert_clean(fig, np.asarray(Image.open(tmp_path / "page.png").convert("RGB")))
+
+
+def test_rnd010_map_raster_has_the_images_resolution(images):
+    """The map is the one raster in an SVG/PDF: it must hold as many pixels as the
+    image around it (2x in a 16:9 SVG), where it is in the layout, not a 1x picture
+    stretched (soft on a slide)."""
+    svg = images["svg", "16:9"].decode("utf-8")
+    maps = [(Image.open(io.BytesIO(base64.b64decode(data))), attrs) for data, attrs in
+            re.findall(r'<image[^>]*?href="data:image/png;base64,([^"]+)"([^>]*)>', svg)]
+    drawn = [(img, attrs) for img, attrs in maps if img.getextrema()[3] != (0, 0)]  # not blank
+    assert len(drawn) == 1
+    img, attrs = drawn[0]
+    width = float(re.search(r'width="([\d.]+)', attrs).group(1))
+    x = float(re.search(r'\bx="([\d.]+)', attrs).group(1))
+    assert x == pytest.approx(14)  # the page's padding: no automatic margins
+    assert img.size[0] == pytest.approx(width * SIZES["16:9"].vector_scale, abs=2)
+
+
+def test_rnd011_snapshot_without_state_is_the_opening_view(browser, zone_file, incident_file,
+                                                           tmp_path):
+    out = tmp_path / "default.svg"
+    result = CliRunner().invoke(cli, ["snapshot", "-o", str(out), "--zones", str(zone_file),
+                                      "--incidents", str(incident_file)])
+    assert result.exit_code == 0, result.output
+    assert "SVG 1920x1080 px" in result.output
+    svg = out.read_text(encoding="utf-8")
+    assert "Incidents and ceasefire zones" in svg and "View:" not in svg
