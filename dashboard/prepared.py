@@ -300,9 +300,11 @@ def _decode(table, meta: dict) -> pd.DataFrame:
 
 def _report_dict(report: ValidationReport) -> dict:
     return {"path": str(report.path), "kind": report.kind, "rows": report.rows,
-            "issues": [asdict(i) for i in report.issues], "rejected_rows": report.rejected_rows}
+            "issues": [asdict(i) for i in report.issues], "rejected_rows": report.rejected_rows,
+            "encoding": report.encoding}
 
 
 def _report_from(d: dict) -> ValidationReport:
     return ValidationReport(Path(d["path"]), d["kind"], d["rows"],
-                            [Issue(**i) for i in d["issues"]], list(d["rejected_rows"]))
+                            [Issue(**i) for i in d["issues"]], list(d["rejected_rows"]),
+                            encoding=d.get("encoding"))
