@@ -349,7 +349,7 @@ def test_br015_markup_in_a_zone_name_shows_literally_and_never_runs(watched, liv
     props = {**GOOD_ZONE, "zone_id": "ab", "name": HOSTILE_NAME, "valid_from": "2017-01-01"}
     zones.write_text(json.dumps(feature_collection([(props, SQUARE)])), encoding="utf-8")
     page.locator(f"#{ids.UPLOAD_ZONES} input[type=file]").set_input_files(str(zones))
-    expect(page.locator(f"#{ids.UPLOAD_REPORT}")).to_contain_text("loaded 1 zones",
+    expect(page.locator(f"#{ids.UPLOAD_REPORT}")).to_contain_text("loaded 1 zone;",
                                                                    timeout=TIMEOUT)
     page.wait_for_function(
         "(name) => (document.querySelector('#map .js-plotly-plot')._fullData || [])"
