@@ -274,8 +274,10 @@ def test_the_briefing_escapes_once_and_never_cuts_an_entity(hostile_view, hostil
     assert texts[0].startswith(f"<b>{ONCE}") and "&amp;amp;" not in " ".join(texts)
     assert any(f"Zone: {ONCE}" in t for t in texts)  # the filter line
     assert all(entities_whole(t) for t in texts)
-    labels = next(t for t in fig.data if t.name == "zone labels")
-    assert labels.text[0] == HOSTILE
+    # The zone's name on the map is a page label now (above the markers), escaped once.
+    assert not any(t.name == "zone labels" for t in fig.data)
+    on_map = [t for t in texts if "&lt;img" in t and not t.startswith("<b>") and "Zone:" not in t]
+    assert on_map and "&amp;amp;" not in " ".join(on_map)
 
 
 def test_bar_labels_are_cut_before_they_are_escaped():
