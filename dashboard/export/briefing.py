@@ -270,7 +270,12 @@ def briefing_figure(
     body_top, body_bottom = header_bottom, f_top - gap
     map_y0, map_y1 = body_top, map_bottom(reserve)
     map_w = map_x1 - map_x0
-    result, map_fig, cam = drawn_map.result, go.Figure(drawn_map.figure), drawn_map.cam
+    # Plotly pops each trace dict's "type" while it reads it: the map's zone layers are
+    # shared between requests (memo), so it reads copies, or a concurrent export sees a
+    # trace without its type.
+    shared = drawn_map.figure
+    map_fig = go.Figure({**shared, "data": [dict(t) for t in shared["data"]]})
+    result, cam = drawn_map.result, drawn_map.cam
     for trace in map_fig.data:
         if trace.legendgroup == "zones":
             trace.legendgrouptitle = {"text": f"Zones as of {day_words(day)}"}

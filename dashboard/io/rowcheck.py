@@ -172,6 +172,21 @@ def _edge_space(arrow) -> bool | None:
     return False
 
 
+def _arrow_floats(series: pd.Series) -> np.ndarray | None:
+    """Arrow-backed text that is all plain numbers (or empty) as float64, several times
+    faster than ``pd.to_numeric``; None when any cell is not (the slow path says which)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return None
+    try:
+        floats = pc.cast(pa.array(series.array), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return np.array(floats.to_numpy(zero_copy_only=False))  # writable: callers fill in
+
+
 def numbers(series: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(values, empty, bad): float64 values; which were empty; which were not numbers.
 
@@ -183,8 +198,10 @@ def numbers(series: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, n
     if pd.api.types.is_numeric_dtype(series):
         vals = series.to_numpy(dtype="float64", na_value=np.nan)
         return vals, np.isnan(vals), np.zeros(n, dtype=bool)
-    vals = np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
-                                                                    na_value=np.nan))
+    vals = _arrow_floats(series)
+    if vals is None:
+        vals = np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
+                                                                        na_value=np.nan))
     failed = np.flatnonzero(np.isnan(vals))
     empty = np.zeros(n, dtype=bool)
     if len(failed):  # only the rows the fast path could not read: blanks, commas, junk

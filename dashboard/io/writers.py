@@ -81,8 +81,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     for col in plain.columns:  # Arrow keeps a timezone; a CSV day is the local day
         if isinstance(plain[col].dtype, pd.DatetimeTZDtype):
             plain[col] = plain[col].dt.tz_localize(None)
-        elif plain[col].dtype == object:  # mixed Python objects: their text
-            plain[col] = plain[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        elif plain[col].dtype == object:  # Python objects (text, None): as text
+            plain[col] = plain[col].astype("string[pyarrow]")
     table = pa.Table.from_pandas(plain, preserve_index=False)
     table = pa.table({name: _csv_column(table[name]) for name in table.column_names})
     with open(path, "wb") as sink:
