@@ -38,8 +38,9 @@ class MapResult:
     zoom: float = 0.0
 
     def plotly(self) -> go.Figure:
-        """The figure as a graph object, for exports and inspection."""
-        return go.Figure(self.figure)
+        """The figure as a graph object, for exports and inspection. Plotly pops each
+        trace's "type" while reading it and zone layers are shared: it reads copies."""
+        return go.Figure({**self.figure, "data": [dict(t) for t in self.figure["data"]]})
 
     def still_good_at(self, zoom: float) -> bool:
         """Whether this map needs no redraw when the camera moves to ``zoom``: every
