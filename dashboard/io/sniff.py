@@ -85,6 +85,21 @@ def utf16_variant(head: bytes) -> str | None:
     return None
 
 
+def _non_ascii_lines(raw: bytes, budget: int = 1 << 20) -> bytes:
+    """Up to ``budget`` bytes of the lines that hold non-ASCII bytes: only they tell one
+    code page from another, and in a big export they may all come after the first MB."""
+    import re
+
+    lines = []
+    total = 0
+    for match in re.finditer(rb"[^\n]*[\x80-\xff][^\n]*", raw):
+        lines.append(match.group())
+        total += len(lines[-1]) + 1
+        if total >= budget:
+            break
+    return b"\n".join(lines) or raw[:budget]
+
+
 def detect_encoding(raw: bytes, *, complete: bool = True) -> str:
     """The encoding of a text among ``DETECTED``: a BOM says it; else text that is valid
     UTF-8 is UTF-8; else charset-normalizer chooses between Arabic (cp1256) and Western
@@ -103,7 +118,7 @@ def detect_encoding(raw: bytes, *, complete: bool = True) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:1 << 20], cp_isolation=["cp1256", "cp1252"]).best()
+    best = from_bytes(_non_ascii_lines(raw), cp_isolation=["cp1256", "cp1252"]).best()
     return best.encoding if best is not None and best.encoding == "cp1256" else "cp1252"
 
 

@@ -6,6 +6,7 @@ with every column as text, so validation sees exactly what the file says.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -84,6 +85,28 @@ def decode(raw: bytes, report: ValidationReport, encoding: str | None = None) ->
     return text
 
 
+HEAD_BYTES = 1 << 20  # what sniffing reads of a big UTF-8 file
+
+
+def _utf8_body(raw: bytes) -> bytes | None:
+    """The bytes after any BOM, when ``raw`` is big and its first megabyte is UTF-8 (Arrow
+    then checks the rest as it reads); None otherwise (decode it all first)."""
+    if len(raw) <= HEAD_BYTES:
+        return None
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(body[:HEAD_BYTES], final=False)
+    except UnicodeDecodeError:
+        return None
+    return body
+
+
+def _detected(raw: bytes, report: ValidationReport) -> str:
+    """The encoding of all of ``raw``; a file that is no text at all is reported."""
+    decode(raw, report, None)
+    return report.encoding
+
+
 def read_text_table(raw: bytes, report: ValidationReport, limits: Limits | None = None,
                     encoding: str | None = None) -> pd.DataFrame:
     """A delimited text as strings; encoding (unless given) and delimiter are sniffed,
@@ -93,8 +116,14 @@ def read_text_table(raw: bytes, report: ValidationReport, limits: Limits | None 
 
     limits = limits or Limits.from_settings()
 
-    text = decode(raw, report, encoding)
-    if not text.strip():
+    utf8 = _utf8_body(raw) if encoding is None else None
+    head_only = utf8 is not None
+    if head_only:  # a big UTF-8 file: Arrow checks the bytes, sniffing reads the head
+        report.encoding = "utf-8-sig" if len(utf8) < len(raw) else "utf-8"
+        text = utf8[:HEAD_BYTES].decode("utf-8", errors="ignore")
+    else:
+        text = decode(raw, report, encoding)
+    if not (utf8.strip() if utf8 is not None else text.strip()):
         report.error("the file holds only blank space", "export the data again")
         raise Unreadable
     delimiter = sniff.sniff_delimiter(text)
@@ -113,7 +142,8 @@ def read_text_table(raw: bytes, report: ValidationReport, limits: Limits | None 
     try:
         # UTF-8 bytes go to Arrow as they are: encoding the decoded text again would
         # copy hundreds of megabytes for nothing.
-        utf8 = {"utf-8": raw, "utf-8-sig": raw[3:]}.get(report.encoding)
+        if utf8 is None:
+            utf8 = {"utf-8": raw, "utf-8-sig": raw[3:]}.get(report.encoding)
         table = pacsv.read_csv(
             pa.py_buffer(utf8 if utf8 is not None else text.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
@@ -124,6 +154,12 @@ def read_text_table(raw: bytes, report: ValidationReport, limits: Limits | None 
             ),
         )
     except pa.ArrowInvalid as err:
+        if "UTF8" in str(err) and encoding is None and report.encoding in ("utf-8", "utf-8-sig"):
+            # The head was UTF-8 and the rest is not: read it all the careful way.
+            report.encoding = None
+            return read_text_table(raw, report, limits, encoding=_detected(raw, report))
+        if head_only:  # the located problems need every row
+            text = utf8.decode("utf-8", errors="replace")
         fix = ("make every row have the same number of fields as the header; "
                "quote fields that contain the delimiter")
         ragged, broken = _ragged_rows(text, delimiter, len(names))

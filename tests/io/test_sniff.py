@@ -116,3 +116,34 @@ def test_zones_geojson_in_another_encoding_keeps_arabic_names(tmp_path, encoding
     assert report.ok, report.messages()
     assert zones["name"].tolist() == ["ريف حمص الشمالي"]
     assert report.encoding == encoding
+
+
+def big_csv(tail: str, rows: int = 20_000) -> str:
+    """Over a megabyte of plain ASCII rows, then ``tail`` (the part after the sniffed head)."""
+    body = "".join(f"r{i},2017-08-03,36.73,34.84,1,{'x' * 40}\n" for i in range(rows))
+    return "incident_id,date,lon,lat,fatalities,notes\n" + body + tail
+
+
+def test_a_big_utf8_file_is_read_whole_and_says_utf8(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_bytes(big_csv("z1,2017-08-04,36.74,34.85,0,تلبيسة\n").encode("utf-8"))
+    assert path.stat().st_size > (1 << 20)
+    frame, report = read_incidents(path)
+    assert report.ok and report.encoding == "utf-8" and len(frame) == 20_001
+    assert frame["notes"].iloc[-1] == "تلبيسة"
+
+
+def test_a_big_file_whose_head_is_ascii_and_tail_cp1256_is_read_as_cp1256(tmp_path):
+    path = tmp_path / "arabic-excel.csv"
+    path.write_bytes(big_csv("z1,2017-08-04,36.74,34.85,0,تلبيسة\n").encode("cp1256"))
+    frame, report = read_incidents(path)
+    assert report.ok and report.encoding == "cp1256"
+    assert frame["notes"].iloc[-1] == "تلبيسة"
+
+
+def test_a_ragged_row_past_the_sniffed_head_is_located(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_bytes(big_csv("z1,2017-08-04,36.74\n").encode("utf-8"))
+    _, report = read_incidents(path)
+    assert not report.ok
+    assert any(i.where == "row 20002" and "3 fields" in i.problem for i in report.errors)
