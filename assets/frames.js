@@ -1,7 +1,7 @@
 // ZoneWatch playback order: which of the server's frames comes next.
 //
 // The frames themselves (the windows, in order) come from the server with the playback
-// data (dashboard/frames.py is the one stepping rule, shared with the GIF); this file
+// data (dashboard/analysis/frames.py is the one stepping rule, shared with the GIF); this file
 // only walks through them. Pure functions, unit-tested with `node --test tests/js`.
 // Frames and ranges are [first, last] slider offsets (days after the data's first day).
 (function (root) {

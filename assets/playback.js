@@ -2,7 +2,7 @@
 //
 // On Play the browser fetches, once per set of filters and range, every matching
 // incident as compact arrays and the list of frames (/zonewatch/playback, see
-// dashboard/playback.py; the frames follow dashboard/frames.py, the rule the GIF uses
+// dashboard/views/playback_data.py; the frames follow dashboard/analysis/frames.py, the rule the GIF uses
 // too, and assets/frames.js only walks through them). It then draws each
 // frame itself, on a canvas laid over the map in place of the map's own incident and
 // zone layers: the window's incidents (coloured by type, sized by fatalities, as on the

@@ -30,7 +30,7 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     zonewatch_views: {
       // "3 Aug 2017 – 1 Sep 2017 (30 days)", and the histogram's shaded window
-      // (its first shape, see dashboard.figures.histogram_figure) moved to it.
+      // (its first shape, see dashboard.views.figures.histogram_figure) moved to it.
       window: function (win, figure) {
         const noUpdate = window.dash_clientside.no_update;
         if (!win || win.length !== 2) return [noUpdate, noUpdate];

@@ -3,7 +3,7 @@
     python benchmarks/bench_app.py [--sizes 10000,100000,1000000] [--repeat 5]
     python benchmarks/bench_app.py --sizes 10000 --no-browser --no-results   # smoke (~30 s)
 
-For each size, seeded SYNTHETIC incidents (``dashboard.synth.synthetic_incidents(n,
+For each size, seeded SYNTHETIC incidents (``dashboard.io.synth.synthetic_incidents(n,
 seed=7)`` on the bundled zones) are written once to a GeoParquet file. Then, one server
 at a time on 127.0.0.1 (Flask's threaded server in a subprocess of its own, so its
 VmHWM is the server's alone), ZoneWatch (``dashboard.app.create_app``) and the naive
@@ -70,7 +70,7 @@ TARGET_N = 1_000_000
 PLAY_N = 100_000
 PLAY_SPEEDS_MS = (1000, 400, 100)  # the Speed dropdown: slow, normal (default), fast
 SEED = 7
-FILTER_TYPE = "Shelling"            # a SYNTHETIC event type (dashboard.synth.EVENT_TYPES)
+FILTER_TYPE = "Shelling"            # a SYNTHETIC event type (dashboard.io.synth.EVENT_TYPES)
 CALLBACK_NAMES = {"map.figure": "map", "summary-cards.children": "cards",
                   "histogram.figure": "histogram", "incident-table.rowData": "table",
                   "zone-series.figure": "zone series", "analysis-output.children": "analysis"}
@@ -115,7 +115,7 @@ def serve(kind: str, incidents: Path, port: int, session_dir: Path,
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if kind == "zonewatch":
         from dashboard.app import create_app
-        from dashboard.settings import Settings
+        from dashboard.core.settings import Settings
 
         app = create_app(Settings(incidents=incidents, session_dir=session_dir,
                                   cache_dir=cache_dir))

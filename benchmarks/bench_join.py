@@ -7,7 +7,7 @@ House rule 12 (shared/style/testing.md): seeded SYNTHETIC data, best of N, a rat
 to a baseline timed in the same process, one JSON line per measure on stdout
 (notes go to stderr).
 
-Data: ``dashboard.synth.synthetic_incidents(n, seed=7)``, written once with
+Data: ``dashboard.io.synth.synthetic_incidents(n, seed=7)``, written once with
 ``dashboard.io.writers.write_incidents`` to a GeoParquet file and a CSV named
 SYNTHETIC-... in a temporary folder; zones: the bundled zone file read with
 ``dashboard.io.load_zones`` (several zones, several versions each).
@@ -90,12 +90,12 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 # --- data -------------------------------------------------------------------------------
 
 def make_incidents(n: int, seed: int) -> pd.DataFrame:
-    from dashboard.synth import synthetic_incidents
+    from dashboard.io.synth import synthetic_incidents
 
     try:
         return synthetic_incidents(n, seed=seed)
     except ImportError as err:  # dashboard.io.gazetteer is not in every checkout yet
-        from dashboard.paths import geodata_dir
+        from dashboard.core.paths import geodata_dir
 
         note(f"synthetic_incidents() default towns unavailable ({err}); passing the towns of "
              "geodata/gazetteer-syria.csv with population > 0, as the default does")
@@ -112,7 +112,7 @@ def write_files(frame: pd.DataFrame, folder: Path, n: int, seed: int) -> dict[st
 
 
 def load_zone_frame():
-    from dashboard.dataset import bundled_files
+    from dashboard.analysis.dataset import bundled_files
     from dashboard.io import load_zones
 
     zones, _ = load_zones(bundled_files()["zones"][0])
@@ -159,7 +159,7 @@ def baseline_join(points, zones) -> pd.DataFrame:
 
 
 def ours_join(incidents, zones, index=None) -> pd.DataFrame:
-    from dashboard.spatial import join_incidents
+    from dashboard.analysis.spatial import join_incidents
 
     return join_incidents(incidents, zones, index=index)
 
@@ -177,7 +177,7 @@ def _vm_hwm_mb() -> float:
 def run_stage(stage: str, parquet: Path) -> None:
     """Child-process entry: run one stage and print its peak RSS as JSON."""
     zones = load_zone_frame()
-    import dashboard.spatial  # noqa: F401  (imports before the "after imports" reading)
+    import dashboard.analysis.spatial  # noqa: F401  (imports before the "after imports" reading)
     from dashboard.io import load_incidents  # noqa: F401
 
     before = _vm_hwm_mb()
@@ -251,7 +251,7 @@ def measured_code() -> str:
     from results_file import code_state
 
     return code_state([ROOT / rel for rel in (
-        "dashboard/spatial.py", "dashboard/io/incidents.py", "dashboard/io/tables.py",
+        "dashboard/analysis/spatial.py", "dashboard/io/incidents.py", "dashboard/io/tables.py",
         "dashboard/io/dates.py", "dashboard/io/rowcheck.py", "dashboard/io/__init__.py")],
         "measured modules")
 
@@ -316,8 +316,8 @@ def write_results(path: Path, rows: list[dict], info: dict, n: int, repeat: int,
 
 def main(n: int, repeat: int, seed: int, results: Path | None, memory: bool,
          profile: Path | None, explicit_results: bool = False) -> list[dict]:
+    from dashboard.analysis.spatial import ZoneIndex
     from dashboard.io import validate
-    from dashboard.spatial import ZoneIndex
 
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     wall = time.perf_counter()

@@ -43,9 +43,9 @@ from bench_app import SEED, random_windows  # noqa: E402
 PHASES = {  # label: (file ending, function) of the store's load, in order
     "load_incidents (read + validate)": ("io/incidents.py", "read_incidents"),
     "  of which read parquet (pyarrow)": ("pandas/io/parquet.py", "read_parquet"),
-    "zone join": ("dashboard/spatial.py", "join_incidents"),
-    "build_view_data": ("dashboard/viewdata.py", "build_view_data"),
-    "  of which IncidentIndex (sort + arrays)": ("dashboard/filters.py", "__init__"),
+    "zone join": ("dashboard/analysis/spatial.py", "join_incidents"),
+    "build_view_data": ("dashboard/analysis/viewdata.py", "build_view_data"),
+    "  of which IncidentIndex (sort + arrays)": ("dashboard/analysis/index.py", "__init__"),
 }
 
 
@@ -75,10 +75,10 @@ def query_for(window, span0) -> str:
 
 def views(store):
     from dashboard.app.callbacks.analysis import analysis_view
+    from dashboard.app.callbacks.cards import summary_view
+    from dashboard.app.callbacks.histogram import timeline_view
     from dashboard.app.callbacks.map_view import map_view
-    from dashboard.app.callbacks.summary import summary_view
     from dashboard.app.callbacks.table import table_view
-    from dashboard.app.callbacks.timeline import timeline_view
     from dashboard.app.callbacks.zone_series import zone_series_view
 
     return {
@@ -136,9 +136,9 @@ def main(n: int, n_windows: int, top: int) -> dict:
     from bench_join import make_incidents
     from dash import Patch
 
-    from dashboard.app.store import DataStore
+    from dashboard.core.settings import Settings
     from dashboard.io.writers import write_incidents
-    from dashboard.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     record: dict = {"bench": "profile_app", "n": n}
     with tempfile.TemporaryDirectory(prefix="zonewatch-profile-SYNTHETIC-") as tmp:
@@ -302,9 +302,9 @@ def main(n: int, n_windows: int, top: int) -> dict:
               f"update_layout(shapes=all {len(d['layout']['shapes'])}): {batch_s * 1000:.0f} ms "
               f"vs {rows['zone_series']['compute_ms']:.0f} ms (same shapes: {same}).")
         # 5. The map: its data work (select + hexagon bins) against building the figure.
-        from dashboard.aggregate import hex_bins, hex_cells
+        from dashboard.analysis.aggregate import hex_bins, hex_cells
         from dashboard.app.callbacks.common import resolve
-        from dashboard.mapview import hex_size_for
+        from dashboard.views.mapview import hex_size_for
 
         view = store.base
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 _ENCODING = click.option(
@@ -71,7 +71,7 @@ def validate(files, as_json, role, kind, maps, crs, encoding) -> None:
 
 
 def _dataset(zones, incidents, valid_only=False, encoding=None):
-    from dashboard.dataset import load_dataset
+    from dashboard.analysis.dataset import load_dataset
 
     try:
         return load_dataset(zones, incidents, valid_only=valid_only, progress=True,
@@ -87,7 +87,7 @@ def _dataset(zones, incidents, valid_only=False, encoding=None):
 @_ENCODING
 def info(zones, incidents, encoding) -> None:
     """Zones (versions, periods, statuses) and incidents (count, span, types)."""
-    from dashboard.summary import describe
+    from dashboard.analysis.describe import describe
 
     click.echo(describe(_dataset(zones, incidents, encoding=encoding)))
 
@@ -140,9 +140,9 @@ def geocode(place, limit) -> None:
               help="Output file (.csv, .geojson, .parquet); put SYNTHETIC in its name.")
 def synth(n, seed, start, end, output) -> None:
     """Seeded SYNTHETIC incidents for demos and benchmarks (labelled in every row)."""
+    from dashboard.core.progress import Steps
+    from dashboard.io.synth import synthetic_incidents
     from dashboard.io.writers import write_incidents
-    from dashboard.progress import Steps
-    from dashboard.synth import synthetic_incidents
 
     steps = Steps(True, 2)
     frame = synthetic_incidents(n, seed, start=start, end=end)
@@ -175,7 +175,7 @@ def serve(zones, incidents, milestones, host, port, debug) -> None:
     import logging
 
     from dashboard.app import create_app
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
@@ -211,9 +211,9 @@ def serve(zones, incidents, milestones, host, port, debug) -> None:
 def report(zone_id, reference, before_days, after_days, ring_km, zones, incidents, non_violent,
            fmt, output) -> None:
     """Did violence drop after the zone's ceasefire? Counts, rate ratios, trend, who, where."""
-    from dashboard.report import RENDERERS
-    from dashboard.stats import before_after
-    from dashboard.viewdata import build_view_data
+    from dashboard.analysis.ceasefire import before_after
+    from dashboard.analysis.viewdata import build_view_data
+    from dashboard.export.ceasefire_report import RENDERERS
 
     data = _dataset(zones, incidents)
     view = build_view_data(data, "")
@@ -238,8 +238,8 @@ def _view_state(state_text: str | None, zones, incidents):
     no text: the dashboard's opening view."""
     from urllib.parse import urlsplit
 
-    from dashboard.state import decode
-    from dashboard.viewdata import build_view_data
+    from dashboard.analysis.viewdata import build_view_data
+    from dashboard.analysis.viewstate import decode
 
     text = (state_text or "").strip()
     parts = urlsplit(text)

@@ -22,11 +22,11 @@ import pytest
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
-from dashboard import model
-from dashboard.baselayers import BaseLayers
-from dashboard.dataset import Dataset, assemble_dataset
+from dashboard.analysis.dataset import Dataset, assemble_dataset
+from dashboard.analysis.viewdata import ViewData, build_view_data
+from dashboard.core import model
 from dashboard.io.milestones import empty_milestones
-from dashboard.viewdata import ViewData, build_view_data
+from dashboard.views.baselayers import BaseLayers
 from tests.geometries import INNER, NEIGHBOUR, SHRUNK, SQUARE
 
 

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from shapely.geometry import Polygon
 
-from dashboard.aggregate import (
+from dashboard.analysis.aggregate import (
     HexGrid,
     Summary,
     hex_bins,
@@ -21,8 +21,8 @@ from dashboard.aggregate import (
     week_start,
     weekly_counts,
 )
-from dashboard.filters import IncidentIndex, day_number
-from dashboard.state import ViewState
+from dashboard.analysis.index import IncidentIndex, day_number
+from dashboard.analysis.viewstate import ViewState
 from tests.conftest import make_incidents
 
 # 2017-07-31 and 2017-08-07 are Mondays; nothing happens in the week of 2017-08-14.
@@ -209,7 +209,7 @@ def test_hexagon_rings_are_those_of_single_hexagons():
 @pytest.mark.parametrize("keys", [np.array([5, 3, 5, 9, 3, 3]), np.array([10**12, 4, 10**12]),
                                   np.array([-7, -2, -7]), np.array([], dtype=np.int64)])
 def test_counting_unique_matches_numpy(keys):
-    from dashboard.aggregate import _unique_inverse
+    from dashboard.analysis.aggregate import _unique_inverse
 
     got, inverse = _unique_inverse(keys)
     want, want_inverse = np.unique(keys, return_inverse=True)

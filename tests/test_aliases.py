@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from dashboard.aliases import ALIASES, actor_key, alias_group, normalise_actor, search_terms
+from dashboard.core.aliases import ALIASES, actor_key, alias_group, normalise_actor, search_terms
 
 
 @pytest.mark.parametrize(("name", "normal"), [
@@ -73,7 +73,7 @@ def test_search_terms_of_an_unknown_actor_are_its_own_forms():
 
 
 def test_the_alias_table_loads_nothing_but_the_standard_library():
-    code = ("import sys, dashboard.aliases; print(sorted({m.split('.')[0] for m in sys.modules}"
+    code = ("import sys, dashboard.core.aliases; print(sorted({m.split('.')[0] for m in sys.modules}"
             " & {'pandas', 'numpy', 'dash', 'plotly'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

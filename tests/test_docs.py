@@ -9,7 +9,7 @@ import click
 import pytest
 
 from dashboard.cli import cli
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import palette
-from dashboard.aggregate import hex_bins
-from dashboard.figures import (
+from dashboard.analysis.aggregate import hex_bins
+from dashboard.analysis.validity import status_since, zones_as_of
+from dashboard.views import palette
+from dashboard.views.figures import (
     STACK_LINES,
     esc,
     histogram_figure,
@@ -24,7 +25,6 @@ from dashboard.figures import (
     stack_size,
     zone_series_figure,
 )
-from dashboard.timeline import status_since, zones_as_of
 from tests.conftest import TINY_BASE, ZONE_ROWS, make_incidents, make_zones
 from tests.geometries import SQUARE
 
@@ -376,8 +376,8 @@ def test_zone_series_of_no_zones_still_draws_one_empty_panel(zones):
 
 
 def test_hexagons_go_from_light_for_few_to_dark_red_for_many():
-    from dashboard.aggregate import hex_bins
-    from dashboard.figures import hex_trace
+    from dashboard.analysis.aggregate import hex_bins
+    from dashboard.views.figures import hex_trace
 
     scale = hex_trace(hex_bins(np.array([36.7, 36.7]), np.array([34.9, 34.9]), 0.1), 0.1)[
         "colorscale"]

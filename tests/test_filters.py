@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.filters import (
+from dashboard.analysis.index import (
     IncidentIndex,
     actor_positions,
     category_codes,
@@ -18,8 +18,8 @@ from dashboard.filters import (
     split_actors,
     take_rows,
 )
+from dashboard.analysis.viewstate import ViewState
 from dashboard.io.gazetteer import normalize_place
-from dashboard.state import ViewState
 from tests.conftest import make_incidents
 
 # Out of date order on purpose; sorted they are a, e, b, c, d (a and e share a day).
@@ -326,7 +326,7 @@ def test_take_rows_is_iloc_renumbered(n):
 
 def test_text_search_folds_each_distinct_place_once(frame, monkeypatch):
     """Fast at 1M rows: spelling keys are worked out per distinct value, not per row."""
-    import dashboard.filters as filters
+    import dashboard.analysis.index as filters
 
     calls = []
     monkeypatch.setattr(filters, "normalize_place",

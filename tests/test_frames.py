@@ -1,4 +1,4 @@
-"""The one playback stepping rule (dashboard.frames), checked on the table the browser's
+"""The one playback stepping rule (dashboard.analysis.frames), checked on the table the browser's
 JS test reads too (tests/js/frame_cases.json), so the GIF and the browser agree."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.errors import ZoneWatchError
-from dashboard.frames import frame_windows, months_from, thin
+from dashboard.analysis.frames import frame_windows, months_from, thin
+from dashboard.core.errors import ZoneWatchError
 
 CASES = json.loads((Path(__file__).parent / "js" / "frame_cases.json").read_text("utf-8"))
 

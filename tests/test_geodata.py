@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.dataset import BUNDLED_INCIDENTS, BUNDLED_MILESTONES, BUNDLED_ZONES, load_dataset
+from dashboard.analysis.dataset import BUNDLED_INCIDENTS, BUNDLED_MILESTONES, BUNDLED_ZONES, load_dataset
+from dashboard.core.paths import geodata_dir
 from dashboard.io import read_incidents, read_milestones, read_zones, validate
-from dashboard.paths import geodata_dir
 
 ASTANA_ZONES = {"idlib", "homs-north", "eastern-ghouta", "southwest"}
 UCDP, REPORTED = BUNDLED_INCIDENTS
@@ -102,9 +102,11 @@ def test_bundled_dataset_loads_and_joins():
 
 def test_every_view_renders_on_the_bundled_data(tmp_path):
     """Each *_view function on the real dataset (a smoke test of the whole stack)."""
-    from dashboard.app.callbacks import analysis, map_view, session, summary, table, timeline, zone_series
-    from dashboard.app.store import DataStore
-    from dashboard.settings import Settings
+    from dashboard.app.callbacks import analysis, map_view, session, table, zone_series
+    from dashboard.app.callbacks import cards as summary
+    from dashboard.app.callbacks import histogram as timeline
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     store = DataStore.load(Settings(session_dir=tmp_path))
     query = "?from=2017-07-01&to=2017-12-31&zone=homs-north"

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from plotly.io.json import to_json_plotly
 
-from dashboard import mapview
-from dashboard.figures import ZoneLayers, compact
-from dashboard.mapview import build_map, hex_size_for, viewport
-from dashboard.state import ViewState
+from dashboard.analysis.viewstate import ViewState
+from dashboard.views import mapview
+from dashboard.views.figures import ZoneLayers, compact
+from dashboard.views.mapview import build_map, hex_size_for, viewport
 from tests.conftest import TINY_BASE
 
 #: Zoomed in on (34.9 N, 36.7 E): only i04, i07 and i08 are in view.
@@ -144,7 +144,7 @@ def test_note_says_when_no_zone_was_in_force(tiny_view):
 
 
 def test_zone_layers_are_those_of_the_day_and_reused_across_days(tiny_view):
-    from dashboard.timeline import zones_as_of
+    from dashboard.analysis.validity import zones_as_of
 
     for day in sorted({*tiny_view.zones["valid_from"].dropna(), *tiny_view.zones["valid_to"].dropna(),
                        pd.Timestamp("2000-01-01"), pd.Timestamp("2030-01-01")}):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.memo import BoundedMemo
+from dashboard.core.memo import BoundedMemo
 
 
 class Owner:

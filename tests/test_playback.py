@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import palette
 from dashboard.app.callbacks.playback import playback_response, playback_state
-from dashboard.errors import ZoneWatchError
-from dashboard.figures import marker_size
-from dashboard.playback import OPEN_END, frame_offsets, playback_payload
+from dashboard.core.errors import ZoneWatchError
+from dashboard.views import palette
+from dashboard.views.figures import marker_size
+from dashboard.views.playback_data import OPEN_END, frame_offsets, playback_payload
 
 
 def array(payload: dict, key: str, dtype: str) -> np.ndarray:
@@ -91,8 +91,8 @@ def test_the_route_says_what_went_wrong(store, monkeypatch):
 
 @pytest.fixture
 def store(tiny_dataset, tmp_path):
-    from dashboard.app.store import DataStore
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     return DataStore.from_dataset(tiny_dataset, Settings(session_dir=tmp_path / "s"), "test")
 
@@ -114,7 +114,7 @@ def client(store):
 
 
 def test_the_route_takes_the_session_from_the_body(client, store):
-    from dashboard.sessions import new_session_id
+    from dashboard.server.sessions import new_session_id
 
     sid = new_session_id()
     staged = store.sessions.staging_path(sid, "text")
@@ -140,7 +140,7 @@ def test_the_route_treats_a_strange_body_as_the_servers_data(client, store, body
 
 
 def test_the_browser_sends_the_session_in_the_body():
-    from dashboard.paths import assets_dir
+    from dashboard.core.paths import assets_dir
 
     script = (assets_dir() / "playback.js").read_text(encoding="utf-8")
     load = script[script.index("function load("):script.index('fetch("/zonewatch/playback"')]

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import prepared
-from dashboard.app.store import DataStore, load_base_view
-from dashboard.dataset import dataset_files
+from dashboard.analysis.dataset import dataset_files
+from dashboard.analysis.viewdata import ViewData
+from dashboard.core.settings import Settings
+from dashboard.io.synth import synthetic_incidents
 from dashboard.io.writers import write_incidents
-from dashboard.settings import Settings
-from dashboard.synth import synthetic_incidents
-from dashboard.viewdata import ViewData
+from dashboard.server import prepared
+from dashboard.server.datastore import DataStore, load_base_view
 
 
 def assert_same_view(got: ViewData, want: ViewData) -> None:
@@ -210,7 +210,7 @@ def test_pre009b_the_server_stores_prepared_data_without_waiting_for_it(tmp_path
 
 
 def test_pre010_a_missing_input_file_still_raises_the_reader_error(tmp_path):
-    from dashboard.errors import IncidentFileError
+    from dashboard.core.errors import IncidentFileError
 
     with pytest.raises(IncidentFileError, match="file not found"):
         load_base_view(settings_for(tmp_path, tmp_path / "missing.csv"))

@@ -13,7 +13,7 @@ from scipy.stats import binomtest
 from scipy.stats.contingency import odds_ratio
 from statsmodels.stats.diagnostic import acorr_ljungbox
 
-from dashboard.ratemodels import (
+from dashboard.analysis.ratemodels import (
     Series,
     exact_rate_ratio,
     exact_ratio_of_ratios,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.errors import ZoneWatchError
-from dashboard.sessions import (
+from dashboard.core.errors import ZoneWatchError
+from dashboard.server.sessions import (
     ROLES,
     TOMBSTONES,
     QuotaError,
@@ -184,7 +184,7 @@ def test_a_session_without_a_stamp_ages_by_its_folder(sessions):
 def test_maybe_sweep_runs_at_most_once_a_minute(tmp_path):
     import time as _time
 
-    from dashboard.sessions import SessionStore
+    from dashboard.server.sessions import SessionStore
 
     store = SessionStore(tmp_path, ttl_minutes=0)
     folder = tmp_path / ("cd" * 16)
@@ -251,8 +251,8 @@ def test_a_folder_made_in_advance_by_another_user_is_not_used(tmp_path, caplog):
 def test_no_safe_folder_refuses_to_start(tmp_path, monkeypatch):
     (tmp_path / "sessions").mkdir(mode=0o700)
     (tmp_path / "sessions-4242").mkdir(mode=0o700)
-    monkeypatch.setattr("dashboard.sessions.os.getuid", lambda: 4242)  # both someone else's
-    from dashboard.errors import ConfigError
+    monkeypatch.setattr("dashboard.server.sessions.os.getuid", lambda: 4242)  # both someone else's
+    from dashboard.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"belongs to another user .* Fix: point "
                                           r"ZONEWATCH_SESSION_DIR at a folder only"):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.errors import ConfigError
-from dashboard.settings import Settings
+from dashboard.core.errors import ConfigError
+from dashboard.core.settings import Settings
 
 
 def test_defaults():

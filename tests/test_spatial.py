@@ -1,4 +1,4 @@
-"""The temporal spatial join on hand-built cases (rules in dashboard/spatial.py)."""
+"""The temporal spatial join on hand-built cases (rules in dashboard/analysis/spatial.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import box
 
-from dashboard.errors import CRSMismatchError
-from dashboard.spatial import (
+from dashboard.analysis.spatial import (
     JOIN_COLUMNS,
     ZoneIndex,
     join_incidents,
@@ -18,6 +17,7 @@ from dashboard.spatial import (
     metric_crs,
     zone_membership,
 )
+from dashboard.core.errors import CRSMismatchError
 from tests.conftest import make_incidents, make_zones
 from tests.geometries import INNER, NEIGHBOUR, SQUARE, WIDE
 
@@ -238,7 +238,7 @@ def test_metric_crs_kept_per_centre_is_the_crs_proj_gives(lon, lat):
     from pyproj.aoi import AreaOfInterest
     from pyproj.database import query_utm_crs_info
 
-    from dashboard.spatial import _utm_code
+    from dashboard.analysis.spatial import _utm_code
 
     zones = make_zones([{"zone_id": "z", "version": 1, "valid_from": None, "valid_to": None,
                          "geometry": box(lon - 0.5, lat - 0.5, lon + 0.5, lat + 0.5)}])
@@ -296,7 +296,7 @@ def test_join_with_masks_of_no_incidents(zones):
 def test_edge_index_leaf_size_finds_the_same_nearest_vertices_as_scipys_default():
     from scipy.spatial import cKDTree
 
-    from dashboard.spatial import _EdgeIndex
+    from dashboard.analysis.spatial import _EdgeIndex
 
     index = ZoneIndex(make_zones([{"zone_id": "wide", "version": 1, "valid_from": "2017-01-01",
                                    "valid_to": None, "geometry": WIDE}]))

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from dashboard.state import (
+from dashboard.analysis.viewstate import (
     MAX_TEXT,
     ViewState,
     decode,

@@ -11,13 +11,13 @@ import pytest
 from scipy.stats import binomtest
 from shapely.geometry import Point, box
 
-from dashboard import model
-from dashboard.dataset import assemble_dataset
-from dashboard.errors import ZoneWatchError
-from dashboard.report import md_text, table_rows, to_csv, to_json, to_markdown
-from dashboard.stats import before_after, tally
-from dashboard.verdict import change_words, headline, sentence
-from dashboard.viewdata import build_view_data
+from dashboard.analysis.ceasefire import before_after, tally
+from dashboard.analysis.dataset import assemble_dataset
+from dashboard.analysis.verdict import change_words, headline, sentence
+from dashboard.analysis.viewdata import build_view_data
+from dashboard.core import model
+from dashboard.core.errors import ZoneWatchError
+from dashboard.export.ceasefire_report import md_text, table_rows, to_csv, to_json, to_markdown
 
 WIDE = box(36.0, 34.0, 37.0, 35.0)    # v1, first half of 2017
 NARROW = box(36.0, 34.0, 36.5, 35.0)  # v2 from 1 Jul 2017: the eastern half is dropped

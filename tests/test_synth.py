@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import model
-from dashboard.synth import SYNTHETIC, is_synthetic, synthetic_incidents
+from dashboard.core import model
+from dashboard.io.synth import SYNTHETIC, is_synthetic, synthetic_incidents
 from tests.conftest import make_incidents
 
 TOWNS = pd.DataFrame({"name": ["Talbiseh", "Ar Rastan", "Houla"],
@@ -61,8 +61,8 @@ def test_default_towns_are_the_bundled_gazetteer():
 
 def test_synthetic_file_stays_synthetic_when_loaded_again(tmp_path):
     from dashboard.io import load_incidents
+    from dashboard.io.synth import is_synthetic, synthetic_incidents
     from dashboard.io.writers import write_incidents
-    from dashboard.synth import is_synthetic, synthetic_incidents
 
     towns = __import__("pandas").DataFrame({"name": ["Tallbisah"], "lon": [36.73], "lat": [34.84],
                                              "population": [38491]})

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.model import zone_versions
-from dashboard.timeline import in_force_mask, status_since, zone_span, zones_as_of
+from dashboard.analysis.validity import in_force_mask, status_since, zone_span, zones_as_of
+from dashboard.core.model import zone_versions
 from tests.conftest import make_zones
 from tests.geometries import SQUARE
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.sessions import SessionStore, new_session_id
-from dashboard.uploads import MAX_ZIP_MEMBERS, decode_contents, receive_upload, zip_problem
+from dashboard.server.sessions import SessionStore, new_session_id
+from dashboard.server.uploads import MAX_ZIP_MEMBERS, decode_contents, receive_upload, zip_problem
 from tests.conftest import GOOD_ZONE, feature_collection
 from tests.geometries import SQUARE
 
@@ -242,7 +242,7 @@ MIXED_CSV = (b"incident_id,date,lon,lat,fatalities,notes\r\n"
 
 
 def test_a_file_with_some_bad_rows_offers_its_valid_rows_and_keeps_nothing_yet(sessions, sid):
-    from dashboard.uploads import rejected_csv
+    from dashboard.server.uploads import rejected_csv
 
     result = receive(sessions, sid, MIXED_CSV, name="mixed.csv")
     assert (result.ok, result.valid_rows, result.rejected) == (False, 2, 1)
@@ -258,7 +258,7 @@ def test_a_file_with_some_bad_rows_offers_its_valid_rows_and_keeps_nothing_yet(s
 
 
 def test_loading_the_valid_rows_only_keeps_the_file_for_its_valid_rows(sessions, sid):
-    from dashboard.uploads import accept_valid_rows, rejected_csv
+    from dashboard.server.uploads import accept_valid_rows, rejected_csv
 
     receive(sessions, sid, MIXED_CSV, name="mixed.csv")
     result = accept_valid_rows(sessions, sid)
@@ -277,7 +277,7 @@ def test_loading_the_valid_rows_only_keeps_the_file_for_its_valid_rows(sessions,
 
 
 def test_a_clean_upload_forgets_the_held_file_and_its_rejected_rows(sessions, sid):
-    from dashboard.uploads import accept_valid_rows, rejected_csv
+    from dashboard.server.uploads import accept_valid_rows, rejected_csv
 
     receive(sessions, sid, MIXED_CSV, name="mixed.csv")
     receive(sessions, sid, GOOD_CSV, name="good.csv")
@@ -288,7 +288,7 @@ def test_a_clean_upload_forgets_the_held_file_and_its_rejected_rows(sessions, si
 
 
 def test_a_file_with_no_valid_row_or_a_file_level_error_offers_nothing(sessions, sid):
-    from dashboard.uploads import accept_valid_rows, rejected_csv
+    from dashboard.server.uploads import accept_valid_rows, rejected_csv
 
     result = receive(sessions, sid, BAD_CSV, name="bad.csv")  # its only row is bad
     assert (result.valid_rows, result.rejected) == (0, 1)
@@ -300,7 +300,7 @@ def test_a_file_with_no_valid_row_or_a_file_level_error_offers_nothing(sessions,
 
 
 def test_the_rejected_rows_belong_to_their_session_only(sessions, sid):
-    from dashboard.uploads import accept_valid_rows, rejected_csv
+    from dashboard.server.uploads import accept_valid_rows, rejected_csv
 
     receive(sessions, sid, MIXED_CSV, name="mixed.csv")
     other = new_session_id()
@@ -312,7 +312,7 @@ def test_the_rejected_rows_belong_to_their_session_only(sessions, sid):
 
 
 def test_a_held_file_read_in_a_chosen_encoding_is_kept_as_utf8(sessions, sid):
-    from dashboard.uploads import accept_valid_rows
+    from dashboard.server.uploads import accept_valid_rows
 
     text = ("incident_id,date,lon,lat,fatalities,place\r\na1,2017-08-03,36.73,34.84,1,تلبيسة\r\n"
             "a2,someday,36.74,34.85,0,الرستن\r\n")

@@ -9,11 +9,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.dataset import assemble_dataset
+from dashboard.analysis.dataset import assemble_dataset
+from dashboard.analysis.viewdata import build_view_data, fit_camera
+from dashboard.analysis.viewstate import ViewState
 from dashboard.io.milestones import empty_milestones
-from dashboard.state import ViewState
-from dashboard.synth import synthetic_incidents
-from dashboard.viewdata import build_view_data, fit_camera
+from dashboard.io.synth import synthetic_incidents
 from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
 
 
@@ -113,7 +113,7 @@ def test_build_does_not_change_the_dataset(tiny_dataset):
 
 
 def test_view_takes_the_masks_the_join_computed(tiny_dataset, tiny_view):
-    from dashboard.spatial import membership_masks
+    from dashboard.analysis.spatial import membership_masks
 
     want = membership_masks(tiny_dataset.incidents, tiny_dataset.zone_index)
     assert tiny_dataset.zone_masks is not None

@@ -63,7 +63,7 @@ def test_wheel_installs_in_a_fresh_venv_and_serves_the_bundled_data(tmp_path):
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = run([python, "-c", "import dashboard.paths as p; print(p.geodata_dir())"], elsewhere)
+    where = run([python, "-c", "import dashboard.core.paths as p; print(p.geodata_dir())"], elsewhere)
     geodata = Path(where.stdout.strip())
     assert geodata.is_relative_to(venv), f"geodata/ came from {geodata}, not the installed wheel"
 

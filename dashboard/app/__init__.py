@@ -8,11 +8,11 @@ from dash import Dash
 
 from dashboard.app import callbacks
 from dashboard.app.callbacks import notices
-from dashboard.app.errors import on_callback_error
+from dashboard.app.faults import on_callback_error
 from dashboard.app.layout import build_layout
-from dashboard.app.store import DataStore
-from dashboard.paths import assets_dir
-from dashboard.settings import Settings
+from dashboard.core.paths import assets_dir
+from dashboard.core.settings import Settings
+from dashboard.server.datastore import DataStore
 
 log = logging.getLogger("zonewatch")
 
@@ -57,7 +57,7 @@ def _serve_base_layers(app: Dash) -> None:
     from flask import abort, send_from_directory
 
     from dashboard.app.callbacks.map_view import BASE_FILES, BASE_URL
-    from dashboard.paths import geodata_dir
+    from dashboard.core.paths import geodata_dir
 
     @app.server.route(f"{BASE_URL}/<name>.geojson")
     def _base_layer(name: str):

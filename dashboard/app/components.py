@@ -6,7 +6,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard.app import ids
-from dashboard.baselayers import ATTRIBUTION
+from dashboard.views.baselayers import ATTRIBUTION
 
 TABLE_COLUMNS = [
     ("date", "Date", 110), ("event_type", "Type", 150), ("sub_type", "Sub-type", 150),

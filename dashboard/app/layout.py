@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.analysis.viewdata import ViewData
 from dashboard.app import components, ids
 from dashboard.app.callbacks.session import initial_props
-from dashboard.settings import Settings
-from dashboard.viewdata import ViewData
+from dashboard.core.settings import Settings
 
 
 def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:

@@ -2,7 +2,7 @@
 
 Everything here comes from the browser, which anyone can script: values of the wrong
 type, NaN, infinities, huge numbers and endless lists are clamped or dropped, never
-allowed to raise (bounds below and in ``dashboard.state``).
+allowed to raise (bounds below and in ``dashboard.analysis.viewstate``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.errors import FilterError
-from dashboard.figures import HOVER_ID
-from dashboard.state import (
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import (
     MAX_FATALITIES,
     MAX_ITEMS,
     MAX_TEXT,
@@ -24,7 +23,8 @@ from dashboard.state import (
     ViewState,
     play_values,
 )
-from dashboard.viewdata import ViewData
+from dashboard.core.errors import FilterError
+from dashboard.views.figures import HOVER_ID
 
 MAX_LAT = 85.0511          # MapLibre's Web Mercator limit
 MAX_ZOOM = 22.0

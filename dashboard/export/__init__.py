@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState
 from dashboard.export.briefing import FORMATS, SIZES, Size, briefing_figure, parse_size
-from dashboard.state import ViewState
-from dashboard.viewdata import ViewData
 
 __all__ = ["FORMATS", "SIZES", "Size", "briefing_figure", "parse_size", "snapshot"]
 

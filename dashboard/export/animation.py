@@ -1,6 +1,6 @@
 """The playback as an animated GIF: one briefing image per frame, the date on each.
 
-The frames are the browser's (``dashboard.frames``: one rule for both), so a link's
+The frames are the browser's (``dashboard.analysis.frames``: one rule for both), so a link's
 playback and its GIF show the same windows.
 
 Frames are PNGs from the same renderer as ``snapshot`` (one kaleido browser for all
@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from dashboard.errors import ZoneWatchError
+from dashboard.analysis.frames import frame_windows, thin
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState
+from dashboard.core.errors import ZoneWatchError
 from dashboard.export.briefing import SIZES, Size, briefing_figure, pixels
 from dashboard.export.render import render
-from dashboard.frames import frame_windows, thin
-from dashboard.state import ViewState
-from dashboard.viewdata import ViewData
 
 
 def frame_size(text: str) -> Size:
@@ -40,7 +40,7 @@ def frame_states(view: ViewData, state: ViewState, *, step: str | None = None,
                  window_days: int | None = None, cumulative: bool | None = None,
                  max_frames: int = 60) -> list[ViewState]:
     """One state per frame, the browser's frames for the state's range
-    (``dashboard.frames.frame_windows``). Step, window and mode default to the state's
+    (``dashboard.analysis.frames.frame_windows``). Step, window and mode default to the state's
     (its link's ``step``, ``window``, ``mode``). More than ``max_frames`` keeps that many,
     evenly spaced, first and last included. Zones are drawn as of each frame's last day
     unless the state fixes the day, as in the browser."""

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState
 from dashboard.export.onmap import Camera, Label, drawn, place_labels
 from dashboard.export.words import attribution, day_words, default_title, filter_words, numbers_block, wrap
-from dashboard.figures import FONT, esc, histogram_figure, marker_size
-from dashboard.state import ViewState
-from dashboard.viewdata import ViewData
+from dashboard.views.figures import FONT, esc, histogram_figure, marker_size
 
 if TYPE_CHECKING:
-    from dashboard.mapview import MapResult
+    from dashboard.views.mapview import MapResult
 
 FORMATS = ("png", "svg", "pdf")
 INK, MUTED, WARN = "#1f2a33", "#5b6670", "#b2182b"
@@ -79,7 +79,7 @@ def pixels(text: str) -> tuple[int, int]:
 
 def parse_size(text: str) -> Size:
     """'16:9', 'a4' or 'WIDTHxHEIGHT' in output pixels (rendered at 2x half that layout)."""
-    from dashboard.errors import ZoneWatchError
+    from dashboard.core.errors import ZoneWatchError
 
     key = text.strip().lower()
     if key in SIZES:
@@ -170,7 +170,7 @@ def _draw_map(view: ViewData, state: ViewState, page: _Page, box: tuple[float, f
               *, day, budget: int, k: float, f_size: float, credit_w: float) -> _Map:
     """Build the map for ``box`` (x0, y0, x1, y1 in CSS px): the camera of the link (or
     the chosen zones) scaled to the box, names as page labels, the sources it needs."""
-    from dashboard.mapview import build_map, default_camera
+    from dashboard.views.mapview import build_map, default_camera
 
     x0, y0, x1, y1 = box
     center, app_zoom = default_camera(view, state)  # the link's camera, else the zones'
@@ -197,7 +197,7 @@ def briefing_figure(
     date_stamp: bool = False,
 ) -> go.Figure:
     """The briefing page for ``state`` on ``view`` (see the module docstring)."""
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
 
     page_size = parse_size(size) if isinstance(size, str) else size
     W, H = page_size.width, page_size.height
@@ -401,7 +401,7 @@ def _size_key(page: _Page, x: float, y: float, k: float) -> float:
 def _histogram(fig: go.Figure, page: _Page, view: ViewData, state: ViewState, x0: float,
                x1: float, y0: float, y1: float, k: float) -> None:
     """The weekly counts strip under the map (the whole span, the window shaded)."""
-    from dashboard.aggregate import weekly_counts
+    from dashboard.analysis.aggregate import weekly_counts
 
     positions = view.index.select(state, ignore_window=True)
     weekly = weekly_counts(view.index, positions, span=view.span)

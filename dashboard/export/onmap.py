@@ -19,7 +19,7 @@ import pandas as pd
 from shapely.geometry import box, shape
 
 from dashboard.export.words import wrap
-from dashboard.figures import esc
+from dashboard.views.figures import esc
 
 ZONE_LABEL_PX, TOWN_LABEL_PX = 13.0, 11.0  # the map's own label sizes (figures.py)
 GLYPH_EM = 0.56                             # average glyph width, for label boxes
@@ -196,7 +196,7 @@ def _zone_rows(view, figure: dict, day, end) -> pd.DataFrame:
 
 
 def _base_drawn(figure: dict, towns_named: bool) -> list[str]:
-    from dashboard.baselayers import load_base_layers
+    from dashboard.views.baselayers import load_base_layers
 
     base = load_base_layers()
     known = {"countries": base.countries, "admin1": base.admin1, "admin2": base.admin2}

@@ -28,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 from dashboard.export.render import ExportError, render
 
 try:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import plotly.graph_objects as go
 
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 
 FORMATS = ("png", "svg", "pdf")
 _LOCK = threading.Lock()  # kaleido's sync server answers one caller at a time

@@ -9,8 +9,8 @@ import textwrap
 from dataclasses import replace
 from datetime import date
 
-from dashboard.state import ViewState
-from dashboard.viewdata import ViewData
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState
 
 DATASET_CITATIONS = {
     "UCDP GED": "UCDP Georeferenced Event Dataset 19.1 (Sundberg & Melander 2013, J. Peace "
@@ -50,7 +50,7 @@ def filter_words(view: ViewData, state: ViewState) -> list[str]:
     return [f"{label}: {value}" for label, value in words.items()]
 
 
-#: Each base layer's credit (together: ``dashboard.baselayers.ATTRIBUTION``).
+#: Each base layer's credit (together: ``dashboard.views.baselayers.ATTRIBUTION``).
 BASE_CREDITS = {
     "countries": "Country outlines: Natural Earth.",
     "admin1": "Governorates: geoBoundaries / UNCS & UN OCHA (CC BY 3.0 IGO).",
@@ -98,8 +98,8 @@ def _zone_for_numbers(view: ViewData, state: ViewState) -> str | None:
 def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | None:
     """The zone panel's numbers for the selected zone: short lines for a slide and the
     before/after paragraph (None: no zone to analyse)."""
-    from dashboard.errors import ZoneWatchError
-    from dashboard.stats import before_after
+    from dashboard.analysis.ceasefire import before_after
+    from dashboard.core.errors import ZoneWatchError
 
     zone_id = _zone_for_numbers(view, state)
     if zone_id is None or view.dataset.zone_index is None:
@@ -113,7 +113,7 @@ def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | N
     except ZoneWatchError as err:
         return [f"Before/after numbers not available: {err}"], ""
 
-    from dashboard.report import ratio_cell
+    from dashboard.export.ceasefire_report import ratio_cell
 
     days = (f"{a.before_days} days either side of" if a.before_days == a.after_days
             else f"{a.before_days} days before, {a.after_days} from")
@@ -129,6 +129,6 @@ def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | N
         lines.append(f"Inside ratio {a.inside_rr.location_words()}")
     lines.append("95% CI: negative binomial, per covered day" if a.inside_rr.method.startswith(
         "negative") else f"Interval: {a.inside_rr.method.split(' (')[0]}")
-    from dashboard.verdict import sentence
+    from dashboard.analysis.verdict import sentence
 
     return lines, sentence(a)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dashboard.errors import IncidentFileError, MilestoneFileError, ZoneFileError
+from dashboard.core.errors import IncidentFileError, MilestoneFileError, ZoneFileError
 from dashboard.io.incidents import read_incidents
 from dashboard.io.limits import Limits
 from dashboard.io.milestones import read_milestones
-from dashboard.io.report import Issue, ValidationReport
+from dashboard.io.validation import Issue, ValidationReport
 from dashboard.io.zones import read_zones
 
 __all__ = [

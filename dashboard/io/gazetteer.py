@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.errors import FormatError
+from dashboard.core.errors import FormatError
 
 GAZETTEER_FILE = "gazetteer-syria.csv"
 GAZETTEER_COLUMNS = ["geonameid", "name", "alternatenames", "lat", "lon", "population",
@@ -110,7 +110,7 @@ def spelling_keys(query: str, gazetteer: pd.DataFrame | Path | str | None = None
 
 
 def _default_path() -> Path:
-    from dashboard.paths import geodata_dir
+    from dashboard.core.paths import geodata_dir
 
     return geodata_dir() / GAZETTEER_FILE
 

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from dashboard.io.report import ValidationReport
+from dashboard.io.validation import ValidationReport
 
 #: One HXL hashtag with its attributes: ``#affected +killed`` or ``#geo+lat``.
 TAG = re.compile(r"^#[a-z][a-z0-9_]*(?:\s*\+\s*[a-z][a-z0-9_]*)*$", re.IGNORECASE)

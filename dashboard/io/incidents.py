@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard import model
+from dashboard.core import model
 from dashboard.io import sniff
 from dashboard.io.columns import INCIDENT_SYNONYMS, hxl_columns, map_columns
 from dashboard.io.dates import DATE_HINT, NO_DAY_FIX, impossible_days, parse_dates
 from dashboard.io.limits import Limits
-from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, by_unique, numbers, text
 from dashboard.io.tables import Unreadable, check_format, read_raw_table
+from dashboard.io.validation import ValidationReport
 
 INCIDENT_KINDS = ("ucdp", "acled", "generic")
 

@@ -29,7 +29,7 @@ class Limits:
     @classmethod
     def from_settings(cls, settings=None) -> Limits:
         """The limits of ``settings`` (default: ``Settings.from_env()``, as the CLI sees them)."""
-        from dashboard.settings import Settings
+        from dashboard.core.settings import Settings
 
         s = settings or Settings.from_env()
         return cls(unpacked_mb=s.max_unpacked_mb, cells=s.max_cells, columns=s.max_columns,

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import model
+from dashboard.core import model
 from dashboard.io.columns import MILESTONE_SYNONYMS, map_columns
 from dashboard.io.dates import DATE_HINT, parse_dates
 from dashboard.io.limits import Limits
-from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, text
 from dashboard.io.tables import Unreadable, check_format, read_raw_table
+from dashboard.io.validation import ValidationReport
 
 
 def empty_milestones() -> pd.DataFrame:

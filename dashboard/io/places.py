@@ -54,7 +54,7 @@ class Swapped:
 
 
 def _geodata(name: str) -> Path:
-    from dashboard.paths import geodata_dir
+    from dashboard.core.paths import geodata_dir
 
     return geodata_dir() / name
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from dashboard.io.report import ValidationReport
+from dashboard.io.validation import ValidationReport
 
 #: Rows listed one by one for each problem before the rest are folded into a count.
 MAX_LISTED = 25

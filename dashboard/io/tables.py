@@ -18,7 +18,7 @@ import pandas as pd
 
 from dashboard.io import hxl, sniff
 from dashboard.io.limits import UNPACKED_FIX, Limits, cells_problem
-from dashboard.io.report import ValidationReport
+from dashboard.io.validation import ValidationReport
 
 _FORMAT_WORDS = {
     sniff.TEXT: "delimited text (CSV)", sniff.JSON: "JSON/GeoJSON", sniff.GPKG: "GeoPackage",

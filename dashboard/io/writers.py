@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WRITABLE = (".csv", ".geojson", ".parquet")

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard import model
+from dashboard.core import model
 from dashboard.io.columns import ZONE_SYNONYMS, map_columns
 from dashboard.io.dates import DATE_HINT, NO_DAY_FIX, impossible_days, parse_dates, time_label
 from dashboard.io.limits import Limits
-from dashboard.io.report import ValidationReport
 from dashboard.io.rowcheck import RowChecks, text
 from dashboard.io.tables import Unreadable, check_format, read_raw_table
+from dashboard.io.validation import ValidationReport
 
 ZONE_EXTRA_COLUMNS = ["valid_from_time", "valid_to_time"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.app.store import DataStore
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.server.datastore import DataStore
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from dashboard.analysis.viewstate import ViewState
 from dashboard.app import ids
 from dashboard.app.callbacks import analysis
-from dashboard.state import ViewState
 
 
 def test_ap001_boxes_show_the_zone_and_day_in_use(store):

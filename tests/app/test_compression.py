@@ -14,8 +14,8 @@ from dashboard.app import ids
 @pytest.fixture(scope="module")
 def app(tiny_dataset, tmp_path_factory):
     from dashboard.app import create_app
-    from dashboard.app.store import DataStore
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     chosen = Settings(session_dir=tmp_path_factory.mktemp("compress") / "sessions", cache_dir=None)
     return create_app(chosen, DataStore.from_dataset(tiny_dataset, chosen, "test"))

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from dashboard.app.errors import error_message
-from dashboard.errors import ZoneWatchError
-from dashboard.uploads import receive_upload
+from dashboard.app.faults import error_message
+from dashboard.core.errors import ZoneWatchError
+from dashboard.server.uploads import receive_upload
 
 CSV = "incident_id,date,lon,lat,fatalities\na1,2017-08-03,36.73,34.84,1\na2,2017-08-04,36.70,34.85,0\n"
 

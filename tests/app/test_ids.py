@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.app import create_app, ids
 from dashboard.app.layout import build_layout
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
 
 #: Plain string ids: the upper-case str constants of ids.py (pattern-id types aside).
 PLAIN_IDS = {name: value for name, value in vars(ids).items()

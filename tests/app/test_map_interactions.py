@@ -7,7 +7,7 @@ import pytest
 from dash import no_update
 
 from dashboard.app.callbacks import selection, table
-from dashboard.mapview import in_sight
+from dashboard.views.mapview import in_sight
 
 FAR = {"center": [33.5, 36.3], "zoom": 11.0}    # Damascus, zoomed in: north Homs off-screen
 NEAR = {"center": [34.9, 36.74], "zoom": 11.0}  # on i07/i08's point (36.74 E, 34.9 N)

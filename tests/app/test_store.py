@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.app import store as store_module
-from dashboard.sessions import new_session_id
-from dashboard.uploads import receive_upload
+from dashboard.server import datastore as store_module
+from dashboard.server.sessions import new_session_id
+from dashboard.server.uploads import receive_upload
 from tests.app.test_views import text
 from tests.conftest import GOOD_ZONE, feature_collection
 from tests.geometries import NEIGHBOUR, SQUARE
@@ -126,8 +126,8 @@ def test_a_session_deleted_on_the_server_is_told_why_once(store):
 
 
 def test_the_quota_setting_reaches_the_sessions(tiny_dataset, tmp_path):
-    from dashboard.app.store import DataStore
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     settings = Settings(session_dir=tmp_path / "s", session_quota_mb=3)
     store = DataStore.from_dataset(tiny_dataset, settings, "test")
@@ -136,8 +136,8 @@ def test_the_quota_setting_reaches_the_sessions(tiny_dataset, tmp_path):
 
 def test_the_page_listens_for_removal_notices(tiny_dataset, tmp_path):
     from dashboard.app import create_app, ids
-    from dashboard.app.store import DataStore
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     settings = Settings(session_dir=tmp_path / "s", cache_dir=None)
     app = create_app(settings, DataStore.from_dataset(tiny_dataset, settings, "test"))
@@ -151,8 +151,8 @@ def test_the_page_listens_for_removal_notices(tiny_dataset, tmp_path):
 def with_milestones(tiny_dataset, tmp_path):
     from dataclasses import replace
 
-    from dashboard.app.store import DataStore
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     milestones = pd.DataFrame({
         "date": pd.to_datetime(["2017-05-04", "2017-08-03", "2017-09-10", "2017-10-01",
@@ -180,7 +180,7 @@ def test_an_incidents_only_upload_fits_time_map_and_milestones_to_itself(tiny_da
     # homs-north is in force then and there; east starts later; "buffer" lies elsewhere.
     kept = view.dataset.milestones["text"].tolist()
     assert kept == ["homs in effect", "a day in the span", "deal"]
-    from dashboard.viewdata import view_zones_shown
+    from dashboard.analysis.viewdata import view_zones_shown
 
     assert set(view_zones_shown(view)["zone_id"]) == {"homs-north"}  # credited in About
     assert len(view_zones_shown(store.base)) == len(store.base.zones)
@@ -203,9 +203,9 @@ def test_about_the_data_names_the_upload_as_its_uploader_did(tiny_dataset, tmp_p
     from dataclasses import replace
 
     from dashboard.app.callbacks.session import provenance_view
-    from dashboard.app.store import DataStore
+    from dashboard.core.settings import Settings
     from dashboard.io import ValidationReport
-    from dashboard.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     ucdp = replace(tiny_dataset, incidents=tiny_dataset.incidents.assign(dataset="UCDP GED"),
                    reports=[ValidationReport(Path("/srv/ged.csv"), "UCDP GED incidents (CSV)", 12),
@@ -227,7 +227,7 @@ def test_about_the_data_names_the_upload_as_its_uploader_did(tiny_dataset, tmp_p
 
 def test_the_valid_rows_only_of_a_held_file_are_shown(store):
     from dashboard.app.callbacks.session import provenance_view
-    from dashboard.uploads import accept_valid_rows
+    from dashboard.server.uploads import accept_valid_rows
 
     sid = new_session_id()
     mixed = INCIDENTS_CSV + "u3,someday,36.8,34.9,1\n"

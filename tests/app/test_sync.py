@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from dash import no_update
 
-from dashboard.aggregate import hex_bins
+from dashboard.analysis.aggregate import hex_bins
+from dashboard.analysis.viewstate import ViewState
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.sync import (
     CONTROL_PROPS,
@@ -20,8 +21,7 @@ from dashboard.app.callbacks.sync import (
     messages_view,
     sync_view,
 )
-from dashboard.figures import hex_trace
-from dashboard.state import ViewState
+from dashboard.views.figures import hex_trace
 
 LAST = 376  # offset of the data's last day, 2018-05-15
 DEFAULT_CONTROLS = {"types": [], "sub_types": [], "actors": [], "zones": [], "inside": [],

@@ -10,8 +10,8 @@ import pytest
 from dashboard.app import create_app, ids
 from dashboard.app.callbacks import uploads
 from dashboard.app.layout import build_layout
-from dashboard.sessions import new_session_id
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.server.sessions import new_session_id
 
 HEADER = "incident_id,date,lon,lat,fatalities,notes\n"
 GOOD = "a1,2017-08-03,36.73,34.84,1,ok\na2,2017-08-04,36.74,34.85,0,ok\n"

@@ -9,7 +9,7 @@ import pytest
 from dashboard.app import ids
 from dashboard.app.callbacks import uploads
 from dashboard.app.components import UPLOAD_ENCODINGS, build_upload_panel
-from dashboard.sessions import new_session_id
+from dashboard.server.sessions import new_session_id
 
 ARABIC = "incident_id,date,lon,lat,place\na1,2017-08-03,36.73,34.84,تلبيسة\n".encode("cp1256")
 

@@ -14,17 +14,19 @@ import pandas as pd
 import pytest
 from dash import html
 
+from dashboard.analysis.dataset import assemble_dataset
 from dashboard.app import ids
-from dashboard.app.callbacks import session, summary, table, timeline, uploads, zone_series
+from dashboard.app.callbacks import cards as summary
+from dashboard.app.callbacks import histogram as timeline
+from dashboard.app.callbacks import session, table, uploads, zone_series
 from dashboard.app.callbacks.session import OPTION_TARGETS
 from dashboard.app.components import TABLE_COLUMNS
-from dashboard.app.store import DataStore
-from dashboard.dataset import assemble_dataset
+from dashboard.core.settings import Settings
 from dashboard.io.milestones import empty_milestones
-from dashboard.sessions import new_session_id, valid_session_id
-from dashboard.settings import Settings
-from dashboard.synth import synthetic_incidents
-from dashboard.uploads import UploadResult
+from dashboard.io.synth import synthetic_incidents
+from dashboard.server.datastore import DataStore
+from dashboard.server.sessions import new_session_id, valid_session_id
+from dashboard.server.uploads import UploadResult
 from tests.conftest import ZONE_ROWS, make_incidents, make_zones
 
 SCRIPT = "<script>alert(1)</script>"
@@ -361,7 +363,7 @@ def test_table_note_says_when_rows_are_cut():
 
 
 def test_map_redraws_on_camera_moves_only_when_needed():
-    from dashboard.mapview import redraw_needed
+    from dashboard.views.mapview import redraw_needed
 
     all_points = {"mode": "points", "shown": 10, "total": 10, "zoom": 6.0}
     in_view = {"mode": "points", "shown": 4, "total": 10, "zoom": 6.0}

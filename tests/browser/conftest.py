@@ -43,7 +43,7 @@ def live_url(session_dir):
     from werkzeug.serving import make_server
 
     from dashboard.app import create_app
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
 
     app = create_app(Settings(session_dir=session_dir))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)

@@ -286,7 +286,7 @@ def test_br012_a_slider_move_asks_the_server_for_the_map_and_cards_only(watched,
 
 
 def test_br013_month_steps_are_calendar_months_and_stale_views_are_dimmed(watched, live_url):
-    """Issue 13: the browser's month frames are the GIF's (dashboard.frames), and the
+    """Issue 13: the browser's month frames are the GIF's (dashboard.analysis.frames), and the
     step, mode and speed come from the link."""
     page, _ = watched
     page.goto(live_url + "/?from=2017-01-01&to=2017-04-30&step=month&mode=cumulative"
@@ -492,7 +492,7 @@ def test_br016_a_session_deleted_on_the_server_is_told_why(watched, live_url, se
     """Issue 17, item 5: the page says the uploads are gone, once, not silently."""
     import os
 
-    from dashboard.sessions import SessionStore
+    from dashboard.server.sessions import SessionStore
 
     page, _ = watched
     page.goto(live_url)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import box
 
-from dashboard.dataset import assemble_dataset
+from dashboard.analysis.dataset import assemble_dataset
+from dashboard.analysis.viewdata import build_view_data
 from dashboard.io.milestones import empty_milestones
-from dashboard.viewdata import build_view_data
 from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
 from tests.geometries import SQUARE
 

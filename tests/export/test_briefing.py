@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from dashboard.baselayers import ATTRIBUTION
-from dashboard.errors import ZoneWatchError
+from dashboard.analysis.viewstate import decode
+from dashboard.core.errors import ZoneWatchError
 from dashboard.export.briefing import (
     SIZES,
     briefing_figure,
@@ -18,7 +18,7 @@ from dashboard.export.briefing import (
 )
 from dashboard.export.onmap import Camera
 from dashboard.export.words import BASE_CREDITS
-from dashboard.state import decode
+from dashboard.views.baselayers import ATTRIBUTION
 from tests.export.common import MADE, QUERY
 
 

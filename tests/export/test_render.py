@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from dashboard.analysis.dataset import load_dataset
+from dashboard.analysis.viewstate import decode
 from dashboard.app.callbacks.export_panel import export_view
-from dashboard.app.store import DataStore
 from dashboard.cli import cli
-from dashboard.dataset import load_dataset
+from dashboard.core.settings import Settings
 from dashboard.export import SIZES, briefing_figure, snapshot
-from dashboard.settings import Settings
-from dashboard.state import decode
+from dashboard.server.datastore import DataStore
 from tests.export.common import MADE, QUERY
 
 pytestmark = pytest.mark.browser

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from dashboard.app.callbacks import export_panel, table
-from dashboard.app.store import DataStore
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
+from dashboard.core.settings import Settings
 from dashboard.export import render as render_module
 from dashboard.export.queue import ExportBusy, ExportQueue, ExportSlots
-from dashboard.settings import Settings
+from dashboard.server.datastore import DataStore
 from tests.conftest import make_incidents
 
 EXPORTERS = 6

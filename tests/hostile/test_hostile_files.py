@@ -26,8 +26,8 @@ from click.testing import CliRunner
 from dashboard.cli import cli
 from dashboard.io import read_incidents, read_zones
 from dashboard.io.limits import Limits
-from dashboard.sessions import SessionStore, new_session_id
-from dashboard.uploads import receive_upload
+from dashboard.server.sessions import SessionStore, new_session_id
+from dashboard.server.uploads import receive_upload
 from tests.conftest import GOOD_ROW, INCIDENT_HEADER
 
 HEADER = ",".join(INCIDENT_HEADER).encode() + b"\n"

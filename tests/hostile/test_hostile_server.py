@@ -14,9 +14,9 @@ from datetime import date
 
 import pytest
 
+from dashboard.analysis.viewstate import MAX_ITEMS, MAX_TEXT, decode
 from dashboard.app import parse
-from dashboard.errors import FilterError
-from dashboard.state import MAX_ITEMS, MAX_TEXT, decode
+from dashboard.core.errors import FilterError
 
 NAN, INF = float("nan"), float("inf")
 
@@ -119,8 +119,8 @@ def test_nothing_the_panel_accepts_overflows_a_date():
 # Item 13: security headers on every response ---------------------------------------------
 def make_app(tiny_dataset, tmp_path, **settings):
     from dashboard.app import create_app
-    from dashboard.app.store import DataStore
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
 
     chosen = Settings(session_dir=tmp_path / "sessions", cache_dir=None, **settings)
     return create_app(chosen, DataStore.from_dataset(tiny_dataset, chosen, "test"))
@@ -227,9 +227,9 @@ ONCE = "A &amp; B &lt;img src=x onerror=alert(1)&gt;"
 
 @pytest.fixture(scope="module")
 def hostile_view():
-    from dashboard.dataset import assemble_dataset
+    from dashboard.analysis.dataset import assemble_dataset
+    from dashboard.analysis.viewdata import build_view_data
     from dashboard.io.milestones import empty_milestones
-    from dashboard.viewdata import build_view_data
     from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
 
     zones = [dict(r, name=HOSTILE) if r["zone_id"] == "homs-north" else r for r in ZONE_ROWS]
@@ -253,7 +253,7 @@ def entities_whole(text: str) -> bool:
 
 def test_the_map_names_zones_as_typed_and_escapes_hover_and_legend_once(hostile_view,
                                                                         hostile_state):
-    from dashboard.mapview import build_map
+    from dashboard.views.mapview import build_map
 
     figure = build_map(hostile_view, hostile_state, budget=1000).figure
     traces = {t["name"]: t for t in figure["data"]}
@@ -281,7 +281,7 @@ def test_the_briefing_escapes_once_and_never_cuts_an_entity(hostile_view, hostil
 
 
 def test_bar_labels_are_cut_before_they_are_escaped():
-    from dashboard.figures import breakdown_figure
+    from dashboard.views.figures import breakdown_figure
 
     fig = breakdown_figure([("&" * 60, 3), (HOSTILE, 1)], "Who", "#333")
     labels = list(fig.data[0].y)
@@ -289,7 +289,7 @@ def test_bar_labels_are_cut_before_they_are_escaped():
 
 
 def test_playback_sends_names_as_typed_for_its_canvas(hostile_view, hostile_state):
-    from dashboard.playback import playback_payload
+    from dashboard.views.playback_data import playback_payload
 
     payload = playback_payload(hostile_view, hostile_state)
     names = {f["properties"]["name"] for f in payload["zones"]["features"]}
@@ -298,8 +298,8 @@ def test_playback_sends_names_as_typed_for_its_canvas(hostile_view, hostile_stat
 
 # Item 5: one user cannot evict everyone ---------------------------------------------------
 def test_many_sessions_of_one_uploader_never_flush_an_active_colleague(tmp_path):
-    from dashboard.app.errors import error_message
-    from dashboard.sessions import QuotaError, SessionStore, new_session_id
+    from dashboard.app.faults import error_message
+    from dashboard.server.sessions import QuotaError, SessionStore, new_session_id
 
     store = SessionStore(tmp_path / "s", ttl_minutes=120, max_mb=1, quota_mb=0.5)
     colleague = new_session_id()

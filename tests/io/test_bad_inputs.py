@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from dashboard.errors import IncidentFileError, MilestoneFileError, ZoneFileError
+from dashboard.core.errors import IncidentFileError, MilestoneFileError, ZoneFileError
 from dashboard.io import (
     load_incidents,
     load_milestones,

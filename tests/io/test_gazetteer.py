@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from dashboard.errors import FormatError
+from dashboard.core.errors import FormatError
 from dashboard.io.gazetteer import (
     GazetteerMatch,
     geocode,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from dashboard import model
+from dashboard.core import model
 from dashboard.io import load_incidents, read_incidents, validate
 from tests.conftest import GOOD_ROW, INCIDENT_HEADER, write_csv, write_incident_csv
 
@@ -389,8 +389,8 @@ def test_a_repeated_id_among_sorted_ids_is_reported(tmp_path):
 @pytest.mark.parametrize("dtype", ["str", "string", object])
 def test_location_precision_per_distinct_value_is_the_row_by_row_answer(kind, dtype):
     from dashboard.io.incidents import _location_precision, _precision_words
-    from dashboard.io.report import ValidationReport
     from dashboard.io.rowcheck import RowChecks
+    from dashboard.io.validation import ValidationReport
 
     # As text() gives them: missing values are already "".
     values = pd.Series(["1", "2", "", "Exact", "near", "9", "x", "1", "3", "2"] * 3, dtype=dtype)

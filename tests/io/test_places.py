@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.errors import IncidentFileError
+from dashboard.core.errors import IncidentFileError
+from dashboard.core.paths import geodata_dir
 from dashboard.io import load_incidents, read_incidents
-from dashboard.paths import geodata_dir
 from tests.conftest import write_csv
 
 

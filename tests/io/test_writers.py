@@ -7,7 +7,7 @@ import csv
 import pandas as pd
 import pytest
 
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 from dashboard.io import read_incidents
 from dashboard.io.writers import inert, inert_frame, write_incidents
 from tests.conftest import make_incidents

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard import model
+from dashboard.core import model
 from dashboard.io import read_zones, validate
 from tests.conftest import GOOD_ZONE, write_zones
 from tests.geometries import GOOD_ZONE_SHAPES, SQUARE

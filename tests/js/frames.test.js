@@ -1,4 +1,4 @@
-// assets/frames.js walks through the server's frames exactly as dashboard/frames.py
+// assets/frames.js walks through the server's frames exactly as dashboard/analysis/frames.py
 // lists them: the same table (frame_cases.json) is read by tests/test_frames.py.
 // Run: node --test tests/js/   (tests/test_js.py runs it with the Python suite).
 "use strict";

@@ -3,18 +3,18 @@ function its callback calls."""
 
 from dashboard.app.callbacks import (
     analysis,
+    cards,
     export_panel,
+    histogram,
     map_view,
     playback,
     selection,
     session,
-    summary,
     sync,
     table,
-    timeline,
     uploads,
     zone_series,
 )
 
-FEATURES = (session, sync, map_view, timeline, summary, zone_series, table, selection,
+FEATURES = (session, sync, map_view, histogram, cards, zone_series, table, selection,
             playback, uploads, analysis, export_panel)

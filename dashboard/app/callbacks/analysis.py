@@ -8,15 +8,21 @@ from datetime import date
 from dash import Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import palette
+from dashboard.analysis.ceasefire import Analysis, before_after
+from dashboard.analysis.verdict import details, headline
+from dashboard.analysis.viewdata import ViewData
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
-from dashboard.errors import ZoneWatchError
-from dashboard.figures import breakdown_figure, its_figure
-from dashboard.report import UNCERTAINTY_NOTE, count_cell, its_words, ratio_cell, secondary_cell
-from dashboard.stats import Analysis, before_after
-from dashboard.verdict import details, headline
-from dashboard.viewdata import ViewData
+from dashboard.core.errors import ZoneWatchError
+from dashboard.export.ceasefire_report import (
+    UNCERTAINTY_NOTE,
+    count_cell,
+    its_words,
+    ratio_cell,
+    secondary_cell,
+)
+from dashboard.views import palette
+from dashboard.views.figures import breakdown_figure, its_figure
 
 
 def pick_zone(view: ViewData, chosen: str | None, filtered: tuple[str, ...]) -> str | None:

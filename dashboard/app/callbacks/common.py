@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.app.store import DataStore
-from dashboard.state import ViewState, decode
-from dashboard.viewdata import ViewData
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState, decode
+from dashboard.server.datastore import DataStore
 
 
 def resolve(store: DataStore, session_id: str | None, query: str | None

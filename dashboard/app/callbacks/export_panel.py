@@ -15,7 +15,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 from dashboard.export import FORMATS, SIZES, snapshot
 from dashboard.export.queue import ExportBusy, ExportQueue
 

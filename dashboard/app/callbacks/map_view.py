@@ -7,8 +7,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
-from dashboard.figures import compact
-from dashboard.mapview import build_map, redraw_needed, summary
+from dashboard.views.figures import compact
+from dashboard.views.mapview import build_map, redraw_needed, summary
 
 BASE_URL = "/zonewatch/base"
 BASE_FILES = ("countries", "syria-adm1", "syria-adm2")

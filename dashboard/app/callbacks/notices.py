@@ -1,7 +1,7 @@
 """Telling a person, once, that their uploaded data was deleted on the server.
 
 Sessions idle past the TTL, or idle and in the way of someone else's upload, are
-deleted (dashboard.sessions); the views then quietly fall back to the server's data.
+deleted (dashboard.server.sessions); the views then quietly fall back to the server's data.
 The filters store names the data it was made for (``…#base`` once the uploads are
 gone), so it changes then, and this callback shows why, after the sync callback has
 written its own messages. It listens to the filters, not the whole state, so a slider

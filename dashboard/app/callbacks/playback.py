@@ -2,7 +2,7 @@
 
 Playback runs in the browser (assets/playback.js): on Play it fetches the matching
 incidents and the frames of the chosen range once from ``/zonewatch/playback``
-(dashboard.playback; the frames follow dashboard.frames, as the GIF's do) and draws
+(dashboard.views.playback_data; the frames follow dashboard.analysis.frames, as the GIF's do) and draws
 every frame itself, advancing only when the previous frame is on screen. The server
 hears of the window again when playback pauses (the frame shown) or ends (the range),
 and redraws every view for it. With too many incidents for the browser, each tick of
@@ -18,12 +18,12 @@ from datetime import timedelta
 from dash import ClientsideFunction, Input, Output, State
 from flask import jsonify, request
 
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState, play_values
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve
-from dashboard.errors import ZoneWatchError
-from dashboard.playback import playback_payload
-from dashboard.state import ViewState, play_values
-from dashboard.viewdata import ViewData
+from dashboard.core.errors import ZoneWatchError
+from dashboard.views.playback_data import playback_payload
 
 PLAYBACK_URL = "/zonewatch/playback"
 log = logging.getLogger("zonewatch")

@@ -12,7 +12,7 @@ from dash import Input, Output, State, ctx
 
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve
-from dashboard.figures import point_keys
+from dashboard.views.figures import point_keys
 
 
 def selected_points(selected: dict | None) -> tuple[np.ndarray, np.ndarray] | None:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from dash import Input, Output, State, html
 
-from dashboard import model
-from dashboard.aliases import search_terms
+from dashboard.analysis.viewdata import ViewData, view_zones_shown
 from dashboard.app import ids, parse
-from dashboard.app.store import report_role
-from dashboard.paths import geodata_dir
-from dashboard.sessions import new_session_id, valid_session_id
-from dashboard.viewdata import ViewData, view_zones_shown
+from dashboard.core import model
+from dashboard.core.aliases import search_terms
+from dashboard.core.paths import geodata_dir
+from dashboard.server.datastore import report_role
+from dashboard.server.sessions import new_session_id, valid_session_id
 
 
 def ensure_session(current: str | None) -> str:

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState, decode, encode, without_playback
 from dashboard.app import ids, parse
-from dashboard.state import ViewState, decode, encode, without_playback
-from dashboard.viewdata import ViewData
 
 CONTROL_PROPS = {
     "types": (ids.TYPES, "value"), "sub_types": (ids.SUB_TYPES, "value"),

@@ -20,9 +20,9 @@ from dash.exceptions import PreventUpdate
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve, selection_positions
 from dashboard.app.components import TABLE_COLUMNS
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 from dashboard.io.writers import inert_frame
-from dashboard.mapview import default_camera, in_sight
+from dashboard.views.mapview import default_camera, in_sight
 
 MAX_TABLE_ROWS = 5_000
 EXPORT_COLUMNS = ["incident_id", "date", "date_end", "event_type", "sub_type", "actor1", "actor2",

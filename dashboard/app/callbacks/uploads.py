@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from dash import Input, Output, State, ctx, html, no_update
 
+from dashboard.analysis.describe import plural
 from dashboard.app import ids
-from dashboard.io.report import ValidationReport
-from dashboard.summary import plural
-from dashboard.uploads import UploadResult, accept_valid_rows, receive_upload, rejected_csv
+from dashboard.io.validation import ValidationReport
+from dashboard.server.uploads import UploadResult, accept_valid_rows, receive_upload, rejected_csv
 
 log = logging.getLogger("zonewatch")
 SHOWN_ISSUES = 30

@@ -10,10 +10,10 @@ from dataclasses import replace
 import pandas as pd
 from dash import Input, Output, State
 
-from dashboard.aggregate import weekly_counts
+from dashboard.analysis.aggregate import weekly_counts
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
-from dashboard.figures import zone_series_figure
+from dashboard.views.figures import zone_series_figure
 
 
 def zone_series_view(store, session_id, filters, selection):

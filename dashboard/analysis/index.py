@@ -13,11 +13,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard.aliases import actor_key
-from dashboard.errors import FormatError
+from dashboard.analysis.viewstate import ViewState
+from dashboard.core.aliases import actor_key
+from dashboard.core.errors import FormatError
 from dashboard.io.dates import day_order, to_day_numbers
 from dashboard.io.gazetteer import normalize_place, spelling_keys
-from dashboard.state import ViewState
 
 _ACTOR_SPLIT = re.compile(r"\s*,\s*")
 #: Columns the free-text search reads; the place-like ones also match by spelling key.

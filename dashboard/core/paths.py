@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 
-_PKG = Path(__file__).resolve().parent
+_PKG = Path(__file__).resolve().parents[1]  # the dashboard package
 
 
 def _resource_dir(name: str) -> Path:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dashboard.paths import geodata_dir
+from dashboard.core.paths import geodata_dir
 
 ATTRIBUTION = ("Country outlines: Natural Earth. Governorates: geoBoundaries / UNCS & UN OCHA "
                "(CC BY 3.0 IGO). Districts: OCHA COD-AB. Places: GeoNames (CC BY 4.0).")

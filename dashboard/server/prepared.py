@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard import __version__
-from dashboard.io.report import Issue, ValidationReport
-from dashboard.viewdata import ViewData
+from dashboard.analysis.viewdata import ViewData
+from dashboard.io.validation import Issue, ValidationReport
 
 log = logging.getLogger("zonewatch")
 
@@ -48,8 +48,9 @@ SCHEMA = 1
 #: Entries kept in the cache folder (a million incidents take about 200 MB).
 KEEP = 3
 #: Modules whose code decides what the prepared data holds (paths under dashboard/).
-SHAPING_MODULES = ("io", "dataset.py", "spatial.py", "filters.py", "viewdata.py", "model.py",
-                   "timeline.py", "state.py", "synth.py", "prepared.py")
+SHAPING_MODULES = ("io", "analysis/dataset.py", "analysis/spatial.py", "analysis/index.py",
+                   "analysis/viewdata.py", "core/model.py", "analysis/validity.py",
+                   "analysis/viewstate.py", "server/prepared.py")
 _FRAMES = ("incidents", "zones", "milestones")
 _MANIFEST = "manifest.json"
 _STALE_TMP_S = 3600
@@ -66,7 +67,7 @@ class DamagedEntry(Exception):
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """SHA-256 of the modules in ``SHAPING_MODULES``, in a fixed order."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # the dashboard package
     digest = hashlib.sha256()
     for name in SHAPING_MODULES:
         path = root / name
@@ -214,9 +215,9 @@ class _ChecksummedFile(io.RawIOBase):
 def _read_entry(entry: Path, key: str, label: str) -> ViewData:
     import pyarrow as pa
 
-    from dashboard.dataset import Dataset
-    from dashboard.spatial import ZoneIndex
-    from dashboard.viewdata import build_view_data
+    from dashboard.analysis.dataset import Dataset
+    from dashboard.analysis.spatial import ZoneIndex
+    from dashboard.analysis.viewdata import build_view_data
 
     manifest = json.loads((entry / _MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("schema") != SCHEMA or manifest.get("key") != key:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from dashboard.errors import ConfigError
+from dashboard.core.errors import ConfigError
 
 #: Values of ZONEWATCH_CACHE_DIR that switch the prepared-data cache off.
 OFF = ("off", "none", "no", "false", "0")

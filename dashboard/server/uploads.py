@@ -22,13 +22,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.errors import ZoneWatchError
+from dashboard.analysis.describe import plural, zones_phrase
+from dashboard.core.errors import ZoneWatchError
 from dashboard.io import ValidationReport
 from dashboard.io.limits import Limits
 from dashboard.io.sniff import GZIP, JSON, TEXT, decode_text, sniff_format
-from dashboard.sessions import QuotaError, SessionStore
-from dashboard.summary import plural, zones_phrase
-from dashboard.upload_check import Checked, check_upload
+from dashboard.server.sessions import QuotaError, SessionStore
+from dashboard.server.upload_check import Checked, check_upload
 
 MAX_ZIP_MEMBERS = 50
 MAX_ZIP_RATIO = 200          # uncompressed / compressed: more looks like a zip bomb

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-from dashboard.frames import MAX_WINDOW_DAYS, MODES, STEPS
+from dashboard.analysis.frames import MAX_WINDOW_DAYS, MODES, STEPS
 
 _LIST_FIELDS = {"types": "type", "sub_types": "sub", "actors": "actor", "zones": "zone",
                 "precisions": "prec", "sources": "src"}
@@ -40,7 +40,7 @@ class ViewState:
     text: str = ""
     center: tuple[float, float] | None = None  # (lat, lon)
     zoom: float | None = None
-    # Playback (dashboard.frames): how the window moves through start..end, and how fast.
+    # Playback (dashboard.analysis.frames): how the window moves through start..end, and how fast.
     play_step: str = "week"            # day, week or month
     play_window: int = 30              # days in a sliding frame
     play_mode: str = "sliding"         # or "cumulative"

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.analysis.spatial import ZoneIndex, import_in_background, join_with_masks
+from dashboard.core.paths import geodata_dir
+from dashboard.core.progress import Steps
 from dashboard.io import ValidationReport, load_incidents, load_milestones, load_zones
 from dashboard.io.incidents import empty_incidents
 from dashboard.io.milestones import empty_milestones
-from dashboard.paths import geodata_dir
-from dashboard.progress import Steps
-from dashboard.spatial import ZoneIndex, import_in_background, join_with_masks
-from dashboard.synth import is_synthetic
+from dashboard.io.synth import is_synthetic
 
 BUNDLED_ZONES = "syria-2017-zones.geojson"
 BUNDLED_MILESTONES = "syria-2017-milestones.csv"
@@ -122,7 +122,7 @@ def load_dataset(
 def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: pd.DataFrame,
                      reports: list[ValidationReport]) -> Dataset:
     """A dataset from frames already loaded (join columns, if any, are recomputed)."""
-    from dashboard.spatial import JOIN_COLUMNS
+    from dashboard.analysis.spatial import JOIN_COLUMNS
 
     index = ZoneIndex(zones)
     plain = incidents.drop(columns=[c for c in JOIN_COLUMNS if c in incidents.columns])

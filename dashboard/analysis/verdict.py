@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.ratemodels import fmt
-from dashboard.stats import MIN_EVENTS, MOSTLY_AMBIGUOUS, Analysis, Count, RateRatio, day_words
+from dashboard.analysis.ceasefire import MIN_EVENTS, MOSTLY_AMBIGUOUS, Analysis, Count, RateRatio, day_words
+from dashboard.analysis.ratemodels import fmt
 
 FRACTIONS = [(0.1, "a tenth"), (0.2, "a fifth"), (0.25, "a quarter"), (1 / 3, "a third"),
              (0.5, "half"), (2 / 3, "two thirds"), (0.75, "three quarters")]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html
 
-from dashboard.aggregate import Summary, summarise
+from dashboard.analysis.aggregate import Summary, summarise
+from dashboard.analysis.index import previous_window
+from dashboard.analysis.viewstate import ViewState
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
-from dashboard.filters import previous_window
-from dashboard.state import ViewState
 
 
 def _card(label: str, value: str, detail: str = "") -> html.Div:

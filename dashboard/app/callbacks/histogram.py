@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, State
 
-from dashboard.aggregate import weekly_counts
+from dashboard.analysis.aggregate import weekly_counts
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
-from dashboard.figures import histogram_figure
+from dashboard.views.figures import histogram_figure
 
 
 def timeline_view(store, session_id, filters, selection, window=None):

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dashboard.errors import DataFileError
+from dashboard.core.errors import DataFileError
 
 Severity = Literal["error", "warning", "info"]
 

@@ -25,7 +25,7 @@ from dashboard.io.limits import MB, Limits, fix_for
 from dashboard.io.writers import inert_frame
 
 #: Modules the fork server loads once, so each child starts with them in memory.
-PRELOAD = ["dashboard.upload_check", "geopandas", "pyogrio", "pyarrow.parquet", "pyarrow.csv",
+PRELOAD = ["dashboard.server.upload_check", "geopandas", "pyogrio", "pyarrow.parquet", "pyarrow.csv",
            "openpyxl", "shapely"]
 #: Issues sent back from the child; the rest are counted ("and N more").
 MAX_ISSUES = 500

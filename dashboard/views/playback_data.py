@@ -7,7 +7,7 @@ incident as compact arrays (day, lon, lat, type, marker size) and every zone
 version with its days, and draws each frame itself (assets/playback.js).
 
 The frames themselves (which windows, in which order) come from the server too:
-``dashboard.frames`` is the one stepping rule, shared with the GIF, so the browser
+``dashboard.analysis.frames`` is the one stepping rule, shared with the GIF, so the browser
 never computes a window itself.
 
 Above ``PLAYBACK_MAX_POINTS`` matching incidents the arrays would be too big to
@@ -21,11 +21,11 @@ import base64
 import numpy as np
 import pandas as pd
 
-from dashboard import palette
-from dashboard.figures import marker_size
-from dashboard.frames import frame_windows, thin
-from dashboard.state import ViewState
-from dashboard.viewdata import ViewData
+from dashboard.analysis.frames import frame_windows, thin
+from dashboard.analysis.viewdata import ViewData
+from dashboard.analysis.viewstate import ViewState
+from dashboard.views import palette
+from dashboard.views.figures import marker_size
 
 PLAYBACK_MAX_POINTS = 250_000   # about 3 MB to send; more falls back to server frames
 OPEN_END = 10**7                # day offset standing for "no end" (and minus: "no start")
@@ -65,7 +65,7 @@ def zone_features(view: ViewData) -> dict:
 
 def frame_offsets(view: ViewData, state: ViewState,
                   max_frames: int = MAX_BROWSER_FRAMES) -> list[list[int]]:
-    """The frames of the state's range and playback settings (``dashboard.frames``) as
+    """The frames of the state's range and playback settings (``dashboard.analysis.frames``) as
     [first, last] day offsets from the span's first day (the slider's 0)."""
     first = view.span[0]
     windows = frame_windows(state.start or view.default.start, state.end or view.default.end,

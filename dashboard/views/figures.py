@@ -21,8 +21,8 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import to_typed_array_spec  # what go.Figure.to_dict applies
 from plotly.colors import sequential
 
-from dashboard import palette
-from dashboard.baselayers import BaseLayers
+from dashboard.views import palette
+from dashboard.views.baselayers import BaseLayers
 
 WATER, LAND, BORDER, ADMIN = "#dce6ee", "#f8f7f3", "#8c8c8c", "#c9c4bb"
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans Arabic', sans-serif"
@@ -333,7 +333,7 @@ HEX_COLOURS = [[i / (len(sequential.YlOrRd) - 1), colour]
 
 def hex_trace(cells: pd.DataFrame, size_deg: float) -> dict:
     """Server-side hexagon counts as a filled layer (the aggregated view)."""
-    from dashboard.aggregate import hex_polygons
+    from dashboard.analysis.aggregate import hex_polygons
 
     lat0 = cells.attrs.get("lat0", float(cells["lat"].mean()) if len(cells) else 0.0)
     # "hex-" ids: a click on a hexagon must never read as a click on a zone called "3".

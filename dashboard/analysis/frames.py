@@ -1,6 +1,6 @@
 """Which windows playback shows: the one stepping rule for the browser and the GIF.
 
-The browser gets this list from the server (``dashboard.playback``) and the GIF
+The browser gets this list from the server (``dashboard.views.playback_data``) and the GIF
 (``dashboard.export.animation``) renders it, so both show the same frames.
 
 The rule, for a chosen range ``start``..``end`` (both days included):
@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 
 STEPS = ("day", "week", "month")
 MODES = ("sliding", "cumulative")

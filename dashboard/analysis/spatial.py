@@ -37,7 +37,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from dashboard.errors import CRSMismatchError
+from dashboard.core.errors import CRSMismatchError
 from dashboard.io.dates import day_order, to_day_numbers
 
 JOIN_COLUMNS = ["zone_id", "zone_version", "edge_km", "nearest_zone_id", "ambiguous",

@@ -13,7 +13,7 @@ import uuid
 from dash import html, set_props
 
 from dashboard.app import ids
-from dashboard.errors import ZoneWatchError
+from dashboard.core.errors import ZoneWatchError
 
 log = logging.getLogger("zonewatch")
 

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from dashboard.dataset import Dataset
-from dashboard.filters import IncidentIndex
-from dashboard.spatial import membership_masks
-from dashboard.state import ViewState
-from dashboard.timeline import status_since
+from dashboard.analysis.dataset import Dataset
+from dashboard.analysis.index import IncidentIndex
+from dashboard.analysis.spatial import membership_masks
+from dashboard.analysis.validity import status_since
+from dashboard.analysis.viewstate import ViewState
 
 
 @dataclass(frozen=True)

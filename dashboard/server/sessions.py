@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.errors import ConfigError, ZoneWatchError
+from dashboard.core.errors import ConfigError, ZoneWatchError
 
 log = logging.getLogger("zonewatch")
 

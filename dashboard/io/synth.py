@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import model
+from dashboard.core import model
 
 SYNTHETIC = "SYNTHETIC"
 

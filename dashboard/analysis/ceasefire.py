@@ -20,7 +20,7 @@ Definitions (the same for the dashboard panel, the CLI report and the briefing):
   of the recorded point. ``low`` counts only incidents whose whole radius lies in the
   area; ``high`` every incident whose radius reaches it. The rate ratio is also given
   low/low and high/high.
-* **Intervals**: see ``dashboard.ratemodels`` (negative binomial by maximum
+* **Intervals**: see ``dashboard.analysis.ratemodels`` (negative binomial by maximum
   likelihood as the headline, exact Poisson as a secondary figure).
 """
 
@@ -34,13 +34,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard import ratemodels
-from dashboard.errors import ZoneWatchError
-from dashboard.filters import IncidentIndex, day_number
-from dashboard.ratemodels import Estimate, Series, period_series
-from dashboard.settings import Settings
-from dashboard.spatial import ZoneIndex
-from dashboard.timeline import zones_as_of
+from dashboard.analysis import ratemodels
+from dashboard.analysis.index import IncidentIndex, day_number
+from dashboard.analysis.ratemodels import Estimate, Series, period_series
+from dashboard.analysis.spatial import ZoneIndex
+from dashboard.analysis.validity import zones_as_of
+from dashboard.core.errors import ZoneWatchError
+from dashboard.core.settings import Settings
 
 #: Event types that are not violence: left out of every count of violence.
 NON_VIOLENT = frozenset({"Aid convoy", "Checkpoint", "Evacuation", "Agreement", "Observer deployment",

@@ -15,13 +15,13 @@ from threading import Lock, Thread
 
 import pandas as pd
 
-from dashboard.dataset import Dataset, assemble_dataset, dataset_files, load_dataset
-from dashboard.errors import ZoneWatchError
+from dashboard.analysis.dataset import Dataset, assemble_dataset, dataset_files, load_dataset
+from dashboard.analysis.viewdata import ViewData, build_view_data
+from dashboard.core.errors import ZoneWatchError
+from dashboard.core.settings import Settings
 from dashboard.io import load_incidents, load_zones
 from dashboard.io.milestones import empty_milestones
-from dashboard.sessions import SessionStore
-from dashboard.settings import Settings
-from dashboard.viewdata import ViewData, build_view_data
+from dashboard.server.sessions import SessionStore
 
 log = logging.getLogger("zonewatch")
 SESSION_CACHE = 4
@@ -42,7 +42,7 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
     ``save_in_background`` stores a newly prepared view from a thread, so a first start
     answers without waiting for the write (a killed process leaves only a temp folder:
     entries appear by atomic rename)."""
-    from dashboard import prepared
+    from dashboard.server import prepared
 
     label = describe_source(settings)
     files = dataset_files(settings.zones, settings.incidents, settings.milestones)

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.aggregate import HexGrid
-from dashboard.baselayers import load_base_layers
-from dashboard.figures import ZoneLayers, location_codes, map_figure_dict
-from dashboard.memo import BoundedMemo
-from dashboard.state import ViewState
-from dashboard.viewdata import ViewData, fit_camera
+from dashboard.analysis.aggregate import HexGrid
+from dashboard.analysis.viewdata import ViewData, fit_camera
+from dashboard.analysis.viewstate import ViewState
+from dashboard.core.memo import BoundedMemo
+from dashboard.views.baselayers import load_base_layers
+from dashboard.views.figures import ZoneLayers, location_codes, map_figure_dict
 
 VIEW_PX = (1000, 620)   # the map's size in pixels, for viewport estimates
 HEX_PX = 14             # hexagon radius on screen

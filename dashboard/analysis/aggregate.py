@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard.filters import IncidentIndex
+from dashboard.analysis.index import IncidentIndex
 
 EPOCH_MONDAY = 4  # 1970-01-01 was a Thursday: day 4 is Monday 1970-01-05
 

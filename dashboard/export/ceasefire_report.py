@@ -10,9 +10,9 @@ import csv
 import io
 import json
 
-from dashboard.ratemodels import fmt
-from dashboard.stats import Analysis, Count, RateRatio, day_words
-from dashboard.verdict import details, headline, sentence
+from dashboard.analysis.ceasefire import Analysis, Count, RateRatio, day_words
+from dashboard.analysis.ratemodels import fmt
+from dashboard.analysis.verdict import details, headline, sentence
 
 UNCERTAINTY_NOTE = ("Counts in brackets: only incidents whose whole location-uncertainty radius "
                     "lies in the area – every incident whose radius reaches it.")
