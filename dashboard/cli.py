@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM, RING_KM, WINDOW_DAYS
 from dashboard.core.errors import ZoneWatchError
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -193,11 +194,11 @@ def serve(zones, incidents, milestones, host, port, debug) -> None:
 @click.option("--zone", "zone_id", required=True, help="Zone id, e.g. homs-north.")
 @click.option("--date", "reference", type=click.DateTime(["%Y-%m-%d"]),
               help="Reference day [default: the zone's 'in effect' milestone].")
-@click.option("--before", "before_days", type=click.IntRange(1, 3650), default=90,
+@click.option("--before", "before_days", type=click.IntRange(*WINDOW_DAYS), default=DEFAULT_BEFORE,
               show_default=True, help="Days in the window before the reference day.")
-@click.option("--after", "after_days", type=click.IntRange(1, 3650), default=90,
+@click.option("--after", "after_days", type=click.IntRange(*WINDOW_DAYS), default=DEFAULT_AFTER,
               show_default=True, help="Days in the window from the reference day on.")
-@click.option("--ring-km", type=click.FloatRange(0.1, 500), default=25.0, show_default=True,
+@click.option("--ring-km", type=click.FloatRange(*RING_KM), default=DEFAULT_RING_KM, show_default=True,
               help="Width of the comparison ring outside the zone, in km.")
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
 @click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")

@@ -39,7 +39,9 @@ from dashboard.analysis.index import IncidentIndex, day_number
 from dashboard.analysis.ratemodels import Estimate, Series, period_series
 from dashboard.analysis.spatial import ZoneIndex
 from dashboard.analysis.validity import zones_as_of
+from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM
 from dashboard.core.errors import ZoneWatchError
+from dashboard.core.formats import day_words
 from dashboard.core.settings import Settings
 
 #: Event types that are not violence: left out of every count of violence.
@@ -48,12 +50,7 @@ NON_VIOLENT = frozenset({"Aid convoy", "Checkpoint", "Evacuation", "Agreement", 
 MIN_EVENTS = 10       # below this many events in both windows together, say nothing firm
 MIN_WEEKLY_DAYS = 28  # shorter covered windows are modelled by day, not by week
 MOSTLY_AMBIGUOUS = 0.8  # this share of ambiguous incidents: location cannot settle it
-DEFAULT_BEFORE, DEFAULT_AFTER, DEFAULT_RING_KM = 90, 90, 25.0
 EPOCH = pd.Timestamp(0)
-
-
-def day_words(day: date) -> str:
-    return f"{day:%-d %b %Y}"
 
 
 @dataclass(frozen=True)
@@ -195,6 +192,18 @@ class Analysis:
         out = asdict(self)
         out["covered_days"] = {"before": self.before_window.covered, "after": self.after_window.covered}
         return out
+
+
+def zone_to_analyse(zones: pd.DataFrame, chosen: str | None = None,
+                    filtered: tuple[str, ...] = ()) -> str | None:
+    """The zone the panel and the briefing analyse: the one chosen, else the first zone
+    filtered on, else the first zone in effect, else the first zone (None: no zones)."""
+    zone_ids = list(dict.fromkeys(zones["zone_id"]))
+    for candidate in (chosen, *filtered):
+        if candidate in zone_ids:
+            return candidate
+    in_effect = zones.loc[zones["status"] == "in_effect", "zone_id"]
+    return in_effect.iloc[0] if len(in_effect) else (zone_ids[0] if zone_ids else None)
 
 
 def reference_day(zone_id: str, zones: pd.DataFrame, milestones: pd.DataFrame) -> tuple[date, str]:

@@ -8,10 +8,9 @@ every incident may lie on either side of the zone edge.
 
 from __future__ import annotations
 
-import pandas as pd
-
-from dashboard.analysis.ceasefire import MIN_EVENTS, MOSTLY_AMBIGUOUS, Analysis, Count, RateRatio, day_words
+from dashboard.analysis.ceasefire import MIN_EVENTS, MOSTLY_AMBIGUOUS, Analysis, Count, RateRatio
 from dashboard.analysis.ratemodels import fmt
+from dashboard.core.formats import day_words
 
 FRACTIONS = [(0.1, "a tenth"), (0.2, "a fifth"), (0.25, "a quarter"), (1 / 3, "a third"),
              (0.5, "half"), (2 / 3, "two thirds"), (0.75, "three quarters")]
@@ -139,7 +138,7 @@ def details(a: Analysis) -> str:
     if a.first_violation:
         fv = a.first_violation
         text += (f" The first violent incident recorded inside on or after that day was on "
-                 f"{pd.Timestamp(fv['date']):%-d %b %Y} ({fv['event_type']}, "
+                 f"{day_words(fv['date'])} ({fv['event_type']}, "
                  f"{fv['place'] or 'place unrecorded'}; source: {fv['source'] or 'not given'}).")
     if a.non_violent_left_out:
         n = sum(a.non_violent_left_out.values())

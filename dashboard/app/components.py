@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard.analysis import windows
 from dashboard.app import ids
 from dashboard.views.baselayers import ATTRIBUTION
 
@@ -277,9 +278,9 @@ def build_analysis_panel() -> html.Div:
             labelled("Reference day", dcc.DatePickerSingle(
                 id=ids.ANALYSIS_DATE, display_format="D MMM YYYY", clearable=True,
                 placeholder="'in effect' date"), ids.ANALYSIS_DATE),
-            number(ids.ANALYSIS_BEFORE, 90, "Days before", 7, 3650),
-            number(ids.ANALYSIS_AFTER, 90, "Days after", 7, 3650),
-            number(ids.ANALYSIS_RING, 25, "Ring (km)", 1, 500),
+            number(ids.ANALYSIS_BEFORE, windows.DEFAULT_BEFORE, "Days before", *windows.WINDOW_DAYS),
+            number(ids.ANALYSIS_AFTER, windows.DEFAULT_AFTER, "Days after", *windows.WINDOW_DAYS),
+            number(ids.ANALYSIS_RING, windows.DEFAULT_RING_KM, "Ring (km)", *windows.RING_KM, step="any"),
         ], className="zw-analysis-controls"),
         dcc.Loading(html.Div(id=ids.ANALYSIS_OUTPUT, className="zw-analysis"), type="dot"),
     ], className="zw-analysis-panel")

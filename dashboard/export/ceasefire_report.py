@@ -10,9 +10,10 @@ import csv
 import io
 import json
 
-from dashboard.analysis.ceasefire import Analysis, Count, RateRatio, day_words
+from dashboard.analysis.ceasefire import Analysis, Count, RateRatio
 from dashboard.analysis.ratemodels import fmt
 from dashboard.analysis.verdict import details, headline, sentence
+from dashboard.core.formats import day_words
 
 UNCERTAINTY_NOTE = ("Counts in brackets: only incidents whose whole location-uncertainty radius "
                     "lies in the area – every incident whose radius reaches it.")

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import replace
-from datetime import date
 
 from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState
+from dashboard.core.formats import day_words
 
 DATASET_CITATIONS = {
     "UCDP GED": "UCDP Georeferenced Event Dataset 19.1 (Sundberg & Melander 2013, J. Peace "
                 "Research 50(4); Högbladh 2019, UCDP GED Codebook 19.1)",
     "SYNTHETIC": "SYNTHETIC incidents made by 'zonewatch synth': not real events",
 }
-
-
-def day_words(day: date) -> str:
-    return f"{day:%-d %b %Y}"
 
 
 def _zone_names(view: ViewData, zone_ids) -> list[str]:
@@ -86,22 +82,13 @@ def wrap(text: str, width_px: float, font_px: float, max_lines: int | None = Non
     return lines
 
 
-def _zone_for_numbers(view: ViewData, state: ViewState) -> str | None:
-    zone_ids = list(dict.fromkeys(view.zones["zone_id"]))
-    for candidate in state.zones:
-        if candidate in zone_ids:
-            return candidate
-    in_effect = view.zones.loc[view.zones["status"] == "in_effect", "zone_id"]
-    return in_effect.iloc[0] if len(in_effect) else (zone_ids[0] if zone_ids else None)
-
-
 def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | None:
     """The zone panel's numbers for the selected zone: short lines for a slide and the
     before/after paragraph (None: no zone to analyse)."""
-    from dashboard.analysis.ceasefire import before_after
+    from dashboard.analysis.ceasefire import before_after, zone_to_analyse
     from dashboard.core.errors import ZoneWatchError
 
-    zone_id = _zone_for_numbers(view, state)
+    zone_id = zone_to_analyse(view.zones, None, state.zones)
     if zone_id is None or view.dataset.zone_index is None:
         return None
     free = replace(state, zones=())

@@ -8,12 +8,13 @@ from datetime import date
 from dash import Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.analysis.ceasefire import Analysis, before_after
+from dashboard.analysis.ceasefire import Analysis, before_after, zone_to_analyse
 from dashboard.analysis.verdict import details, headline
 from dashboard.analysis.viewdata import ViewData
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
 from dashboard.core.errors import ZoneWatchError
+from dashboard.core.formats import day_words
 from dashboard.export.ceasefire_report import (
     UNCERTAINTY_NOTE,
     count_cell,
@@ -25,16 +26,6 @@ from dashboard.views import palette
 from dashboard.views.figures import breakdown_figure, its_figure
 
 
-def pick_zone(view: ViewData, chosen: str | None, filtered: tuple[str, ...]) -> str | None:
-    """The chosen zone, else the first zone filtered on, else the first zone in effect."""
-    zone_ids = list(dict.fromkeys(view.zones["zone_id"]))
-    for candidate in (chosen, *filtered):
-        if candidate in zone_ids:
-            return candidate
-    in_effect = view.zones.loc[view.zones["status"] == "in_effect", "zone_id"]
-    return in_effect.iloc[0] if len(in_effect) else (zone_ids[0] if zone_ids else None)
-
-
 def analysis_inputs(view: ViewData, state, zone: str | None, reference: str | None,
                     trigger: str | None) -> tuple[str | None, date | None]:
     """The zone and reference day to analyse, as the boxes should then show them.
@@ -44,7 +35,7 @@ def analysis_inputs(view: ViewData, state, zone: str | None, reference: str | No
     """
     if trigger == ids.FILTERS and state.zones and zone not in state.zones:
         zone = None
-    zone_id = pick_zone(view, zone, state.zones)
+    zone_id = zone_to_analyse(view.zones, zone, state.zones)
     if trigger == ids.ANALYSIS_ZONE or zone_id != zone:
         reference = None
     return zone_id, date.fromisoformat(reference[:10]) if reference else None
@@ -112,7 +103,7 @@ def panel(a: Analysis) -> html.Div:
             dcc.Clipboard(target_id="analysis-sentence", title="Copy the paragraph",
                           className="zw-copy-sentence"),
         ], className="zw-sentence-row"),
-        html.P(f"Reference day: {a.reference:%-d %b %Y} — {a.reference_label}. "
+        html.P(f"Reference day: {day_words(a.reference)} — {a.reference_label}. "
                f"{UNCERTAINTY_NOTE} Rates are per covered day; intervals: {a.inside_rr.method} "
                "(secondary: exact Poisson, which assumes no overdispersion).",
                className="zw-hint"),
