@@ -90,3 +90,23 @@ def test_zone_span(zones):
     undated = make_zones([{"zone_id": "z", "version": 1, "valid_from": None, "valid_to": None,
                            "geometry": SQUARE}])
     assert zone_span(undated) == (None, None)
+
+
+def test_in_force_between_and_days_in_force_follow_the_one_rule():
+    from dashboard.analysis.validity import days_in_force, in_force_between
+
+    zones = make_zones([
+        {"zone_id": "a", "version": 1, "valid_from": "2017-08-03", "valid_to": "2017-08-10",
+         "status": "in_effect", "geometry": SQUARE},
+        {"zone_id": "b", "version": 1, "valid_from": None, "valid_to": "2017-01-31",
+         "status": "in_effect", "geometry": SQUARE},
+    ])
+    assert in_force_between(zones, "2017-08-10", "2017-09-01").tolist() == [True, False]
+    assert in_force_between(zones, "2016-01-01", "2016-01-02").tolist() == [False, True]
+    assert in_force_between(zones, "2017-08-11", "2017-12-31").tolist() == [False, False]
+    days = (pd.to_datetime(["2017-08-02", "2017-08-03", "2017-08-10", "2017-08-11"])
+            - pd.Timestamp(0)).days.to_numpy()
+    assert days_in_force(zones.iloc[[0]], days).tolist() == [False, True, True, False]
+    for day in pd.date_range("2017-07-30", "2017-08-12"):
+        number = (day - pd.Timestamp(0)).days
+        assert days_in_force(zones, [number])[0] == in_force_mask(zones, day).any()

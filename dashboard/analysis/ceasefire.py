@@ -38,7 +38,7 @@ from dashboard.analysis import ratemodels
 from dashboard.analysis.index import IncidentIndex, day_number
 from dashboard.analysis.ratemodels import Estimate, Series, period_series
 from dashboard.analysis.spatial import ZoneIndex
-from dashboard.analysis.validity import zones_as_of
+from dashboard.analysis.validity import days_in_force, zones_as_of
 from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM
 from dashboard.core.errors import ZoneWatchError
 from dashboard.core.formats import day_words
@@ -220,16 +220,6 @@ def reference_day(zone_id: str, zones: pd.DataFrame, milestones: pd.DataFrame) -
 
 
 # Windows and covered days ----------------------------------------------------------------
-def _zone_life_mask(zone: pd.DataFrame, days: np.ndarray) -> np.ndarray:
-    """Which of ``days`` (day numbers) have a version of the zone in force."""
-    alive = np.zeros(len(days), dtype=bool)
-    for start, end in zip(zone["valid_from"], zone["valid_to"], strict=True):
-        lo = -np.inf if pd.isna(start) else day_number(start)
-        hi = np.inf if pd.isna(end) else day_number(end)
-        alive |= (days >= lo) & (days <= hi)
-    return alive
-
-
 def covered_windows(reference: date, before_days: int, after_days: int,
                     data_span: tuple[date, date] | None, zone: pd.DataFrame
                     ) -> tuple[Window, np.ndarray, Window, np.ndarray]:
@@ -244,7 +234,7 @@ def covered_windows(reference: date, before_days: int, after_days: int,
     first, last = (day_number(data_span[0]), day_number(data_span[1])) if data_span else (0, -1)
     in_data_b = (before >= first) & (before <= last)
     in_data_a = (after >= first) & (after <= last)
-    alive = _zone_life_mask(zone, after)
+    alive = days_in_force(zone, after)
 
     def why(in_data: np.ndarray, days: np.ndarray, alive: np.ndarray | None) -> str:
         reasons = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 
@@ -18,12 +19,36 @@ def _day(value: date | str | pd.Timestamp) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
 
 
+def _bounds(zones: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each version's first and last day as datetime64 (NaT: open at that end)."""
+    return (zones["valid_from"].to_numpy("datetime64[ns]"),
+            zones["valid_to"].to_numpy("datetime64[ns]"))
+
+
 def in_force_mask(zones: pd.DataFrame, day: date | str | pd.Timestamp) -> pd.Series:
     """Which rows (versions) of ``zones`` are in force on ``day``."""
-    d = _day(day)
-    starts = zones["valid_from"].isna() | (zones["valid_from"] <= d)
-    ends = zones["valid_to"].isna() | (zones["valid_to"] >= d)
-    return starts & ends
+    return in_force_between(zones, day, day)
+
+
+def in_force_between(zones: pd.DataFrame, first: date | str | pd.Timestamp,
+                     last: date | str | pd.Timestamp) -> pd.Series:
+    """Which versions are in force on at least one day of ``first``..``last``."""
+    start, end = _bounds(zones)
+    lo = np.datetime64(_day(first), "ns")
+    hi = np.datetime64(_day(last), "ns")
+    return pd.Series((np.isnat(start) | (start <= hi)) & (np.isnat(end) | (end >= lo)),
+                     index=zones.index)
+
+
+def days_in_force(zones: pd.DataFrame, days: np.ndarray) -> np.ndarray:
+    """For each day (days since 1970-01-01), whether some version of ``zones`` is in force."""
+    start, end = _bounds(zones)
+    lo = np.where(np.isnat(start), np.iinfo(np.int64).min,
+                  start.astype("datetime64[D]").astype(np.int64))
+    hi = np.where(np.isnat(end), np.iinfo(np.int64).max,
+                  end.astype("datetime64[D]").astype(np.int64))
+    days = np.asarray(days, dtype=np.int64)
+    return ((days[:, None] >= lo[None, :]) & (days[:, None] <= hi[None, :])).any(axis=1)
 
 
 def zones_as_of(zones: pd.DataFrame, day: date | str | pd.Timestamp) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from shapely.geometry import box
 from dashboard.analysis.dataset import Dataset
 from dashboard.analysis.index import IncidentIndex
 from dashboard.analysis.spatial import membership_masks
-from dashboard.analysis.validity import status_since
+from dashboard.analysis.validity import in_force_between, status_since
 from dashboard.analysis.viewstate import ViewState
 
 
@@ -103,9 +103,7 @@ def zones_shown(zones: pd.DataFrame, span: tuple[date, date],
     meets ``bounds`` (any, when the bounds are unknown)."""
     if not len(zones):
         return set()
-    first, last = pd.Timestamp(span[0]), pd.Timestamp(span[1])
-    in_time = (zones["valid_from"] <= last) & (zones["valid_to"].isna()
-                                               | (zones["valid_to"] >= first))
+    in_time = in_force_between(zones, *span)
     in_place = (zones.intersects(box(*bounds)) if all(map(math.isfinite, bounds))
                 else pd.Series(True, index=zones.index))
     return set(zones.loc[in_time & in_place, "zone_id"])
