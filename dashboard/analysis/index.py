@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from dashboard.analysis import filterspec
 from dashboard.analysis.viewstate import ViewState
 from dashboard.core.aliases import actor_key
 from dashboard.core.errors import FormatError
@@ -173,9 +174,34 @@ class IncidentIndex:
         hi = len(self) if end is None else int(np.searchsorted(self.days, day_number(end), "right"))
         return lo, max(lo, hi)
 
+    def _coded(self, column: str) -> list[str]:
+        """The distinct texts of ``column``, coding it on first use (a filter's column
+        beyond the four coded up front)."""
+        if column not in self.codes:
+            self.codes[column], self.categories[column] = category_codes(self.frame[column])
+        return self.categories[column]
+
     def _in(self, column: str, values: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
-        wanted = [self.categories[column].index(v) for v in values if v in self.categories[column]]
+        texts = self._coded(column)
+        wanted = [texts.index(v) for v in values if v in texts]
         return np.isin(self.codes[column][lo:hi], np.array(wanted, dtype=np.int32))
+
+    def matching(self, column: str, values: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
+        """Which rows in [lo, hi) hold any of ``values`` in ``column``; "actor" is either
+        side (aliases and spellings too), "zone" inside the zone as it stood that day."""
+        if column == "zone":
+            any_zone = np.zeros(hi - lo, dtype=bool)
+            for zone in values:
+                if zone in self.zone_masks:
+                    any_zone |= self.zone_masks[zone][lo:hi]
+            return any_zone
+        if column == "actor":
+            named = np.zeros(len(self), dtype=bool)
+            for actor in values:
+                for name in self.actor_names(actor):
+                    named[self.actors[name]] = True
+            return named[lo:hi]
+        return self._in(column, values, lo, hi)
 
     def select(self, state: ViewState, *, ignore_window: bool = False,
                within: np.ndarray | None = None) -> np.ndarray:
@@ -186,34 +212,9 @@ class IncidentIndex:
         """
         lo, hi = (0, len(self)) if ignore_window else self.window(state.start, state.end)
         keep = np.ones(hi - lo, dtype=bool)
-        if state.types:
-            keep &= self._in("event_type", state.types, lo, hi)
-        if state.sub_types:
-            keep &= self._in("sub_type", state.sub_types, lo, hi)
-        if state.precisions:
-            keep &= self._in("loc_precision", state.precisions, lo, hi)
-        if state.sources:
-            keep &= self._in("source", state.sources, lo, hi)
-        if state.inside_only:
-            keep &= self.inside[lo:hi]
-        if state.zones:
-            any_zone = np.zeros(hi - lo, dtype=bool)
-            for zone in state.zones:
-                if zone in self.zone_masks:
-                    any_zone |= self.zone_masks[zone][lo:hi]
-            keep &= any_zone
-        if state.fat_min is not None:
-            keep &= self.fatalities[lo:hi] >= state.fat_min
-        if state.fat_max is not None:
-            keep &= self.fatalities[lo:hi] <= state.fat_max
-        if state.actors:
-            named = np.zeros(len(self), dtype=bool)
-            for actor in state.actors:
-                for name in self.actor_names(actor):
-                    named[self.actors[name]] = True
-            keep &= named[lo:hi]
-        if state.text:
-            keep &= self.text_mask(state.text)[lo:hi]
+        for spec in filterspec.FILTERS:
+            if spec.active(state):
+                keep &= spec.keep(self, state, lo, hi)
         positions = np.flatnonzero(keep) + lo
         if within is not None:
             positions = np.intersect1d(positions, within, assume_unique=True)
@@ -281,7 +282,7 @@ class IncidentIndex:
         """The values a filter on ``column`` can take, non-empty, sorted."""
         if column == "actor":
             return sorted(self.actors)
-        return [c for c in self.categories[column] if c]
+        return [c for c in self._coded(column) if c]
 
 
 def previous_window(start: date, end: date) -> tuple[date, date]:

@@ -11,19 +11,18 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.analysis import filterspec
+from dashboard.analysis.filterspec import MAX_FATALITIES, MAX_ITEMS, MAX_TEXT
 from dashboard.analysis.frames import MAX_WINDOW_DAYS, MODES, STEPS
 
-_LIST_FIELDS = {"types": "type", "sub_types": "sub", "actors": "actor", "zones": "zone",
-                "precisions": "prec", "sources": "src"}
-MAX_TEXT = 200                 # characters of one filter value or the search text
-MAX_ITEMS = 200                # values of one list filter
-MAX_FATALITIES = 10_000_000    # fatality bounds beyond this mean "no bound" anyway
+__all__ = ["MAX_FATALITIES", "MAX_ITEMS", "MAX_TEXT"]  # the bounds, read here by the app
 PLAY_SPEEDS = {"slow": 1000, "normal": 400, "fast": 100}  # ms between playback frames
 
 
 @dataclass(frozen=True)
 class ViewState:
-    """One view. Dates are inclusive; empty tuples mean "no filter"."""
+    """One view. Dates are inclusive; empty tuples mean "no filter". Each filter field
+    has its spec in ``dashboard.analysis.filterspec.FILTERS``."""
 
     start: date | None = None
     end: date | None = None
@@ -52,22 +51,7 @@ class ViewState:
 
     def active_filters(self) -> dict[str, str]:
         """The filters in force, in words, for count lines, subtitles and reports."""
-        words = {}
-        for name, label in (("types", "Event type"), ("sub_types", "Sub-type"),
-                            ("actors", "Actor"), ("zones", "Zone"), ("precisions", "Precision"),
-                            ("sources", "Source")):
-            values = getattr(self, name)
-            if values:
-                words[label] = ", ".join(values)
-        if self.inside_only:
-            words["Inside zones only"] = "yes"
-        if self.fat_min is not None or self.fat_max is not None:
-            lo = self.fat_min if self.fat_min is not None else 0
-            hi = self.fat_max if self.fat_max is not None else "any"
-            words["Fatalities"] = f"{lo}–{hi}"
-        if self.text:
-            words["Search"] = f"“{self.text}”"
-        return words
+        return {spec.label: spec.words(self) for spec in filterspec.FILTERS if spec.active(self)}
 
 
 @dataclass
@@ -84,15 +68,9 @@ def encode(state: ViewState, default: ViewState | None = None) -> str:
         value = getattr(state, name)
         if value is not None and value != getattr(default, name):
             params.append((key, value.isoformat()))
-    for name, key in _LIST_FIELDS.items():
-        params.extend((key, v) for v in getattr(state, name))
-    if state.inside_only:
-        params.append(("inside", "1"))
-    if state.fat_min is not None or state.fat_max is not None:
-        params.append(("fat", f"{state.fat_min if state.fat_min is not None else ''}-"
-                              f"{state.fat_max if state.fat_max is not None else ''}"))
-    if state.text:
-        params.append(("q", state.text))
+    for spec in filterspec.FILTERS:
+        if spec.active(state):
+            params.extend(spec.encode(state))
     params.extend(_play_params(state, default))
     if state.center is not None and state.zoom is not None:
         params.append(("map", f"{state.center[0]:.4f},{state.center[1]:.4f},{state.zoom:.2f}"))
@@ -159,13 +137,6 @@ def _date(value: str) -> date:
     return date.fromisoformat(value)
 
 
-def _fatalities(value: str) -> int:
-    """A fatality bound from a link: digits only (no sign), at most ``MAX_FATALITIES``."""
-    if not value.isascii() or not value.isdigit() or len(value) > 30:
-        raise ValueError(value)
-    return min(int(value), MAX_FATALITIES)
-
-
 def decode(query: str | None, default: ViewState | None = None) -> Decoded:
     """The state a query string describes, on top of ``default``; never raises."""
     default = default or ViewState()
@@ -179,7 +150,7 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
         return Decoded(default, ["the link could not be read; showing the default view"])
     values: dict = {}
     problems: list[str] = []
-    known = {"from", "to", "asof", "inside", "fat", "q", "map", *_LIST_FIELDS.values(),
+    known = {"from", "to", "asof", "map", *(spec.key for spec in filterspec.FILTERS),
              *_PLAY_KEYS}
     for key in sorted(set(params) - known):
         problems.append(f"unknown link parameter '{key}' ignored")
@@ -189,27 +160,11 @@ def decode(query: str | None, default: ViewState | None = None) -> Decoded:
                 values[name] = _date(params[key][-1])
             except ValueError:
                 problems.append(f"'{key}={params[key][-1][:40]}' is not a date (YYYY-MM-DD); ignored")
-    for name, key in _LIST_FIELDS.items():
-        if key in params:
-            values[name] = tuple(dict.fromkeys(v[:MAX_TEXT] for v in params[key]))[:MAX_ITEMS]
-    if "inside" in params:
-        values["inside_only"] = params["inside"][-1] in ("1", "true", "yes")
-    if "fat" in params:
-        raw = params["fat"][-1]
-        lo, sep, hi = raw.partition("-")
-        try:
-            if not sep:
-                raise ValueError
-            fat_min, fat_max = (_fatalities(lo) if lo else None), (_fatalities(hi) if hi else None)
-            if fat_min is not None and fat_max is not None and fat_min > fat_max:
-                problems.append(f"'fat={raw[:40]}' has its minimum above its maximum; ignored "
-                                f"(write it as fat={fat_max}-{fat_min})")
-            else:
-                values["fat_min"], values["fat_max"] = fat_min, fat_max
-        except ValueError:
-            problems.append(f"'fat={raw[:40]}' is not a range like 1-50; ignored")
-    if "q" in params:
-        values["text"] = params["q"][-1][:MAX_TEXT]
+    for spec in filterspec.FILTERS:
+        if spec.key in params:
+            read, spec_problems = spec.decode(params[spec.key])
+            values.update(read)
+            problems.extend(spec_problems)
     if "map" in params:
         try:
             lat, lon, zoom = (float(v) for v in params["map"][-1].split(","))
