@@ -15,7 +15,7 @@ import pytest
 from dash import html
 
 from dashboard.analysis.dataset import assemble_dataset
-from dashboard.app import ids
+from dashboard.app import ids, panels
 from dashboard.app.callbacks import cards as summary
 from dashboard.app.callbacks import histogram as timeline
 from dashboard.app.callbacks import session, table, uploads, zone_series
@@ -303,7 +303,7 @@ def test_upload_view_keeps_a_clean_file(store):
     sid = new_session_id()
     result = uploads.upload_view(store, sid, "incidents", as_upload(GOOD_CSV), "mine.csv")
     assert (result.ok, result.message) == (True, "mine.csv: loaded 1 incident (0 warnings).")
-    shown = uploads.report_view(result)
+    shown = panels.upload_report(result)
     assert shown.children[0].className == "zw-message zw-ok"
     assert len(store.view_data(sid).index) == 1
 
@@ -312,13 +312,13 @@ HEADER = "incident_id,date,lon,lat,fatalities\n"
 WARNING_ROW = "w,2017-08-03,36.7,34.9,1.5\n"  # fatalities not a whole number: a warning
 
 
-def test_report_view_lists_errors_first_and_keeps_markup_as_text(store):
+def test_upload_report_lists_errors_first_and_keeps_markup_as_text(store):
     rows = WARNING_ROW + "b0,<b>0</b>,36.7,34.9,1\nb1,<i>1</i>,36.7,34.9,1\n"
     result = uploads.upload_view(store, new_session_id(), "incidents", as_upload(HEADER + rows),
                                  "x.csv")
     assert (result.ok, result.message) == (
         False, "x.csv: 2 errors; nothing was loaded and your previous data is still shown.")
-    shown = uploads.report_view(result)
+    shown = panels.upload_report(result)
     assert shown.children[0].className == "zw-message zw-error"
     items = shown.children[1].children
     assert [i.children[0].children for i in items] == ["ERROR ", "ERROR ", "WARNING "]
@@ -329,21 +329,21 @@ def test_report_view_lists_errors_first_and_keeps_markup_as_text(store):
                                             "zw-issue zw-warning"]
 
 
-def test_report_view_folds_a_long_list(store):
+def test_upload_report_folds_a_long_list(store):
     # 35 bad dates and 35 bad fatalities: the reader keeps 25 of each plus a folded line.
     rows = (WARNING_ROW + "".join(f"d{i},<b>{i}</b>,36.7,34.9,1\n" for i in range(35))
             + "".join(f"f{i},2017-08-03,36.7,34.9,x{i}\n" for i in range(35)))
     result = uploads.upload_view(store, new_session_id(), "incidents", as_upload(HEADER + rows),
                                  "many.csv")
     assert len(result.report.issues) == 53
-    items = uploads.report_view(result).children[1].children
-    assert len(items) == uploads.SHOWN_ISSUES + 1
+    items = panels.upload_report(result).children[1].children
+    assert len(items) == panels.SHOWN_ISSUES + 1
     assert items[-1].children == "… and 23 more; run 'zonewatch validate many.csv' for all of them."
     assert all(i.children[0].children == "ERROR " for i in items[:-1])
 
 
-def test_report_view_of_a_refusal_without_a_report():
-    shown = uploads.report_view(UploadResult(False, "x.csv: the upload arrived damaged."))
+def test_upload_report_of_a_refusal_without_a_report():
+    shown = panels.upload_report(UploadResult(False, "x.csv: the upload arrived damaged."))
     assert isinstance(shown, html.Div)
     assert len(shown.children) == 1
     assert shown.children[0].children == "x.csv: the upload arrived damaged."

@@ -4,37 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html
 
-from dashboard.analysis.aggregate import Summary, summarise
+from dashboard.analysis.aggregate import summarise
 from dashboard.analysis.index import previous_window
 from dashboard.analysis.viewstate import ViewState
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
-
-
-def _card(label: str, value: str, detail: str = "") -> html.Div:
-    return html.Div([html.Div(label, className="zw-card-label"),
-                     html.Div(value, className="zw-card-value"),
-                     html.Div(detail, className="zw-card-detail")], className="zw-card")
-
-
-def _change(now: int, before: int, noun: str = "incidents") -> str:
-    if not before:
-        return f"no {noun} in the previous window" if not now else "none in previous window"
-    pct = (now / before - 1) * 100
-    arrow = "▲" if pct > 0 else "▼" if pct < 0 else "="
-    return f"{arrow} {abs(pct):.0f}% vs previous {before:,}"
-
-
-def cards(summary: Summary, days: int) -> list[html.Div]:
-    share = "–" if summary.inside_share is None else f"{summary.inside_share:.0%}"
-    return [
-        _card("Incidents", f"{summary.incidents:,}",
-              _change(summary.incidents, summary.previous_incidents)),
-        _card("Fatalities", f"{summary.fatalities:,}",
-              _change(summary.fatalities, summary.previous_fatalities, "fatalities")),
-        _card("Inside zones", share, "of incidents, zones as they stood that day"),
-        _card("Window", f"{days:,} days", f"compared with the {days:,} days before"),
-    ]
+from dashboard.app.panels import summary_cards
 
 
 def count_line(shown: int, total: int, state: ViewState) -> str:
@@ -58,7 +33,7 @@ def summary_view(store, session_id, query, selection):
                 f"'{next(iter(active))}'." if active
                 else "No incidents in these dates — widen the dates.")
         empty = [html.Div(text, className="zw-empty")]
-    return cards(summary, days) + empty, count_line(len(positions), len(view.index), state)
+    return summary_cards(summary, days) + empty, count_line(len(positions), len(view.index), state)
 
 
 def register(app, store) -> None:

@@ -15,34 +15,11 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from dashboard.analysis.describe import plural
 from dashboard.app import ids
-from dashboard.io.validation import ValidationReport
+from dashboard.app.panels import upload_report
 from dashboard.server.uploads import UploadResult, accept_valid_rows, receive_upload, rejected_csv
 
 log = logging.getLogger("zonewatch")
-SHOWN_ISSUES = 30
 REJECTED_URL = "/zonewatch/rejected"
-
-
-def report_view(result: UploadResult) -> html.Div:
-    """The outcome and the located problems, errors first; all text stays text."""
-    kind = "zw-message zw-ok" if result.ok else "zw-message zw-error"
-    children = [html.Div(result.message, className=kind)]
-    report: ValidationReport | None = result.report
-    if result.valid_rows:  # last: just above the buttons it explains
-        children.append(html.P(
-            f"{plural(result.valid_rows, 'row')} of {report.rows:,} have no errors. You can "
-            "load those alone (as 'zonewatch join --valid-only' does) and download the "
-            f"{plural(result.rejected, 'rejected row')}, each with why, to fix and upload again.",
-            className="zw-next"))
-    if report is not None and report.issues:
-        issues = sorted(report.issues, key=lambda i: {"error": 0, "warning": 1}.get(i.severity, 2))
-        items = [html.Li([html.B(i.severity.upper() + " "), i.message(report.path.name)],
-                         className=f"zw-issue zw-{i.severity}") for i in issues[:SHOWN_ISSUES]]
-        if len(issues) > SHOWN_ISSUES:
-            items.append(html.Li(f"… and {len(issues) - SHOWN_ISSUES} more; run "
-                                 f"'zonewatch validate {report.path.name}' for all of them."))
-        children.insert(1, html.Ul(items, className="zw-issues"))
-    return html.Div(children)
 
 
 @dataclass(frozen=True)
@@ -63,7 +40,7 @@ def outcome_view(result: UploadResult) -> Shown:
     clean = result.ok and not (result.report and result.report.issues) and not result.rejected
     line = html.Div(result.message, className="zw-message " + ("zw-ok" if result.ok
                                                                else "zw-error"))
-    return Shown(line, clean, report_view(result),
+    return Shown(line, clean, upload_report(result),
                  f"Load the {plural(result.valid_rows, 'valid row')} only",
                  not result.valid_rows, not result.rejected)
 
