@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 
 from dashboard.core.errors import FormatError
 from dashboard.io.gazetteer import (
-    GazetteerMatch,
     geocode,
     load_gazetteer,
     normalize_place,
@@ -56,13 +53,10 @@ def test_unknown_name_returns_nothing(query):
     assert geocode(query) == []
 
 
-def test_match_is_a_frozen_record_with_credit_fields():
+def test_a_match_carries_what_the_credit_needs():
     best = geocode("Ar Rastan", limit=1)
     assert len(best) == 1
-    assert isinstance(best[0], GazetteerMatch)
     assert (best[0].geonameid, best[0].admin1code, best[0].population) == (172946, "11", 53152)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        best[0].lat = 0.0  # type: ignore[misc]
 
 
 NORMALIZED = [
