@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.analysis.aggregate import hex_bins
 from dashboard.analysis.validity import status_since, zones_as_of
-from dashboard.views import palette
+from dashboard.views import palette, roles
 from dashboard.views.figures import (
     STACK_LINES,
     esc,
@@ -58,6 +58,13 @@ def traces(fig, kind: str | None = None) -> list:
 
 def by_name(fig) -> dict:
     return {t.name: t for t in fig.data}
+
+
+def by_role(fig, role: str):
+    """The map's trace of this role (code finds traces by role, never by legend label)."""
+    found = [t for t in fig.data if roles.role_of(t) == role]
+    assert len(found) == 1, (role, [t.name for t in found])
+    return found[0]
 
 
 # Palette --------------------------------------------------------------------------------
@@ -153,7 +160,7 @@ def test_zones_are_drawn_as_they_stood_on_the_day(zones, day, expected):
     fig = draw(zones_as_of(zones, day))
     drawn = {t.name: list(t.locations) for t in traces(fig, "choroplethmap")}
     assert drawn == expected
-    labels = by_name(fig)["zone labels"]
+    labels = by_role(fig, roles.ZONE_LABELS)
     assert sorted(labels.text) == sorted(z for names in expected.values() for z in names)
 
 
@@ -186,9 +193,9 @@ def test_zone_text_from_the_file_is_escaped():
     assert zone.customdata[0][0] == "&lt;img src=x onerror=alert(1)&gt;"
     assert zone.customdata[0][5] == SCRIPT_ESCAPED
     # MapLibre draws the names on the map as plain text: escaping would show "&lt;".
-    assert list(by_name(fig)["zone labels"].text) == ["<img src=x onerror=alert(1)>"]
+    assert list(by_role(fig, roles.ZONE_LABELS).text) == ["<img src=x onerror=alert(1)>"]
     html_read = fig.to_dict()["data"]
-    html_read = [t for t in html_read if t.get("name") != "zone labels"]
+    html_read = [t for t in html_read if roles.role_of(t) != roles.ZONE_LABELS]
     assert "<img" not in str(html_read) and "<script" not in str(html_read)
 
 
@@ -199,7 +206,7 @@ def test_incident_hover_text_is_escaped():
         "place": "<a href='https://evil.example'>x</a>", "source": "=cmd %{x}", "fatalities": np.nan}])
     fig = draw(incidents=incidents, type_order=["<i>Shelling</i>"])
     assert by_name(fig)["&lt;i&gt;Shelling&lt;/i&gt;"].hoverinfo == "skip"
-    hover = by_name(fig)["incident"]
+    hover = by_role(fig, roles.INCIDENT_HOVER)
     assert [list(r) for r in hover.customdata] == [[
         "&lt;i&gt;Shelling&lt;/i&gt;", "3 Aug 2017", SCRIPT_ESCAPED, "A &amp; B", "unknown",
         "&lt;a href='https://evil.example'&gt;x&lt;/a&gt;", "exact", "&lt;b&gt;id&lt;/b&gt;"]]
@@ -220,7 +227,7 @@ def stack(n: int, **extra) -> pd.DataFrame:
 def test_incidents_at_one_point_show_their_number_and_hover_lists_them_all():
     incidents = pd.concat([stack(10), points("Shelling")], ignore_index=True)
     fig = draw(incidents=incidents, type_order=["Airstrike", "Shelling"])
-    top = by_name(fig)["incidents at one point"]
+    top = by_role(fig, roles.INCIDENTS_AT_POINT)
     assert list(top.text) == ["10"] and (top.lon[0], top.lat[0]) == pytest.approx((36.75, 34.85))
     text = top.hovertext[0]
     assert text.startswith("<b>10 incidents at this point</b> · Ar Rastan (location: exact)<br>")
@@ -228,15 +235,16 @@ def test_incidents_at_one_point_show_their_number_and_hover_lists_them_all():
     assert len(lines) == 10 and lines[0].startswith("10 Sep 2017 · Shelling · SAA vs HTS")
     assert [line.rsplit("ID ", 1)[1] for line in lines] == [f"s{i:02d}" for i in range(9, -1, -1)]
     # Drawn under them: a disc that grows with the number; the lone point hovers alone.
-    assert by_name(fig)["stacked incidents"].marker.size[0] == pytest.approx(stack_size(np.array([10]))[0])
-    assert [r[-1] for r in by_name(fig)["incident"].customdata] == ["p0"]
+    disc = by_role(fig, roles.INCIDENTS_STACKED)
+    assert disc.marker.size[0] == pytest.approx(stack_size(np.array([10]))[0])
+    assert [r[-1] for r in by_role(fig, roles.INCIDENT_HOVER).customdata] == ["p0"]
     # Every drawn incident is still in its type's trace (colour, legend, lasso).
     assert len(by_name(fig)["Airstrike"].lon) + len(by_name(fig)["Shelling"].lon) == 11
 
 
 def test_a_large_stack_lists_the_newest_then_says_how_many_more():
     fig = draw(incidents=stack(30), type_order=["Airstrike", "Shelling"])
-    lines = by_name(fig)["incidents at one point"].hovertext[0].split("<br>")
+    lines = by_role(fig, roles.INCIDENTS_AT_POINT).hovertext[0].split("<br>")
     assert len(lines) == 1 + STACK_LINES + 1 and lines[-1] == "and 18 more"
     assert lines[1].startswith("30 Sep 2017")
 
@@ -244,9 +252,9 @@ def test_a_large_stack_lists_the_newest_then_says_how_many_more():
 def test_stack_hover_names_each_source_when_they_differ():
     incidents = stack(2).assign(source=["UCDP <GED>", "ACLED"])
     fig = draw(incidents=incidents, type_order=["Airstrike", "Shelling"])
-    text = by_name(fig)["incidents at one point"].hovertext[0]
+    text = by_role(fig, roles.INCIDENTS_AT_POINT).hovertext[0]
     assert "ACLED" in text and "UCDP &lt;GED&gt;" in text
-    assert "Source:" not in by_name(fig)["incidents at one point"].hovertemplate
+    assert "Source:" not in by_role(fig, roles.INCIDENTS_AT_POINT).hovertemplate
 
 
 def test_location_codes_group_equal_points_as_drawn():
@@ -273,7 +281,7 @@ def test_hexagon_mode_draws_counted_cells_and_no_points():
     lon, lat = 36.7 + rng.normal(0, 0.2, 300), 34.9 + rng.normal(0, 0.2, 300)
     cells = hex_bins(lon, lat, 0.1)
     fig = draw(hexes=cells, hex_size=0.1)
-    hexes = by_name(fig)["Incidents (binned)"]
+    hexes = by_role(fig, roles.INCIDENTS_BINNED)
     assert len(hexes.locations) == len(hexes.geojson["features"]) == len(cells)
     assert list(hexes.customdata) == cells["count"].tolist()
     assert list(hexes.z) == pytest.approx(np.log10(cells["count"] + 1).tolist())
@@ -282,13 +290,13 @@ def test_hexagon_mode_draws_counted_cells_and_no_points():
     assert [f["id"] for f in hexes.geojson["features"]] == list(hexes.locations)
     ring = hexes.geojson["features"][0]["geometry"]["coordinates"][0]
     assert len(ring) == 7 and ring[0] == ring[-1]
-    assert not [t for t in fig.data if t.legendgroup == "types"]
+    assert not list(roles.with_role(fig.data, *roles.INCIDENT_ROLES))
 
 
 def test_highlight_marks_the_selected_row():
     fig = draw(incidents=points("Shelling"), type_order=["Shelling"],
                highlight=pd.DataFrame({"lon": [36.7], "lat": [34.9]}))
-    assert list(by_name(fig)["Selected"].lon) == [36.7]
+    assert list(by_role(fig, roles.SELECTED).lon) == [36.7]
 
 
 def test_note_is_an_annotation():
@@ -382,3 +390,22 @@ def test_hexagons_go_from_light_for_few_to_dark_red_for_many():
     scale = hex_trace(hex_bins(np.array([36.7, 36.7]), np.array([34.9, 34.9]), 0.1), 0.1)[
         "colorscale"]
     assert scale[0] == [0.0, "rgb(255,255,204)"] and scale[-1] == [1.0, "rgb(128,0,38)"]
+
+
+def test_every_map_trace_carries_a_role_and_labels_are_free_to_change(zones):
+    """Code finds a trace by its ``meta`` role (dashboard/views/roles.py), never by its
+    legend label: every trace of every kind of map has a known one."""
+    stacked = pd.concat([points("Shelling", "Airstrike"), points("Shelling")], ignore_index=True)
+    fig = draw(zones_as_of(zones, pd.Timestamp("2017-09-01")), incidents=stacked,
+               type_order=["Shelling", "Airstrike"],
+               highlight=pd.DataFrame({"lon": [36.7], "lat": [34.9]}))
+    rng = np.random.default_rng(3)
+    hexes = draw(hexes=hex_bins(36.7 + rng.normal(0, 0.2, 50), 34.9 + rng.normal(0, 0.2, 50), 0.1))
+    found = {roles.role_of(t) for t in [*fig.data, *hexes.data]}
+    assert found == set(roles.ROLES.values())
+    assert [t.name for t in roles.with_role(fig.data, roles.INCIDENTS)] == ["Shelling", "Airstrike"]
+
+
+def test_an_unknown_role_is_refused():
+    with pytest.raises(ValueError, match=r"unknown trace role 'zone labels'.*roles\.py"):
+        roles.meta("zone labels")

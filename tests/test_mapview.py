@@ -12,7 +12,7 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 from dashboard.analysis.viewstate import ViewState
-from dashboard.views import mapview
+from dashboard.views import mapview, roles
 from dashboard.views.figures import ZoneLayers, compact
 from dashboard.views.mapview import build_map, hex_size_for, viewport
 from tests.conftest import TINY_BASE
@@ -35,8 +35,8 @@ def shown_ids(result) -> list[str]:
     """Ids in the hover: lone incidents' last customdata column, and the lines of the
     points several incidents share."""
     data = result.plotly().data
-    alone = [i[-1] for t in data if t.name == "incident" for i in t.customdata]
-    stacked = [m for t in data if t.name == "incidents at one point" for text in t.hovertext
+    alone = [i[-1] for t in data if roles.role_of(t) == roles.INCIDENT_HOVER for i in t.customdata]
+    stacked = [m for t in data if roles.role_of(t) == roles.INCIDENTS_AT_POINT for text in t.hovertext
                for m in re.findall(r"ID (\S+?)(?:<br>|$)", text)]
     return sorted(alone + stacked)
 
@@ -47,7 +47,7 @@ def test_points_under_the_budget(tiny_view):
     assert result.note == ("12 incidents shown at 6 points (a number beside a dot: how many "
                            "share it). Zones as they stood on 15 May 2018.")
     assert shown_ids(result) == [f"i{n:02d}" for n in range(1, 13)]
-    assert not [t for t in result.plotly().data if t.name == "Incidents (binned)"]
+    assert not list(roles.with_role(result.plotly().data, roles.INCIDENTS_BINNED))
 
 
 def test_hexagons_over_the_budget(tiny_view):
@@ -57,7 +57,7 @@ def test_hexagons_over_the_budget(tiny_view):
         "12 incidents, 12 in view: too many to draw one by one, so they are counted in "
         "hexagons. Zoom in or filter to see individual incidents. "
         "Zones as they stood on 15 May 2018.")
-    hexes = next(t for t in result.plotly().data if t.name == "Incidents (binned)")
+    hexes = roles.first(result.plotly().data, roles.INCIDENTS_BINNED)
     assert sum(hexes.customdata) == 12
     assert shown_ids(result) == []
 
@@ -114,10 +114,10 @@ def test_the_camera_defaults_to_the_data_and_follows_the_state(tiny_view):
 
 def test_highlight_marks_the_incident_by_id(tiny_view):
     fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="i06").plotly()
-    marked = next(t for t in fig.data if t.name == "Selected")
+    marked = roles.first(fig.data, roles.SELECTED)
     assert (list(marked.lon), list(marked.lat)) == ([36.9], [34.9])
     fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="nope").plotly()
-    assert not [t for t in fig.data if t.name == "Selected"]
+    assert not list(roles.with_role(fig.data, roles.SELECTED))
 
 
 def test_online_tiles_and_base_url_pass_through(tiny_view):
@@ -165,8 +165,7 @@ def test_hexagons_come_from_one_grid_per_zoom_step(tiny_view):
 
 def test_the_map_figure_sends_numbers_as_typed_arrays(tiny_view):
     figure = compact(build_map(tiny_view, tiny_view.default, budget=100).figure)
-    points = [t for t in figure["data"] if t.get("legendgroup") == "types"
-              and t.get("showlegend") is not False]
+    points = list(roles.with_role(figure["data"], roles.INCIDENTS))
     assert points and all(set(t["lon"]) == {"dtype", "bdata"} for t in points)
     assert all(set(t["marker"]["size"]) == {"dtype", "bdata"} for t in points)
     json.loads(to_json_plotly(figure))  # and Dash can send it

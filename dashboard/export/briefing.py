@@ -24,6 +24,7 @@ from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState
 from dashboard.export.onmap import Camera, Label, drawn, place_labels
 from dashboard.export.words import attribution, day_words, default_title, filter_words, numbers_block, wrap
+from dashboard.views import mercator, roles
 from dashboard.views.figures import FONT, esc, histogram_figure, marker_size
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 FORMATS = ("png", "svg", "pdf")
 INK, MUTED, WARN = "#1f2a33", "#5b6670", "#b2182b"
 APP_VIEW_PX = (1000, 620)  # the dashboard map the camera in a link was chosen on
-EARTH_M = 40_075_016.686   # equator length: metres per 512-px MapLibre world at zoom 0
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,8 @@ def parse_size(text: str) -> Size:
 
 # Geometry ------------------------------------------------------------------------------
 def metres_per_px(lat: float, zoom: float) -> float:
-    """Ground metres per CSS pixel of a MapLibre map (512-px tiles) at this latitude."""
-    return EARTH_M * math.cos(math.radians(lat)) / (512 * 2 ** zoom)
+    """Ground metres per CSS pixel of the map at this latitude."""
+    return mercator.metres_per_px(lat, zoom)
 
 
 def nice_km(max_km: float) -> float:
@@ -277,13 +277,13 @@ def briefing_figure(
     map_fig = go.Figure({**shared, "data": [dict(t) for t in shared["data"]]})
     result, cam = drawn_map.result, drawn_map.cam
     for trace in map_fig.data:
-        if trace.legendgroup == "zones":
+        role = roles.role_of(trace)
+        if role == roles.ZONES:
             trace.legendgrouptitle = {"text": f"Zones as of {day_words(day)}"}
             trace.name = trace.name.removeprefix("Zone: ")
-        if trace.legendgroup == "types":
+        if role in roles.INCIDENT_ROLES:
             trace.legendgrouptitle = {"text": "Incidents, by type"}
-        if isinstance(trace, go.Choroplethmap) and trace.colorbar and trace.name == \
-                "Incidents (binned)":
+        if role == roles.INCIDENTS_BINNED and trace.colorbar:
             trace.colorbar.update(x=page.px(map_x1 - 8 * k), xanchor="right",
                                   y=page.py(map_y0 + 8 * k), yanchor="top", len=0.3,
                                   thickness=12 * k, bgcolor="rgba(255,255,255,0.85)",

@@ -1,7 +1,7 @@
 """What a briefing image's map shows, in the page's own terms.
 
 ``Camera`` projects lon/lat to the map box's CSS pixels exactly as MapLibre does (Web
-Mercator, 512-px world at zoom 0) and gives the box's lon/lat bounds. ``place_labels``
+Mercator, ``dashboard.views.mercator``) and gives the box's lon/lat bounds. ``place_labels``
 takes the zone and town names out of the map and returns them as page labels: MapLibre
 draws symbol text without a halo, and markers drawn later can cover it; page labels lie
 above every map trace, with a white halo, as vector text in SVG and PDF. ``drawn`` says
@@ -11,7 +11,6 @@ those.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 from shapely.geometry import box, shape
 
 from dashboard.export.words import wrap
+from dashboard.views import mercator, roles
 from dashboard.views.figures import esc
 
 ZONE_LABEL_PX, TOWN_LABEL_PX = 13.0, 11.0  # the map's own label sizes (figures.py)
@@ -35,29 +35,24 @@ class Camera:
     h: float
 
     @property
-    def _scale(self) -> float:
-        return 512 * 2 ** self.zoom / (2 * math.pi)
+    def _world(self) -> float:
+        return mercator.world_px(self.zoom)
 
     def project(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
         """Pixels from the box's top-left corner."""
-        lon = np.radians(np.asarray(lon, float))
-        lat = np.radians(np.clip(np.asarray(lat, float), -85, 85))
-        clat, clon = (math.radians(v) for v in self.center)
-        merc = np.log(np.tan(np.pi / 4 + lat / 2))
-        cmerc = math.log(math.tan(math.pi / 4 + clat / 2))
-        return (lon - clon) * self._scale + self.w / 2, (cmerc - merc) * self._scale + self.h / 2
+        clat, clon = self.center
+        x = (mercator.merc_x(lon) - mercator.merc_x(clon)) * self._world + self.w / 2
+        y = (mercator.merc_y(lat) - mercator.merc_y(clat)) * self._world + self.h / 2
+        return x, y
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(min lon, min lat, max lon, max lat) of what the box shows."""
-        clat, clon = (math.radians(v) for v in self.center)
-        cmerc = math.log(math.tan(math.pi / 4 + clat / 2))
-        half_w, half_h = self.w / 2 / self._scale, self.h / 2 / self._scale
-
-        def lat(merc: float) -> float:
-            return math.degrees(math.atan(math.sinh(merc)))
-
-        return (math.degrees(clon - half_w), lat(cmerc - half_h), math.degrees(clon + half_w),
-                lat(cmerc + half_h))
+        clat, clon = self.center
+        cx, cy = mercator.merc_x(clon), mercator.merc_y(clat)
+        half_w, half_h = self.w / 2 / self._world, self.h / 2 / self._world
+        west, north = mercator.lonlat(cx - half_w, cy - half_h)
+        east, south = mercator.lonlat(cx + half_w, cy + half_h)
+        return float(west), float(south), float(east), float(north)
 
     def inside(self, lon, lat) -> np.ndarray:
         minx, miny, maxx, maxy = self.bounds()
@@ -81,10 +76,6 @@ class Label:
 
 def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _trace(figure: dict, name: str) -> dict | None:
-    return next((t for t in figure["data"] if t.get("name") == name), None)
 
 
 def _free_row(x: float, y: float, half_w: float, half_h: float, boxes: list[tuple],
@@ -129,7 +120,8 @@ def place_labels(figure: dict, cam: Camera, k: float) -> tuple[dict, list[Label]
     A town is kept, dot and name, only where its name fits in the box without touching
     a zone name or another town. Returns (figure, labels, whether any town is named);
     ``figure`` and its traces are not changed (the map's zone layers are shared)."""
-    zone_trace, towns = _trace(figure, "zone labels"), _trace(figure, "towns")
+    zone_trace = roles.first(figure["data"], roles.ZONE_LABELS)
+    towns = roles.first(figure["data"], roles.TOWNS)
     labels, boxes = _zone_labels(zone_trace, cam, k)
     data = [t for t in figure["data"] if t is not zone_trace and t is not towns]
     if towns is None or not len(towns.get("lon", ())):
@@ -183,7 +175,7 @@ def _zone_rows(view, figure: dict, day, end) -> pd.DataFrame:
 
     rows: list = []
     for trace in figure["data"]:
-        if trace.get("type") != "choroplethmap" or trace.get("legendgroup") != "zones":
+        if roles.role_of(trace) != roles.ZONES:
             continue
         for feature in (trace.get("geojson") or {}).get("features", []):
             same_id = zones.index[zones["zone_id"].astype(str) == str(feature.get("id"))]

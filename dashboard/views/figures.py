@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import to_typed_array_spec  # what go.Figure.to_dict applies
 from plotly.colors import sequential
 
-from dashboard.views import palette
+from dashboard.views import palette, roles
 from dashboard.views.baselayers import BaseLayers
 
 WATER, LAND, BORDER, ADMIN = "#dce6ee", "#f8f7f3", "#8c8c8c", "#c9c4bb"
@@ -109,6 +109,7 @@ def zone_traces(zones) -> list[dict]:
             marker={"opacity": 0.30, "line": {"color": colour, "width": 1}},
             name=f"Zone: {esc(palette.status_label(status))}", showlegend=True,
             legendgroup="zones", legendgrouptitle={"text": "Zones (as of date)"},
+            meta=roles.meta(roles.ZONES),
             customdata=custom,
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} since %{customdata[2]}"
                            "<br>Version %{customdata[3]}<br>Boundary %{customdata[4]}"
@@ -134,13 +135,14 @@ def zone_overlay_traces(zones) -> list[dict]:
         traces.append(dict(
             type="scattermap", lon=lons, lat=lats, mode="lines", hoverinfo="skip",
             showlegend=False, line={"color": palette.status_colour(status), "width": 2.5},
-            name=f"outline {status}"))
+            name=f"outline {status}", meta=roles.meta(roles.ZONE_OUTLINES)))
     labels = zones.geometry.representative_point()
     traces.append(dict(
         type="scattermap", lon=labels.x.tolist(), lat=labels.y.tolist(), mode="text",
         # MapLibre draws symbol text as plain text (no HTML): escaping would show "&amp;".
         text=[plain(n) for n in zones["name"]], textfont={"size": 13, "color": "#10202c"},
-        hoverinfo="skip", showlegend=False, name="zone labels"))
+        hoverinfo="skip", showlegend=False, name="zone labels",
+        meta=roles.meta(roles.ZONE_LABELS)))
     return traces
 
 
@@ -294,6 +296,7 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
         first, n, stack_text = first[by_count], n[by_count], [stack_text[i] for i in by_count]
         traces.append(dict(type="scattermap", lon=lon[first], lat=lat[first], mode="markers",
                            name="stacked incidents", hoverinfo="skip", **group,
+                           meta=roles.meta(roles.INCIDENTS_STACKED),
                            marker={"size": stack_size(n).astype("float32"),
                                    "color": "#3b3b3b", "opacity": 0.22}))
     for event_type in type_order:
@@ -303,6 +306,7 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
         traces.append(dict(
             type="scattermap", lon=lon[rows], lat=lat[rows], mode="markers",
             name=esc(event_type), legendgroup="types", legendgrouptitle=LEGEND_TITLE,
+            meta=roles.meta(roles.INCIDENTS),
             marker={"size": sizes[rows], "color": palette.type_colour(event_type),
                     "opacity": 0.75}, hoverinfo="skip"))
     hover = {"hovertemplate": f"%{{hovertext}}{source_line}<extra></extra>",
@@ -311,12 +315,14 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
         custom, template = _single_custom(fields, single)
         traces.append(dict(type="scattermap", lon=lon[single], lat=lat[single], mode="markers",
                            name="incident", **group, customdata=custom,
+                           meta=roles.meta(roles.INCIDENT_HOVER),
                            hovertemplate=f"{template}{source_line}<extra></extra>",
                            hoverlabel={"align": "left"},
                            marker={"size": 10, "color": "rgba(0,0,0,0)", "opacity": 1}))
     if len(stacked):
         traces.append(dict(type="scattermap", lon=lon[first], lat=lat[first],
                            mode="markers+text", name="incidents at one point", **group, **hover,
+                           meta=roles.meta(roles.INCIDENTS_AT_POINT),
                            hovertext=stack_text, text=[f"{c:,}" for c in n.tolist()],
                            textposition="top right",
                            textfont={"size": 12, "color": "#111111"},
@@ -350,7 +356,7 @@ def hex_trace(cells: pd.DataFrame, size_deg: float) -> dict:
         colorbar={"title": {"text": "Incidents"}, "tickvals": [0, 1, 2, 3, 4, 5],
                   "ticktext": ["1", "10", "100", "1k", "10k", "100k"], "len": 0.5, "x": 0.99},
         hovertemplate="%{customdata:,} incidents<extra></extra>", name="Incidents (binned)",
-        showlegend=False,
+        showlegend=False, meta=roles.meta(roles.INCIDENTS_BINNED),
     )
 
 
@@ -358,16 +364,17 @@ def _towns_trace(towns: pd.DataFrame) -> dict:
     return dict(type="scattermap", lon=towns["lon"].tolist(), lat=towns["lat"].tolist(),
                 mode="markers+text", text=towns["name"].tolist(), textposition="top right",
                 textfont={"size": 11, "color": "#4a4a4a"}, marker={"size": 4, "color": "#4a4a4a"},
-                hoverinfo="skip", showlegend=False, name="towns")
+                hoverinfo="skip", showlegend=False, name="towns", meta=roles.meta(roles.TOWNS))
 
 
 def _highlight_traces(highlight: pd.DataFrame) -> list[dict]:
     lon, lat = highlight["lon"].tolist(), highlight["lat"].tolist()
     return [dict(type="scattermap", lon=lon, lat=lat, mode="markers", name="Selected row",
                  marker={"size": 26, "color": "rgba(0,0,0,0)", "opacity": 1},
-                 showlegend=False, hoverinfo="skip"),
+                 showlegend=False, hoverinfo="skip", meta=roles.meta(roles.SELECTED_RING)),
             dict(type="scattermap", lon=lon, lat=lat, mode="markers", showlegend=False,
-                 marker={"size": 12, "color": "#111111"}, hoverinfo="skip", name="Selected")]
+                 marker={"size": 12, "color": "#111111"}, hoverinfo="skip", name="Selected",
+                 meta=roles.meta(roles.SELECTED))]
 
 
 def map_figure_dict(

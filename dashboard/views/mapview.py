@@ -17,6 +17,7 @@ from dashboard.analysis.aggregate import HexGrid
 from dashboard.analysis.viewdata import ViewData, fit_camera
 from dashboard.analysis.viewstate import ViewState
 from dashboard.core.memo import BoundedMemo
+from dashboard.views import mercator
 from dashboard.views.baselayers import load_base_layers
 from dashboard.views.figures import ZoneLayers, location_codes, map_figure_dict
 
@@ -66,7 +67,7 @@ def summary(result: MapResult) -> dict:
 def viewport(center: tuple[float, float], zoom: float, margin: float = 0.5
              ) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) seen at this camera, widened by ``margin`` each way."""
-    deg_per_px = 360 / (512 * 2 ** zoom)  # MapLibre: 512 px world at zoom 0
+    deg_per_px = mercator.deg_per_px(zoom)
     half_w = VIEW_PX[0] / 2 * deg_per_px * (1 + margin)
     half_h = VIEW_PX[1] / 2 * deg_per_px * (1 + margin) * np.cos(np.radians(center[0]))
     return center[1] - half_w, center[0] - half_h, center[1] + half_w, center[0] + half_h
@@ -80,7 +81,7 @@ def in_sight(center: tuple[float, float], zoom: float, lon: float, lat: float) -
 
 
 def hex_size_for(zoom: float) -> float:
-    return HEX_PX * 360 / (512 * 2 ** zoom)
+    return HEX_PX * mercator.deg_per_px(zoom)
 
 
 def hex_grid(view: ViewData, zoom: float) -> HexGrid:

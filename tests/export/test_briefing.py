@@ -18,6 +18,7 @@ from dashboard.export.briefing import (
 )
 from dashboard.export.onmap import Camera
 from dashboard.export.words import BASE_CREDITS
+from dashboard.views import roles
 from dashboard.views.baselayers import ATTRIBUTION
 from tests.export.common import MADE, QUERY
 
@@ -131,7 +132,7 @@ def test_brf010_zones_as_of_the_chosen_day(tiny_view):
     """homs-north shrank on 2018-01-01: the legend says the day, the map draws that version."""
     state = decode("?from=2017-08-01&to=2017-12-31&asof=2018-02-01", tiny_view.default).state
     fig = briefing_figure(tiny_view, state, size="16:9", title=None, link=None, made_at=MADE)
-    titles = {t.legendgrouptitle.text for t in fig.data if t.legendgroup == "zones"}
+    titles = {t.legendgrouptitle.text for t in roles.with_role(fig.data, roles.ZONES)}
     assert titles == {"Zones as of 1 Feb 2018"}
     assert "zones as they stood on 1 Feb 2018" in _texts(fig)
 
@@ -161,7 +162,7 @@ def test_brf012_names_are_labels_above_the_map_with_a_halo(tiny_view):
     annotations above every map trace, each with a white halo, all inside the map box."""
     state = decode("?from=2017-08-01&to=2017-12-31&map=34.9,36.75,9", tiny_view.default).state
     fig = briefing_figure(tiny_view, state, size="16:9", title=None, link=None, made_at=MADE)
-    assert not [t for t in fig.data if t.type == "scattermap" and t.name in ("zone labels", "towns")
+    assert not [t for t in fig.data if roles.role_of(t) in (roles.ZONE_LABELS, roles.TOWNS)
                 and t.mode and "text" in t.mode]
     halo = [a for a in fig.layout.annotations if a.font.shadow]
     names = {a.text for a in halo}
@@ -170,7 +171,7 @@ def test_brf012_names_are_labels_above_the_map_with_a_halo(tiny_view):
     x0, x1 = fig.layout.map.domain.x
     y0, y1 = fig.layout.map.domain.y
     assert all(x0 <= a.x <= x1 and y0 <= a.y <= y1 for a in halo)
-    towns = next(t for t in fig.data if t.name == "towns")
+    towns = roles.first(fig.data, roles.TOWNS)
     assert len(towns.lon) == len([n for n in names if "<b>" not in n])  # a dot per name
 
 
