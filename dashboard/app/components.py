@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.analysis import windows
+from dashboard.analysis import filterspec, windows
 from dashboard.app import ids
 from dashboard.views.baselayers import ATTRIBUTION
 
@@ -64,41 +64,45 @@ def build_export_control() -> html.Div:
     ], className="zw-export", role="group", **{"aria-label": "Export"})
 
 
-def build_filters() -> html.Aside:
-    def dropdown(id_, placeholder, searchable=True):
-        return dcc.Dropdown(id=id_, multi=True, placeholder=placeholder, searchable=searchable,
-                            options=[], value=[], className="zw-dropdown")
+def filter_control(spec: filterspec.Filter) -> html.Div | dcc.Checklist:
+    """A filter's control, built from its plain-data description (analysis/filterspec.py)."""
+    control, first = spec.control, ids.filter_control(spec.inputs[0])
+    if control.kind == "dropdown":
+        return labelled(control.label, dcc.Dropdown(
+            id=first, multi=True, placeholder=control.placeholder, searchable=True, options=[],
+            value=[], className="zw-dropdown"), first)
+    if control.kind == "checklist":
+        return labelled(control.label, dcc.Checklist(id=first, options=[], value=[],
+                                                     className="zw-checklist", inline=True), first)
+    if control.kind == "toggle":
+        return dcc.Checklist(id=first, options=[{"label": f" {control.label}",
+                                                 "value": spec.inputs[0]}],
+                             value=[], className="zw-check-row")
+    if control.kind == "search":
+        return labelled(control.label, dcc.Input(
+            id=first, type="search", debounce=True, placeholder=control.placeholder,
+            className="zw-text"), first)
+    low, high = (ids.filter_control(name) for name in spec.inputs)  # "range"
+    return html.Div([  # no min=0: a browser drops an invalid number, so the page could not
+        # say why "-3" does nothing (callbacks/sync.py names it and the fix)
+        html.Label(control.label, className="zw-label", htmlFor=low),
+        html.Div([
+            dcc.Input(id=low, type="number", placeholder="min", debounce=True,
+                      className="zw-number"),
+            html.Label("to", htmlFor=high),
+            dcc.Input(id=high, type="number", placeholder="max", debounce=True,
+                      className="zw-number"),
+        ], className="zw-range-inputs"),
+    ], className="zw-field")
 
+
+def build_filters() -> html.Aside:
     return html.Aside([
         html.Div([html.Span(id=ids.COUNT, className="zw-count", role="status"),
                   html.Button("Reset", id=ids.RESET, className="zw-button zw-small",
                               title="Clear every filter and show the whole period")],
                  className="zw-count-row"),
-        labelled("Event type", dropdown(ids.TYPES, "All types"), ids.TYPES),
-        labelled("Sub-type", dropdown(ids.SUB_TYPES, "All sub-types"), ids.SUB_TYPES),
-        labelled("Actor (either side)", dropdown(ids.ACTORS, "Type to search actors"), ids.ACTORS),
-        labelled("Zone", dropdown(ids.ZONES, "All zones (or click one on the map)"), ids.ZONES),
-        dcc.Checklist(id=ids.INSIDE_ONLY, options=[
-            {"label": " Inside zones only (as they stood that day)", "value": "inside"}],
-            value=[], className="zw-check-row"),
-        labelled("Location precision", dcc.Checklist(id=ids.PRECISIONS, options=[], value=[],
-                                                     className="zw-checklist", inline=True),
-                 ids.PRECISIONS),
-        html.Div([  # no min=0: a browser drops an invalid number, so the page could not
-            # say why "-3" does nothing (callbacks/sync.py names it and the fix)
-            html.Label("Fatalities", className="zw-label", htmlFor=ids.FAT_MIN),
-            html.Div([
-                dcc.Input(id=ids.FAT_MIN, type="number", placeholder="min", debounce=True,
-                          className="zw-number"),
-                html.Label("to", htmlFor=ids.FAT_MAX),
-                dcc.Input(id=ids.FAT_MAX, type="number", placeholder="max", debounce=True,
-                          className="zw-number"),
-            ], className="zw-range-inputs"),
-        ], className="zw-field"),
-        labelled("Source", dropdown(ids.SOURCES, "All sources"), ids.SOURCES),
-        labelled("Search place and notes", dcc.Input(
-            id=ids.TEXT, type="search", debounce=True, placeholder="e.g. Talbiseh",
-            className="zw-text"), ids.TEXT),
+        *(filter_control(spec) for spec in filterspec.on_panel()),
         html.Hr(),
         build_upload_panel(),
     ], className="zw-sidebar", **{"aria-label": "Filters"})

@@ -26,16 +26,23 @@ PLAY_WINDOW = "play-window"
 PLAY_MODE = "play-mode"
 PLAY_SPEED = "play-speed"
 
-TYPES = "filter-types"
-SUB_TYPES = "filter-sub-types"
-ACTORS = "filter-actors"
-ZONES = "filter-zones"
-INSIDE_ONLY = "filter-inside"
-PRECISIONS = "filter-precision"
-FAT_MIN = "filter-fat-min"
-FAT_MAX = "filter-fat-max"
-SOURCES = "filter-sources"
-TEXT = "filter-text"
+
+def filter_control(name: str) -> str:
+    """The id of a filter's control value ``name`` (``Filter.inputs``, analysis/filterspec.py)."""
+    return "filter-" + name.replace("_", "-")
+
+
+# The filters' ids by name, for tests and callbacks that point at one filter.
+TYPES = filter_control("types")
+SUB_TYPES = filter_control("sub_types")
+ACTORS = filter_control("actors")
+ZONES = filter_control("zones")
+INSIDE_ONLY = filter_control("inside")
+PRECISIONS = filter_control("precision")
+FAT_MIN = filter_control("fat_min")
+FAT_MAX = filter_control("fat_max")
+SOURCES = filter_control("sources")
+TEXT = filter_control("text")
 RESET = "reset-filters"
 COUNT = "incident-count"
 

@@ -8,21 +8,15 @@ allowed to raise (bounds below and in ``dashboard.analysis.viewstate``).
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.analysis import filterspec
+from dashboard.analysis.filterspec import finite_number as _number
 from dashboard.analysis.viewdata import ViewData
-from dashboard.analysis.viewstate import (
-    MAX_FATALITIES,
-    MAX_ITEMS,
-    MAX_TEXT,
-    PLAY_SPEEDS,
-    ViewState,
-    play_values,
-)
+from dashboard.analysis.viewstate import PLAY_SPEEDS, ViewState, play_values
 from dashboard.core.errors import FilterError
 from dashboard.views.figures import HOVER_ID
 
@@ -31,9 +25,14 @@ MAX_ZOOM = 22.0
 MAX_WINDOW_DAYS = 3650     # as the CLI's --before/--after
 RING_KM = (0.1, 500.0)     # as the CLI's --ring-km
 
-CONTROLS = ("types", "sub_types", "actors", "zones", "inside", "precisions", "fat_min",
-            "fat_max", "sources", "text", "range", "as_of", "first_day", "last_day",
-            "play_step", "play_window", "play_mode", "play_speed")
+#: The controls other than the filters' (``filter_inputs``), by their value's name.
+TIME_CONTROLS = ("range", "as_of", "first_day", "last_day", "play_step", "play_window",
+                 "play_mode", "play_speed")
+
+
+def filter_inputs() -> list[str]:
+    """The filters' control values by name, in panel order."""
+    return [name for spec in filterspec.on_panel() for name in spec.inputs]
 
 
 def day_to_offset(view: ViewData, day: date) -> int:
@@ -64,49 +63,6 @@ def slider_marks(view: ViewData) -> dict[int, str]:
     return marks
 
 
-def _tuple(values) -> tuple[str, ...]:
-    """At most ``MAX_ITEMS`` distinct strings of at most ``MAX_TEXT`` characters."""
-    if not isinstance(values, list | tuple):
-        return ()
-    kept = (str(v)[:MAX_TEXT] for v in values[:MAX_ITEMS * 4] if v not in (None, "")
-            and isinstance(v, str | int | float))
-    return tuple(dict.fromkeys(kept))[:MAX_ITEMS]
-
-
-def _number(value) -> float | None:
-    """A finite number, or None (NaN, infinities, text, lists...)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _int(value) -> int | None:
-    number = _number(value)
-    return None if number is None else int(min(max(0.0, number), MAX_FATALITIES))
-
-
-def fatality_bounds(low, high) -> tuple[int | None, int | None, list[str]]:
-    """(minimum, maximum, problems) of the fatality boxes. A negative bound reads as 0
-    (clamped, as every browser value is) and a minimum above the maximum turns the
-    fatality filter off; both are named in ``problems`` so the page can say so."""
-    lo, hi, problems = _int(low), _int(high), []
-    for raw, what in ((low, "minimum"), (high, "maximum")):
-        number = _number(raw)
-        if number is not None and number < 0:
-            problems.append(f"Fatalities {what} {number:g} is below 0, so it counts as 0. "
-                            f"Fix: type 0 or more, or leave the box empty for no {what}.")
-    if lo is not None and hi is not None and lo > hi:
-        problems.append(f"Fatalities {lo} to {hi}: the minimum is above the maximum, so no "
-                        f"fatality filter is applied. Fix: make the minimum at most the "
-                        f"maximum (e.g. {hi} to {lo}).")
-        lo = hi = None
-    return lo, hi, problems
-
-
 def _slider_days(view: ViewData, values) -> tuple[date, date]:
     """The range slider's [lo, hi] offsets as days inside the span (the default window
     for anything unreadable)."""
@@ -123,7 +79,9 @@ def _speed_name(value) -> str | None:
     return next((name for name, ms in PLAY_SPEEDS.items() if ms == value), None)
 
 
-def state_from_controls(view: ViewData, values: dict) -> ViewState:
+def read_controls(view: ViewData, values: dict) -> tuple[ViewState, list[str]]:
+    """The state the controls show, and what in them was not used as typed (each
+    problem names the fix). The state is of the view's default's class."""
     start, end = _slider_days(view, values.get("range"))
     as_of = None
     if values.get("as_of"):
@@ -131,30 +89,30 @@ def state_from_controls(view: ViewData, values: dict) -> ViewState:
             as_of = date.fromisoformat(str(values["as_of"])[:10])
         except ValueError:
             as_of = None
-    fat_min, fat_max, _ = fatality_bounds(values.get("fat_min"), values.get("fat_max"))
-    return ViewState(
-        start=start, end=end, as_of=as_of, types=_tuple(values.get("types")),
-        sub_types=_tuple(values.get("sub_types")), actors=_tuple(values.get("actors")),
-        zones=_tuple(values.get("zones")), inside_only=bool(values.get("inside")),
-        precisions=_tuple(values.get("precisions")), fat_min=fat_min,
-        fat_max=fat_max, sources=_tuple(values.get("sources")),
-        text=str(values.get("text") or "").strip()[:MAX_TEXT],
-        **play_values({"step": values.get("play_step"), "window": values.get("play_window"),
-                       "mode": values.get("play_mode"),
-                       "speed": _speed_name(values.get("play_speed"))}),
-    )
+    fields, notes = {}, []
+    for spec in filterspec.FILTERS:
+        read, problems = spec.read(values)
+        fields.update(read)
+        notes.extend(problems)
+    play = play_values({"step": values.get("play_step"), "window": values.get("play_window"),
+                        "mode": values.get("play_mode"),
+                        "speed": _speed_name(values.get("play_speed"))})
+    return type(view.default)(start=start, end=end, as_of=as_of, **fields, **play), notes
+
+
+def state_from_controls(view: ViewData, values: dict) -> ViewState:
+    return read_controls(view, values)[0]
 
 
 def controls_from_state(view: ViewData, state: ViewState) -> dict:
     lo, hi = slider_limits(view)
     start = state.start or view.default.start
     end = state.end or view.default.end
+    shown = {}
+    for spec in filterspec.on_panel():
+        shown.update(spec.show(state))
     return {
-        "types": list(state.types), "sub_types": list(state.sub_types),
-        "actors": list(state.actors), "zones": list(state.zones),
-        "inside": ["inside"] if state.inside_only else [],
-        "precisions": list(state.precisions), "fat_min": state.fat_min,
-        "fat_max": state.fat_max, "sources": list(state.sources), "text": state.text,
+        **shown,
         "range": [min(max(day_to_offset(view, start), lo), hi),
                   min(max(day_to_offset(view, end), lo), hi)],
         "as_of": state.as_of.isoformat() if state.as_of else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import replace
 
+from dashboard.analysis import filterspec
 from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState
 from dashboard.core.formats import day_words
@@ -39,11 +40,10 @@ def default_title(view: ViewData, state: ViewState) -> str:
 
 
 def filter_words(view: ViewData, state: ViewState) -> list[str]:
-    """Every active filter as 'Label: values', zones by name."""
-    words = state.active_filters()
-    if "Zone" in words:
-        words["Zone"] = ", ".join(_zone_names(view, state.zones))
-    return [f"{label}: {value}" for label, value in words.items()]
+    """Every active filter (``filterspec.FILTERS``) as 'Label: values', zones by name."""
+    return [f"{spec.label}: " + (", ".join(_zone_names(view, getattr(state, spec.name)))
+                                 if getattr(spec, "column", None) == "zone" else spec.words(state))
+            for spec in filterspec.FILTERS if spec.active(state)]
 
 
 #: Each base layer's credit (together: ``dashboard.views.baselayers.ATTRIBUTION``).

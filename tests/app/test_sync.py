@@ -15,8 +15,8 @@ from dashboard.analysis.aggregate import hex_bins
 from dashboard.analysis.viewstate import ViewState
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.sync import (
-    CONTROL_PROPS,
     Synced,
+    control_props,
     following_dates,
     messages_view,
     sync_view,
@@ -25,7 +25,7 @@ from dashboard.views.figures import hex_trace
 
 LAST = 376  # offset of the data's last day, 2018-05-15
 DEFAULT_CONTROLS = {"types": [], "sub_types": [], "actors": [], "zones": [], "inside": [],
-                    "precisions": [], "fat_min": None, "fat_max": None, "sources": [], "text": "",
+                    "precision": [], "fat_min": None, "fat_max": None, "sources": [], "text": "",
                     "range": [0, LAST], "as_of": None, "play_step": "week", "play_window": 30,
                     "play_mode": "sliding", "play_speed": 400}
 
@@ -46,8 +46,9 @@ def sync(view, trigger, values=None, *, search=None, brushed=None, click=None, r
     return sync_view(view, trigger, search, values or controls(), brushed, click, relayout, camera)
 
 
-def test_control_names_match_the_callbacks_inputs():
-    assert tuple(CONTROL_PROPS) == parse.CONTROLS
+def test_control_names_match_the_callbacks_inputs(tiny_view):
+    assert [*parse.filter_inputs(), *parse.TIME_CONTROLS] == list(control_props())
+    assert set(parse.controls_from_state(tiny_view, tiny_view.default)) == set(control_props())
 
 
 # Page load: URL -> controls ---------------------------------------------------------------
@@ -66,7 +67,7 @@ def test_a_plain_url_sets_the_default_controls(tiny_view, trigger):
                  {"actors": ["Government of Syria, Russia"], "zones": ["east"], "inside": ["inside"]},
                  "?actor=Government+of+Syria%2C+Russia&zone=east&inside=1", id="actor-zone-inside"),
     pytest.param("?prec=exact&src=test&fat=1-50&q=Talbiseh",
-                 {"precisions": ["exact"], "sources": ["test"], "fat_min": 1, "fat_max": 50,
+                 {"precision": ["exact"], "sources": ["test"], "fat_min": 1, "fat_max": 50,
                   "text": "Talbiseh"}, "?prec=exact&src=test&fat=1-50&q=Talbiseh", id="the-rest"),
     pytest.param("?from=2017-05-04&to=2018-05-15", {}, "", id="default-dates-dropped"),
 ])

@@ -19,7 +19,7 @@ from dashboard.app import ids, panels
 from dashboard.app.callbacks import cards as summary
 from dashboard.app.callbacks import histogram as timeline
 from dashboard.app.callbacks import session, table, uploads, zone_series
-from dashboard.app.callbacks.session import OPTION_TARGETS
+from dashboard.app.callbacks.session import option_targets
 from dashboard.app.components import TABLE_COLUMNS
 from dashboard.core.settings import Settings
 from dashboard.io.milestones import empty_milestones
@@ -227,7 +227,7 @@ def test_zone_series_of_the_chosen_zones_follows_the_other_filters(store):
 
 # Options, session, banner ---------------------------------------------------------------
 def test_options_view(store):
-    options = dict(zip(OPTION_TARGETS, session.options_view(store.base), strict=True))
+    options = dict(zip(option_targets(), session.options_view(store.base), strict=True))
     assert options[("filter-types", "options")] == [{"label": "Shelling", "value": "Shelling"}]
     assert options[("filter-sub-types", "options")] == []
     assert options[("filter-zones", "options")] == [
@@ -248,7 +248,7 @@ def test_options_view(store):
 def test_actor_options_split_comma_lists(tmp_path):
     incidents = make_incidents([{"date": "2017-08-03", "lon": 36.7, "lat": 34.9,
                                  "actor1": "HTS, Ahrar al-Sham", "actor2": "Government forces"}])
-    options = dict(zip(OPTION_TARGETS, session.options_view(store_of(incidents, tmp_path).base),
+    options = dict(zip(option_targets(), session.options_view(store_of(incidents, tmp_path).base),
                        strict=True))
     assert [o["value"] for o in options[("filter-actors", "options")]] == [
         "Ahrar al-Sham", "Government forces", "HTS"]
@@ -258,7 +258,7 @@ def test_actor_options_are_found_by_their_aliases(tmp_path):
     """The list searches label and ``search``: "Hay'at Tahrir" or "Nusra" finds HTS."""
     incidents = make_incidents([{"date": "2017-08-03", "lon": 36.7, "lat": 34.9,
                                  "actor1": "HTS, Ahrar al-Sham"}])
-    options = dict(zip(OPTION_TARGETS, session.options_view(store_of(incidents, tmp_path).base),
+    options = dict(zip(option_targets(), session.options_view(store_of(incidents, tmp_path).base),
                        strict=True))
     hts = next(o for o in options[("filter-actors", "options")] if o["value"] == "HTS")
     assert {"Hay'at", "Hay’at", "hayat", "Nusra"} <= set(hts["search"].split())
@@ -267,7 +267,7 @@ def test_actor_options_are_found_by_their_aliases(tmp_path):
 def test_synthetic_data_raises_the_banner_and_marks_the_download(tmp_path):
     store = store_of(synthetic_incidents(30, 2, start="2017-08-01", end="2017-09-30", towns=TOWNS),
                      tmp_path)
-    options = dict(zip(OPTION_TARGETS, session.options_view(store.base), strict=True))
+    options = dict(zip(option_targets(), session.options_view(store.base), strict=True))
     assert options[("synthetic-banner", "children")].startswith("SYNTHETIC DATA — ")
     assert options[("synthetic-banner", "hidden")] is False
     _, stem = table.export_frame(store, None, "", None)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from dash import Input, Output, State, html
 
+from dashboard.analysis import filterspec
 from dashboard.analysis.viewdata import ViewData, view_zones_shown
 from dashboard.app import ids, parse
-from dashboard.core import model
 from dashboard.core.aliases import search_terms
 from dashboard.core.paths import geodata_dir
 from dashboard.server.datastore import report_role
@@ -20,25 +20,39 @@ def ensure_session(current: str | None) -> str:
     return current if valid_session_id(current) else new_session_id()
 
 
-def options_view(view: ViewData) -> tuple:
-    index = view.index
+def zone_options(view: ViewData) -> list[dict]:
     names = view.zone_names()
+    return [{"label": names[z], "value": z} for z in dict.fromkeys(view.zones["zone_id"])]
 
-    def opts(values):
-        return [{"label": v, "value": v} for v in values]
 
-    precisions = [p for p in model.LOCATION_PRECISION_ORDER if p in index.options("loc_precision")]
+def choice_filters() -> list[filterspec.ListFilter]:
+    """The filters whose control offers the data's values (dropdowns, checklists)."""
+    return [spec for spec in filterspec.FILTERS if isinstance(spec, filterspec.ListFilter)]
+
+
+def filter_options(view: ViewData, spec: filterspec.ListFilter) -> list[dict]:
+    """A choice filter's options: zones by name, actors findable by their aliases, a
+    checklist's labels spaced from their boxes; ``spec.order`` orders (and limits) them."""
+    if spec.column == "zone":
+        return zone_options(view)
+    values = view.index.options(spec.column)
+    if spec.order:
+        values = [v for v in spec.order if v in values]
+    if spec.column == "actor":
+        return [{"label": a, "value": a, "search": search_terms(a)} for a in values]
+    pad = " " if spec.control.kind == "checklist" else ""
+    return [{"label": f"{pad}{v}", "value": v} for v in values]
+
+
+def options_view(view: ViewData) -> tuple:
+    """The values of ``option_targets()``, in its order."""
     lo, hi = parse.slider_limits(view)
     banner = ("SYNTHETIC DATA — these incidents were generated for demonstration and are not "
               "real events." if view.synthetic else "")
     return (
-        opts(index.options("event_type")), opts(index.options("sub_type")),
-        [{"label": a, "value": a, "search": search_terms(a)} for a in index.options("actor")],
-        [{"label": names[z], "value": z} for z in dict.fromkeys(view.zones["zone_id"])],
-        [{"label": f" {p}", "value": p} for p in precisions], opts(index.options("source")),
+        *(filter_options(view, spec) for spec in choice_filters()),
         lo, hi, parse.slider_marks(view), view.label, banner, not view.synthetic,
-        provenance_view(view),
-        [{"label": names[z], "value": z} for z in dict.fromkeys(view.zones["zone_id"])],
+        provenance_view(view), zone_options(view),
     )
 
 
@@ -88,9 +102,7 @@ def provenance_view(view: ViewData) -> list:
     return rows
 
 
-OPTION_TARGETS = (
-    (ids.TYPES, "options"), (ids.SUB_TYPES, "options"), (ids.ACTORS, "options"),
-    (ids.ZONES, "options"), (ids.PRECISIONS, "options"), (ids.SOURCES, "options"),
+DATA_TARGETS = (
     (ids.DATE_RANGE, "min"), (ids.DATE_RANGE, "max"), (ids.DATE_RANGE, "marks"),
     (ids.DATA_LABEL, "children"), (ids.SYNTHETIC_BANNER, "children"),
     (ids.SYNTHETIC_BANNER, "hidden"), (ids.PROVENANCE, "children"),
@@ -98,10 +110,17 @@ OPTION_TARGETS = (
 )
 
 
+def option_targets() -> tuple[tuple[str, str], ...]:
+    """Every prop that depends only on the session's data: the choice filters' options
+    (from ``filterspec.FILTERS``), then the slider's range, labels and provenance."""
+    return (*((ids.filter_control(spec.inputs[0]), "options") for spec in choice_filters()),
+            *DATA_TARGETS)
+
+
 def initial_props(view: ViewData) -> dict[str, dict]:
     """The data-dependent props for the first paint, so URL values find their options."""
     props: dict[str, dict] = {}
-    for (cid, prop), value in zip(OPTION_TARGETS, options_view(view), strict=True):
+    for (cid, prop), value in zip(option_targets(), options_view(view), strict=True):
         props.setdefault(cid, {})[prop] = value
     return props
 
@@ -113,7 +132,7 @@ def register(app, store) -> None:
         return ensure_session(current)
 
     @app.callback(
-        *[Output(cid, prop) for cid, prop in OPTION_TARGETS],
+        *[Output(cid, prop) for cid, prop in option_targets()],
         Input(ids.SESSION, "data"), Input(ids.DATA_VERSION, "data"),
         prevent_initial_call=True,
     )

@@ -18,16 +18,12 @@ from dataclasses import dataclass, field, replace
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.analysis import filterspec
 from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState, decode, encode, without_playback
 from dashboard.app import ids, parse
 
-CONTROL_PROPS = {
-    "types": (ids.TYPES, "value"), "sub_types": (ids.SUB_TYPES, "value"),
-    "actors": (ids.ACTORS, "value"), "zones": (ids.ZONES, "value"),
-    "inside": (ids.INSIDE_ONLY, "value"), "precisions": (ids.PRECISIONS, "value"),
-    "fat_min": (ids.FAT_MIN, "value"), "fat_max": (ids.FAT_MAX, "value"),
-    "sources": (ids.SOURCES, "value"), "text": (ids.TEXT, "value"),
+TIME_PROPS = {
     "range": (ids.DATE_RANGE, "value"), "as_of": (ids.AS_OF, "date"),
     "first_day": (ids.WINDOW_DATES, "start_date"), "last_day": (ids.WINDOW_DATES, "end_date"),
     "play_step": (ids.PLAY_STEP, "value"), "play_window": (ids.PLAY_WINDOW, "value"),
@@ -35,8 +31,19 @@ CONTROL_PROPS = {
 }
 #: Playback controls: in the link, but not in the state store (no view draws them).
 PLAY_CONTROLS = (ids.PLAY_STEP, ids.PLAY_WINDOW, ids.PLAY_MODE, ids.PLAY_SPEED)
-#: Controls whose problems ``Synced.notes`` reports: a change of them clears an old note.
-NOTED = (ids.FAT_MIN, ids.FAT_MAX, ids.WINDOW_DATES)
+
+
+def control_props() -> dict[str, tuple[str, str]]:
+    """Every control the view reads, by its value's name (as ``parse`` names them): the
+    filters' (from ``filterspec.FILTERS``), then the window's and playback's."""
+    return {**{name: (ids.filter_control(name), "value") for name in parse.filter_inputs()},
+            **TIME_PROPS}
+
+
+def noted_controls() -> tuple[str, ...]:
+    """Controls whose problems ``Synced.notes`` reports: a change of them clears an old note."""
+    return (*(ids.filter_control(name) for spec in filterspec.FILTERS if spec.notes
+              for name in spec.inputs), ids.WINDOW_DATES)
 
 
 @dataclass
@@ -82,8 +89,7 @@ def sync_view(view: ViewData, trigger: str | None, search: str | None, values: d
                              view.default), camera,
                       decoded.problems, [], filters_of(state, view), window_of(state, view),
                       as_of_month(state, view))
-    state = parse.state_from_controls(view, values)
-    notes = parse.fatality_bounds(values.get("fat_min"), values.get("fat_max"))[2]
+    state, notes = parse.read_controls(view, values)
     set_controls = False
     if trigger == ids.RESET:
         state, set_controls = view.default, True
@@ -133,9 +139,10 @@ def messages_view(problems: list[str], notes: list[str] | None = None) -> list:
 
 
 def register(app, store) -> None:
+    props, noted_ids = control_props(), noted_controls()
     outputs = [Output(cid, prop, allow_duplicate=(name == "range"))
-               for name, (cid, prop) in CONTROL_PROPS.items()]
-    inputs = [Input(cid, prop) for cid, prop in CONTROL_PROPS.values()]
+               for name, (cid, prop) in props.items()]
+    inputs = [Input(cid, prop) for cid, prop in props.values()]
 
     @app.callback(
         *outputs, Output(ids.URL, "search"), Output(ids.STATE, "data"),
@@ -150,8 +157,8 @@ def register(app, store) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def _sync(search, *args):
-        n = len(CONTROL_PROPS)
-        values = dict(zip(CONTROL_PROPS, args[:n], strict=True))
+        n = len(props)
+        values = dict(zip(props, args[:n], strict=True))
         (_reset, brushed, click, relayout, _version, session_id, camera, current,
          current_filters, current_window) = args[n:]
         trigger = ctx.triggered_id
@@ -166,22 +173,22 @@ def register(app, store) -> None:
         data_key = store.data_key(session_id)
         result.state = f"{result.state}#{data_key}"
         result.filters = f"{result.filters}#{data_key}"
-        if trigger not in (None, ids.URL, *NOTED) and result.controls is None and \
+        if trigger not in (None, ids.URL, *noted_ids) and result.controls is None and \
                 result.state == current and result.camera == camera and \
                 (trigger not in PLAY_CONTROLS or result.search == search):
             raise PreventUpdate  # nothing changed (e.g. a control echoing its own value)
         if result.controls:
-            controls = [result.controls[name] for name in CONTROL_PROPS]
+            controls = [result.controls[name] for name in props]
         else:  # the date boxes follow the window however it moved
             dates = dict(zip(("first_day", "last_day"), following_dates(result.window, values),
                              strict=True))
-            controls = [dates.get(name, no_update) for name in CONTROL_PROPS]
+            controls = [dates.get(name, no_update) for name in props]
         fresh = trigger in (None, ids.URL)  # a new page or new data always redraws
 
         def changed(value, current_value):
             return value if fresh or value != current_value else no_update
 
-        noted = fresh or result.notes or trigger in NOTED  # a fixed value clears its note
+        noted = fresh or result.notes or trigger in noted_ids  # a fixed value clears its note
         return (*controls, no_update if result.search is None else result.search,
                 changed(result.state, current),
                 no_update if result.camera == camera and not fresh else result.camera,
