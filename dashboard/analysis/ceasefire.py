@@ -285,6 +285,17 @@ def _signed_after(index: IncidentIndex, zone_index: ZoneIndex, zone_id: str,
     return signed
 
 
+def in_zone_or_ring(index: IncidentIndex, zone_index: ZoneIndex, zone_id: str,
+                    positions: np.ndarray, ring_km: float) -> np.ndarray:
+    """Which of ``positions`` lie inside the zone or its ring by their recorded point,
+    the zone as it stood on each incident's day (the rule the "after" counts use)."""
+    if zone_id not in zone_index.zone_ids:
+        return np.zeros(len(positions), dtype=bool)
+    signed = _signed_after(index, zone_index, zone_id, np.asarray(positions), ring_km)
+    areas = _areas(signed, np.zeros(len(signed)), ring_km)
+    return areas.inside | areas.ring
+
+
 def _signed_fixed(index: IncidentIndex, geometry, metric, positions: np.ndarray) -> np.ndarray:
     """Signed km to one fixed geometry's edge (for the "before" window)."""
     frame = index.frame.iloc[positions]
