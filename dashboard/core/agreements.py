@@ -86,6 +86,7 @@ class Agreement:
     exempt: tuple[Exemption, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     non_violent: tuple[str, ...] = ()       # event types this deal adds to the non-violent ones
+    note: str = ""                          # what the sources leave open (approximate date, area)
 
     @property
     def first_day(self) -> date:
@@ -109,6 +110,11 @@ class Terms:
 
     def for_zone(self, zone_id: str) -> tuple[Agreement, ...]:
         return tuple(a for a in self.agreements if zone_id in a.zones)
+
+    @property
+    def non_violent(self) -> frozenset[str]:
+        """Event types any agreement adds to the non-violent ones."""
+        return frozenset(t for a in self.agreements for t in a.non_violent)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,10 @@ class MilestoneFileError(DataFileError):
     """A milestone file with errors."""
 
 
+class TermsFileError(DataFileError):
+    """An agreement terms file with errors."""
+
+
 class FormatError(DataFileError):
     """A file that is not in a format ZoneWatch reads, or not the one it claims."""
 
