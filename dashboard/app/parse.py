@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.analysis import filterspec
+from dashboard.analysis import filterspec, windows
 from dashboard.analysis.filterspec import finite_number as _number
 from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import PLAY_SPEEDS, ViewState, play_values
@@ -22,8 +22,6 @@ from dashboard.views.figures import HOVER_ID
 
 MAX_LAT = 85.0511          # MapLibre's Web Mercator limit
 MAX_ZOOM = 22.0
-MAX_WINDOW_DAYS = 3650     # as the CLI's --before/--after
-RING_KM = (0.1, 500.0)     # as the CLI's --ring-km
 
 #: The controls other than the filters' (``filter_inputs``), by their value's name.
 TIME_CONTROLS = ("range", "as_of", "first_day", "last_day", "play_step", "play_window",
@@ -209,9 +207,9 @@ def analysis_window(before, after, ring) -> tuple[int, int, float]:
                               f"Fix: type {kind} in that range.")
         return int(number) if whole else number
 
-    return (read(before, 90, 1, MAX_WINDOW_DAYS, "Days before", True),
-            read(after, 90, 1, MAX_WINDOW_DAYS, "Days after", True),
-            read(ring, 25.0, *RING_KM, "Ring width", False))
+    return (read(before, windows.DEFAULT_BEFORE, *windows.WINDOW_DAYS, "Days before", True),
+            read(after, windows.DEFAULT_AFTER, *windows.WINDOW_DAYS, "Days after", True),
+            read(ring, windows.DEFAULT_RING_KM, *windows.RING_KM, "Ring width", False))
 
 
 def clicked_zone(click: dict | None, zone_ids: set[str]) -> str | None:
