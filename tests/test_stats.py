@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import replace
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -11,11 +13,21 @@ import pytest
 from scipy.stats import binomtest
 from shapely.geometry import Point, box
 
+from dashboard.analysis import ceasefire
 from dashboard.analysis.ceasefire import before_after, tally
 from dashboard.analysis.dataset import assemble_dataset
-from dashboard.analysis.verdict import change_words, headline, sentence
+from dashboard.analysis.verdict import change_words, exemption_words, headline, sentence
 from dashboard.analysis.viewdata import build_view_data
 from dashboard.core import model
+from dashboard.core.agreements import (
+    Agreement,
+    AnalystStatus,
+    Commitment,
+    Evidence,
+    Exemption,
+    Party,
+    Terms,
+)
 from dashboard.core.errors import ZoneWatchError
 from dashboard.export.ceasefire_report import md_text, table_rows, to_csv, to_json, to_markdown
 
@@ -353,3 +365,114 @@ def test_st027_the_server_setting_names_more_non_violent_types(monkeypatch):
     monkeypatch.setenv("ZONEWATCH_NON_VIOLENT", "Airstrike; Detention")
     a = analyse(ROWS, before_days=10, after_days=10)
     assert a.non_violent_left_out == {"Airstrike": 2, "Aid convoy": 1}
+
+
+# With an agreement's terms ------------------------------------------------------------------
+HTS = Exemption("Hay'at Tahrir al-Sham", ("HTS",), start=date(2017, 9, 10), source="Exempt src")
+TERMS = Terms((Agreement(
+    "z-deal", "Zone Z ceasefire", ("z",), datetime(2017, 7, 1, 12), source="Deal src",
+    parties=(Party("Government", "government", ("Gov",)),),
+    exempt=(HTS,),
+    commitments=(Commitment("aid", "Aid enters", date(2017, 7, 5),
+                            Evidence(event_types=("Aid convoy",)), source="Aid src"),)),),
+    source_file="terms.json")
+#: The stand-in classifier's class for each actor1 (the real rules: analysis.classify).
+STUB_CLASSES = {"Gov": "violation", "GovHTS": "permitted", "IS": "non_party", "?": "unclear"}
+TERMS_ROWS = [
+    ("2017-06-25", IN_BOTH, "Shelling", "Gov", "Alpha", 1),      # before: not classified
+    ("2017-07-01", IN_BOTH, "Shelling", "?", "Alpha", 0),        # unclear
+    ("2017-07-02", IN_BOTH, "Aid convoy", "UN", "Beta", 0),      # non-violent: left out
+    ("2017-07-03", IN_BOTH, "Airstrike", "Gov", "Beta", 1),      # violation
+    ("2017-07-04", IN_BOTH, "Airstrike", "Gov", "Beta", 0),      # violation
+    ("2017-07-05", IN_BOTH, "Airstrike", "GovHTS", "Beta", 0),   # permitted
+    ("2017-07-06", IN_BOTH, "Shelling", "IS", "Beta", 0),        # non_party
+    ("2017-07-05", EAST_HALF, "Shelling", "Gov", "Gamma", 1),    # ring: not classified
+]
+
+
+@pytest.fixture
+def stub_classify(monkeypatch):
+    """Stand in for analysis.classify: the class by actor1; records what it was given."""
+    seen = []
+
+    def classify(incidents, terms, non_violent=frozenset()):
+        seen.append(incidents["incident_id"].tolist())
+        cls = incidents["actor1"].map(STUB_CLASSES)
+        return pd.DataFrame({"classification": cls, "classification_reason": "stub",
+                             "agreement_id": "z-deal"}, index=incidents.index)
+
+    monkeypatch.setattr(ceasefire, "_classify", classify)
+    return seen
+
+
+def test_st028_terms_count_violations_apart_from_all_violent_incidents(stub_classify):
+    a = analyse(TERMS_ROWS, before_days=10, after_days=10, ring_km=25, terms=TERMS)
+    assert a.inside_after.incidents == 5                       # every violent incident, as before
+    assert stub_classify == [["i1", "i3", "i4", "i5", "i6"]]   # inside, after, violent only
+    t = a.terms
+    assert (t.violations, t.permitted, t.unclear, t.non_party) == (2, 1, 1, 1)
+    assert t.as_of == date(2017, 7, 10)                        # the after window's last day
+    assert [(c.id, c.status, c.evidence_ids) for c in t.commitments] == [("aid", "kept", ("i2",))]
+
+
+def test_st029_sentence_names_the_exemptions_and_the_counts(stub_classify):
+    plain = sentence(analyse(TERMS_ROWS, before_days=10, after_days=10, ring_km=25))
+    text = sentence(analyse(TERMS_ROWS, before_days=10, after_days=10, ring_km=25, terms=TERMS))
+    assert text.startswith(plain)                              # the terms only add words
+    assert text[len(plain):] == (
+        " Under the terms of the Zone Z ceasefire, the 5 violent incidents inside from 1 Jul 2017 "
+        "were 2 violations, 1 permitted strike on an exempt group, 1 unclear and 1 with no party "
+        "involved. Strikes on Hay'at Tahrir al-Sham from 10 Sep 2017 are not counted as "
+        "violations.")
+
+
+@pytest.mark.parametrize(("start", "until", "words"), [
+    (date(2017, 9, 10), None, "strikes on X from 10 Sep 2017 are not counted as violations"),
+    (date(2017, 9, 10), date(2017, 10, 1), "strikes on X from 10 Sep 2017 to 1 Oct 2017 are"),
+    (None, None, "strikes on X are not counted as violations"),
+    (None, date(2017, 10, 1), "strikes on X until 1 Oct 2017 are"),
+])
+def test_st030_exemption_words(start, until, words):
+    assert exemption_words(Exemption("X", start=start, until=until)).startswith(words)
+
+
+def test_st031_without_terms_nothing_changes_and_a_zone_without_terms_says_so(stub_classify):
+    plain = analyse(TERMS_ROWS, before_days=10, after_days=10)
+    assert plain.terms is None and "terms" not in plain.to_dict()
+    assert "commitments" not in json.loads(to_json(plain))
+    assert "## Terms" not in to_markdown(plain) and stub_classify == []
+    other = analyse(TERMS_ROWS, before_days=10, after_days=10, terms=Terms())
+    assert other.terms is None
+    assert "the terms file gives no agreement for zone 'z': incidents are not classified" \
+        in other.warnings
+
+
+def test_st032_reports_carry_the_terms(stub_classify):
+    a = analyse(TERMS_ROWS, before_days=10, after_days=10, ring_km=25, terms=TERMS)
+    doc = json.loads(to_json(a))
+    assert doc["commitments"] == [{
+        "id": "aid", "text": "Aid enters", "due": "2017-07-05", "status": "kept",
+        "evidence_ids": ["i2"], "source": "Aid src", "first_evidence": "2017-07-02",
+        "status_source": "incident data", "status_day": None}]
+    assert {k: doc["terms"][k] for k in ("violations", "permitted", "unclear", "non_party")} == \
+        {"violations": 2, "permitted": 1, "unclear": 1, "non_party": 1}
+    md = to_markdown(a)
+    section = md.split("## Terms\n", 1)[1].split("\n## ", 1)[0]
+    assert "**Zone Z ceasefire** (z-deal), in effect from 1 Jul 2017 12:00; source: Deal src." \
+        in section
+    assert "- Government (government): also Gov" in section
+    assert ("- Hay'at Tahrir al-Sham (also HTS): strikes on Hay'at Tahrir al-Sham from 10 Sep "
+            "2017 are not counted as violations; source: Exempt src") in section
+    assert ("- aid: Aid enters (due 5 Jul 2017): **kept**; first evidence 2 Jul 2017 (incidents "
+            "i2); source: Aid src") in section
+    assert "2 violations, 1 permitted, 1 unclear, 1 with no party involved" in section
+
+
+def test_st033_parties_not_reported_and_an_analysts_entry(stub_classify):
+    ag = TERMS.agreements[0]
+    entry = AnalystStatus("broken", date(2017, 7, 8), "Field call")
+    quiet = Terms((replace(ag, parties=(), parties_note="the parties of this zone are not "
+                           "reported", commitments=(replace(ag.commitments[0], analyst=entry),)),))
+    md = to_markdown(analyse(TERMS_ROWS, before_days=10, after_days=10, terms=quiet))
+    assert "- parties not reported: the parties of this zone are not reported" in md
+    assert "**broken** by Field call, 8 Jul 2017; first evidence 2 Jul 2017" in md

@@ -27,8 +27,9 @@ Definitions (the same for the dashboard panel, the CLI report and the briefing):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,7 @@ from dashboard.analysis.ratemodels import Estimate, Series, period_series
 from dashboard.analysis.spatial import ZoneIndex
 from dashboard.analysis.validity import days_in_force, zones_as_of
 from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM
+from dashboard.core.agreements import Agreement, Terms
 from dashboard.core.errors import ZoneWatchError
 from dashboard.core.formats import day_words
 from dashboard.core.settings import Settings
@@ -51,6 +53,9 @@ MIN_EVENTS = 10       # below this many events in both windows together, say not
 MIN_WEEKLY_DAYS = 28  # shorter covered windows are modelled by day, not by week
 MOSTLY_AMBIGUOUS = 0.8  # this share of ambiguous incidents: location cannot settle it
 EPOCH = pd.Timestamp(0)
+
+if TYPE_CHECKING:  # commitments builds on this module's ring rule: imported when used
+    from dashboard.analysis.commitments import CommitmentStatus
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,30 @@ class SideCount:
     counts: list[tuple[str, int]]    # top actors, then "other (n actors)" and "unknown"
 
 
+@dataclass(frozen=True)
+class TermsCounts:
+    """The violent incidents inside the zone after R, by class under the agreement's
+    terms (``dashboard.analysis.classify``), and its commitments as of the after
+    window's last day. ``classes`` holds every class found, these four included."""
+
+    agreements: tuple[Agreement, ...]
+    violations: int
+    permitted: int
+    unclear: int
+    non_party: int
+    classes: dict[str, int]
+    as_of: date
+    commitments: list[CommitmentStatus]
+    source_file: str = ""
+
+    def to_dict(self) -> dict:
+        return {"agreements": [{"id": a.id, "name": a.name, "source": a.source}
+                               for a in self.agreements],
+                "violations": self.violations, "permitted": self.permitted,
+                "unclear": self.unclear, "non_party": self.non_party, "classes": self.classes,
+                "as_of": self.as_of.isoformat(), "source_file": self.source_file}
+
+
 @dataclass
 class Analysis:
     zone_id: str
@@ -183,13 +212,20 @@ class Analysis:
     filters: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    terms: TermsCounts | None = None   # with an agreement's terms only
 
     @property
     def by_actor(self) -> list[tuple[str, int]]:
         return self.sides[0].counts if self.sides else []
 
     def to_dict(self) -> dict:
-        out = asdict(self)
+        """JSON-ready; without terms exactly the keys it always had."""
+        terms = self.terms
+        out = asdict(replace(self, terms=None))
+        del out["terms"]
+        if terms is not None:
+            out["terms"] = terms.to_dict()
+            out["commitments"] = [c.to_dict() for c in terms.commitments]
         out["covered_days"] = {"before": self.before_window.covered, "after": self.after_window.covered}
         return out
 
@@ -381,10 +417,13 @@ def before_after(
     filters: dict[str, str] | None = None,
     non_violent: frozenset[str] | set[str] = frozenset(),
     data_span: tuple[date, date] | None = None,
+    terms: Terms | None = None,
 ) -> Analysis:
     """The whole analysis for one zone. ``positions`` are the incidents the active
     filters keep (all when None); the windows are applied here. ``data_span`` is the
-    period the incident data cover (default: first to last incident of ``index``)."""
+    period the incident data cover (default: first to last incident of ``index``).
+    With ``terms`` naming the zone, the violent incidents inside after R are also
+    counted by class, and the commitments given their status (``Analysis.terms``)."""
     if zone_id not in set(zones["zone_id"]):
         raise ZoneWatchError(f"no zone '{zone_id}'. Fix: use one of "
                              f"{', '.join(dict.fromkeys(zones['zone_id']))}.")
@@ -497,12 +536,45 @@ def before_after(
                  "actor1": row["actor1"], "actor2": row["actor2"], "place": row["place"],
                  "fatalities": None if pd.isna(row["fatalities"]) else int(row["fatalities"]),
                  "source": row["source"], "incident_id": str(row["incident_id"])}
+    by_terms = None
+    if terms is not None:
+        by_terms = terms_counts(index, zone_index, zone_id, frame, terms, w_after.end, ring_km,
+                                frozenset(non_violent))
+        if by_terms is None:
+            warnings.append(f"the terms file gives no agreement for zone '{zone_id}': incidents "
+                            "are not classified")
     return Analysis(
         zone_id, name, reference, label, before_days, after_days, ring_km, w_before, w_after,
         ib, ia, rb, ra, inside_rr, ring_rr, ror, its, refused, sides, by_place,
         [(d.date(), int(c)) for d, c in weeks.items()], first, left_out, filters or {},
-        warnings, datasets,
+        warnings, datasets, by_terms,
     )
+
+
+def _classify(incidents: pd.DataFrame, terms: Terms, non_violent: frozenset[str]) -> pd.DataFrame:
+    """``dashboard.analysis.classify.classify`` (one seam, so tests can stand in for it)."""
+    from dashboard.analysis.classify import classify
+
+    return classify(incidents, terms, non_violent)
+
+
+def terms_counts(index: IncidentIndex, zone_index: ZoneIndex, zone_id: str,
+                 inside_after: pd.DataFrame, terms: Terms, as_of: date, ring_km: float,
+                 non_violent: frozenset[str] = frozenset()) -> TermsCounts | None:
+    """``inside_after`` (violent incidents inside after R) counted by class, and the
+    zone's agreements' commitments as of ``as_of``; None when no agreement names it."""
+    from dashboard.analysis.commitments import commitment_statuses
+
+    agreements = terms.for_zone(zone_id)
+    if not agreements:
+        return None
+    classes = _classify(inside_after, terms, non_violent)["classification"]
+    found = {c: int(n) for c, n in classes.value_counts().items()}
+    commitments = [s for a in agreements
+                   for s in commitment_statuses(index, zone_index, a, as_of, ring_km=ring_km)]
+    return TermsCounts(agreements, found.get("violation", 0), found.get("permitted", 0),
+                       found.get("unclear", 0), found.get("non_party", 0), found, as_of,
+                       commitments, terms.source_file)
 
 
 def _default_reference(zone_id, zones, milestones) -> tuple[date | None, str]:

@@ -8,8 +8,9 @@ every incident may lie on either side of the zone edge.
 
 from __future__ import annotations
 
-from dashboard.analysis.ceasefire import MIN_EVENTS, MOSTLY_AMBIGUOUS, Analysis, Count, RateRatio
+from dashboard.analysis.ceasefire import MIN_EVENTS, MOSTLY_AMBIGUOUS, Analysis, Count, RateRatio, TermsCounts
 from dashboard.analysis.ratemodels import fmt
+from dashboard.core.agreements import Exemption
 from dashboard.core.formats import day_words
 
 FRACTIONS = [(0.1, "a tenth"), (0.2, "a fifth"), (0.25, "a quarter"), (1 / 3, "a third"),
@@ -145,6 +146,47 @@ def details(a: Analysis) -> str:
         text += f" {n} non-violent event{'s' if n > 1 else ''} left out of the counts."
     if a.filters:
         text += " Filters: " + "; ".join(f"{k}: {v}" for k, v in a.filters.items()) + "."
+    return text + terms_words(a)
+
+
+def exemption_words(exemption: Exemption) -> str:
+    """"strikes on Hay'at Tahrir al-Sham from 10 Sep 2017 are not counted as violations"
+    (the exemption's first and last days both count)."""
+    when = ""
+    if exemption.start and exemption.until:
+        when = f" from {day_words(exemption.start)} to {day_words(exemption.until)}"
+    elif exemption.start:
+        when = f" from {day_words(exemption.start)}"
+    elif exemption.until:
+        when = f" until {day_words(exemption.until)}"
+    return f"strikes on {exemption.name}{when} are not counted as violations"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def terms_words(a: Analysis) -> str:
+    """What the terms make of the violent incidents inside after R, naming the
+    exemptions; '' without terms."""
+    t: TermsCounts | None = a.terms
+    if t is None:
+        return ""
+    names = " and ".join(ag.name for ag in t.agreements)
+    parts = [_plural(t.violations, "violation", "violations"),
+             _plural(t.permitted, "permitted strike on an exempt group",
+                     "permitted strikes on exempt groups"),
+             f"{t.unclear} unclear", f"{t.non_party} with no party involved"]
+    rest = sum(n for c, n in t.classes.items()
+               if c not in ("violation", "permitted", "unclear", "non_party"))
+    if rest:
+        parts.append(f"{rest} outside the agreement's zones or days")
+    text = (f" Under the terms of the {names}, the {a.inside_after.incidents} violent incidents "
+            f"inside from {day_words(a.reference)} were {', '.join(parts[:-1])} and {parts[-1]}.")
+    exemptions = [exemption_words(e) for ag in t.agreements for e in ag.exempt]
+    if exemptions:
+        joined = "; ".join(exemptions)
+        text += f" {joined[0].upper()}{joined[1:]}."
     return text
 
 

@@ -10,9 +10,11 @@ import csv
 import io
 import json
 
-from dashboard.analysis.ceasefire import Analysis, Count, RateRatio
+from dashboard.analysis.ceasefire import Analysis, Count, RateRatio, TermsCounts
+from dashboard.analysis.commitments import CommitmentStatus
 from dashboard.analysis.ratemodels import fmt
-from dashboard.analysis.verdict import details, headline, sentence
+from dashboard.analysis.verdict import details, exemption_words, headline, sentence
+from dashboard.core.agreements import Agreement
 from dashboard.core.formats import day_words
 
 UNCERTAINTY_NOTE = ("Counts in brackets: only incidents whose whole location-uncertainty radius "
@@ -148,10 +150,62 @@ def to_markdown(a: Analysis) -> str:
                           f"{fv['incident_id']}.")]
     if a.filters:
         lines += ["", "Active filters: " + _md("; ".join(f"{k}: {v}" for k, v in a.filters.items()))]
+    if a.terms is not None:
+        lines += ["", *terms_lines(a.terms)]
     if a.warnings:
         lines += ["", "## Caveats", ""] + [f"- {_md(w)}" for w in a.warnings]
     lines += ["", "Zone boundaries are approximate. Data: " + _md(", ".join(a.sources) or "–") + "."]
     return "\n".join(lines) + "\n"
+
+
+def _source(text: str) -> str:
+    return f"source: {_md(text) if text else 'not given'}"
+
+
+def agreement_lines(ag: Agreement) -> list[str]:
+    """One agreement: when, who is bound, who is left out, each with its source."""
+    when = day_words(ag.first_day) + (f" {ag.in_effect:%H:%M}" if ag.starts_at_a_time else "")
+    ends = f" to {day_words(ag.ends)}" if ag.ends else ""
+    lines = [f"**{_md(ag.name)}** ({_md(ag.id)}), in effect from {when}{ends}; "
+             f"{_source(ag.source)}.", "", "Parties:", ""]
+    lines += [f"- {_md(p.name)} ({_md(p.side)})"
+              + (f": also {_md(', '.join(p.aliases))}" if p.aliases else "") for p in ag.parties]
+    if not ag.parties:
+        lines.append(f"- parties not reported{': ' + _md(ag.parties_note) if ag.parties_note else ''}")
+    lines += ["", "Exemptions:", ""]
+    lines += [f"- {_md(e.name)}" + (f" (also {_md(', '.join(e.aliases))})" if e.aliases else "")
+              + f": {_md(exemption_words(e))}; {_source(e.source)}" for e in ag.exempt] \
+        or ["- none"]
+    return lines
+
+
+def commitment_line(c: CommitmentStatus) -> str:
+    """'- aid: Food ... (due 7 Aug 2017): **kept**, first evidence 5 Aug 2017 (ids ...)'."""
+    due = f" (due {day_words(c.due)})" if c.due else ""
+    text = f"- {_md(c.id)}: {_md(c.text)}{due}: **{c.status.replace('_', ' ')}**"
+    if c.status_day:
+        text += f" by {_md(c.status_source)}, {day_words(c.status_day)}"
+    if c.first_evidence:
+        ids = ", ".join(c.evidence_ids[:5]) + (f" and {len(c.evidence_ids) - 5} more"
+                                               if len(c.evidence_ids) > 5 else "")
+        text += f"; first evidence {day_words(c.first_evidence)} (incidents {_md(ids)})"
+    return f"{text}; {_source(c.source)}"
+
+
+def terms_lines(t: TermsCounts) -> list[str]:
+    """The report's Terms section: the agreements, the class counts and the commitments."""
+    lines = ["## Terms", ""]
+    for ag in t.agreements:
+        lines += [*agreement_lines(ag), ""]
+    lines += ["Violent incidents inside the zone after the reference day, by the terms: "
+              f"{t.violations} violations, {t.permitted} permitted, {t.unclear} unclear, "
+              f"{t.non_party} with no party involved.", "",
+              f"Commitments as of {day_words(t.as_of)} (kept: evidence on or before the due day; "
+              "late: first evidence after it; no evidence: none yet in or near the zone):", ""]
+    lines += [commitment_line(c) for c in t.commitments] or ["- none listed"]
+    if t.source_file:
+        lines += ["", f"Terms file: {_md(t.source_file)}."]
+    return lines
 
 
 def to_csv(a: Analysis) -> str:
