@@ -12,40 +12,16 @@
 // redraws every view for it (Play again goes on from there); at the end the slider
 // goes back to the chosen range. With too many incidents each step moves the slider
 // instead and the server redraws the views, as for a manual move.
-(function () {
+//
+// The pure parts (decoding the payload, which incidents and zones a window shows, the
+// legend's rows, the flat projection) come first and are unit-tested under Node
+// (tests/js/playback.test.js); element ids, trace roles, Web Mercator and Plotly's and
+// MapLibre's insides come from assets/adapter.js.
+(function (root) {
   "use strict";
-  const TRACE_PREFIX = "plotly-trace-layer-";
-  const REDRAW_WAIT_MS = 4000;  // server mode: advance anyway if no new map by then
-  const TILE = 512;             // MapLibre's world is 512 px wide at zoom 0
-
-  // The map's own layers that playback replaces (incidents, hexagons, zones).
-  const replaced = (t) => t.legendgroup === "types" || t.legendgroup === "zones" ||
-    t.name === "Incidents (binned)" || String(t.name || "").startsWith("outline ") ||
-    t.name === "zone labels" || t.name === "Selected row" || t.name === "Selected";
-
-  // ``list`` holds the server's frames ([first, last] slider offsets, in order),
-  // ``index`` the one shown, ``range`` the chosen range they cover, ``paused`` where
-  // a pause left them ({range, frame}), so Play goes on from there.
-  const player = {
-    key: null, data: null, loading: null, mode: "server", running: false, timer: null,
-    window: null, speed: 400, frames: 0, drawn: 0, installed: false, playing: false,
-    list: null, index: -1, range: null, after: null, paused: null, error: null, before: null,
-    lastMapData: null, waitSince: 0, frameMs: [], canvas: null, shown: 0,
-  };
-  const order = () => window.zonewatchFrames;  // assets/frames.js
-  window.zonewatchPlayer = player;  // read by the benchmark and the browser tests
-  const hooked = new WeakSet();     // maps and graphs whose events playback listens to
-
-  function graph() {
-    const el = document.getElementById("map");
-    if (!el) return null;
-    return el.classList.contains("js-plotly-plot") ? el : el.querySelector(".js-plotly-plot");
-  }
-
-  function maplibre(gd) {
-    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    return sub ? sub.map : null;
-  }
+  const inNode = typeof module !== "undefined" && module.exports;
+  const adapter = inNode ? require("./adapter.js") : root.zonewatchAdapter;
+  const {mercX, mercY} = adapter;
 
   function decode(text, Type) {
     const bin = atob(text);
@@ -54,13 +30,7 @@
     return new Type(bytes.buffer);
   }
 
-  // Web Mercator x, y in [0, 1] (MapLibre's world coordinates divided by its size).
-  function mercX(lon) { return (lon + 180) / 360; }
-  function mercY(lat) {
-    const s = Math.sin(Math.max(-85.05, Math.min(85.05, lat)) * Math.PI / 180);
-    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
-  }
-
+  // The server's payload as arrays in world coordinates (see playback_data.py).
   function prepare(p) {
     const lon = decode(p.lon, Float32Array), lat = decode(p.lat, Float32Array);
     const x = new Float64Array(p.n), y = new Float64Array(p.n);
@@ -93,6 +63,69 @@
     }
     return a;
   }
+
+  // The zones a window [lo, hi] shows: those in force on its last day, or on the
+  // payload's "as of" day when the controls fix one.
+  function zonesInForce(data, hi) {
+    const day = data.asOf === null || data.asOf === undefined ? hi : data.asOf;
+    return data.zones.filter((z) => z.from <= day && day <= z.to);
+  }
+
+  // The frame's legend, row by row: the statuses of the zones in force, then the event
+  // types among the incidents ``from`` .. ``to`` - 1, in the map's legend order.
+  function legendRows(data, zones, from, to) {
+    const statuses = new Map(zones.map((z) => [z.status, z.colour]));
+    const present = new Set();
+    for (let i = from; i < to; i++) present.add(data.type[i]);
+    const rows = [];
+    if (statuses.size) rows.push(["title", "Zones (as of date)"]);
+    for (const [status, colour] of statuses) rows.push(["zone", "Zone: " + status, colour]);
+    if (present.size) rows.push(["title", "Incidents (size: fatalities)"]);
+    for (const c of data.order) {
+      if (present.has(c)) rows.push(["type", data.names[c], data.colours[c]]);
+    }
+    return rows;
+  }
+
+  // World coordinates to px of a w x h map, north up and flat, centred on (lon, lat).
+  function flatProjector(centre, zoom, w, h) {
+    const scale = adapter.worldPx(zoom), cx = mercX(centre.lng), cy = mercY(centre.lat);
+    return (x, y) => [(x - cx) * scale + w / 2, (y - cy) * scale + h / 2];
+  }
+
+  // The map note while playing.
+  function playingNote(shown) {
+    return shown.toLocaleString("en-US") + (shown === 1 ? " incident" : " incidents") +
+      " in this window (playing: hover, counts and the table follow when playback stops).";
+  }
+
+  if (inNode) {
+    module.exports = {decode: decode, prepare: prepare, bound: bound,
+                      zonesInForce: zonesInForce, legendRows: legendRows,
+                      flatProjector: flatProjector, playingNote: playingNote};
+    return;
+  }
+
+  // The browser: the player ----------------------------------------------------------
+  const REDRAW_WAIT_MS = 4000;  // server mode: advance anyway if no new map by then
+  const ID = adapter.ids;       // ID().MAP is dashboard/app/ids.py's MAP
+  const BAND_ID = "zw-play-band";  // the histogram's moving window: an element made here
+
+  // ``list`` holds the server's frames ([first, last] slider offsets, in order),
+  // ``index`` the one shown, ``range`` the chosen range they cover, ``paused`` where
+  // a pause left them ({range, frame}), so Play goes on from there.
+  const player = {
+    key: null, data: null, loading: null, mode: "server", running: false, timer: null,
+    window: null, speed: 400, frames: 0, drawn: 0, installed: false, playing: false,
+    list: null, index: -1, range: null, after: null, paused: null, error: null, before: null,
+    lastMapData: null, waitSince: 0, frameMs: [], canvas: null, shown: 0,
+  };
+  const order = () => window.zonewatchFrames;  // assets/frames.js
+  window.zonewatchPlayer = player;  // read by the benchmark and the browser tests
+  const hooked = new WeakSet();     // maps and graphs whose events playback listens to
+
+  const graph = () => adapter.graph(ID().MAP);
+  const maplibre = adapter.maplibre;
 
   function label(data, lo, hi) {  // as the server's date label (assets/views.js)
     const day = window.zonewatchDates.DAY_MS;
@@ -135,12 +168,10 @@
   const hiddenLayers = new Set();
 
   function hideLayers(m, gd) {
-    const uids = (gd._fullData || []).filter(replaced).map((t) => TRACE_PREFIX + t.uid + "-");
-    for (const layer of m.getStyle().layers) {
-      if (uids.some((u) => layer.id.startsWith(u)) &&
-          m.getLayoutProperty(layer.id, "visibility") !== "none") {
-        m.setLayoutProperty(layer.id, "visibility", "none");
-        hiddenLayers.add(layer.id);
+    for (const id of adapter.layersOfRoles(gd, m, adapter.playbackReplaces())) {
+      if (m.getLayoutProperty(id, "visibility") !== "none") {
+        m.setLayoutProperty(id, "visibility", "none");
+        hiddenLayers.add(id);
       }
     }
   }
@@ -207,13 +238,9 @@
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const flat = !m.getBearing() && !m.getPitch();
-    const scale = TILE * Math.pow(2, m.getZoom());
-    const centre = m.getCenter();
-    const cx = mercX(centre.lng), cy = mercY(centre.lat);
-    const toPx = flat ? (x, y) => [(x - cx) * scale + w / 2, (y - cy) * scale + h / 2]
-      : (x, y) => { const p = m.project(fromMerc(x, y)); return [p.x, p.y]; };
-    const zday = data.asOf === null || data.asOf === undefined ? hi : data.asOf;
-    const zones = data.zones.filter((z) => z.from <= zday && zday <= z.to);
+    const toPx = flat ? flatProjector(m.getCenter(), m.getZoom(), w, h)
+      : (x, y) => { const p = m.project(adapter.lonLat(x, y)); return [p.x, p.y]; };
+    const zones = zonesInForce(data, hi);
     const outline = (z) => {
       ctx.beginPath();
       for (const ring of z.rings) {
@@ -264,16 +291,7 @@
   // What the frame shows, in place of the map's legend (hidden while playing): the
   // statuses of the zones in force and the event types in the window.
   function legend(ctx, data, zones, from, to) {
-    const statuses = new Map(zones.map((z) => [z.status, z.colour]));
-    const present = new Set();
-    for (let i = from; i < to; i++) present.add(data.type[i]);
-    const rows = [];
-    if (statuses.size) rows.push(["title", "Zones (as of date)"]);
-    for (const [status, colour] of statuses) rows.push(["zone", "Zone: " + status, colour]);
-    if (present.size) rows.push(["title", "Incidents (size: fatalities)"]);
-    for (const c of data.order) {
-      if (present.has(c)) rows.push(["type", data.names[c], data.colours[c]]);
-    }
+    const rows = legendRows(data, zones, from, to);
     if (!rows.length) return;
     ctx.font = "11px Inter, 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
     const width = 14 + Math.max(...rows.map((r) => ctx.measureText(r[1]).width)) + 24;
@@ -304,34 +322,25 @@
   // The map's own legend and colour bar describe its last figure, not the frame.
   // (Its hover labels too: they would describe the hidden points.)
   function showPlotlyKeys(gd, visible) {
-    for (const el of gd.querySelectorAll(".legend, .colorbar")) {
+    for (const el of adapter.keys(gd)) {
       el.style.display = visible ? "" : "none";
     }
     gd.classList.toggle("zw-playing", !visible);
   }
 
-  function fromMerc(x, y) {
-    const lat = Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180 / Math.PI;
-    return [x * 360 - 180, lat];
-  }
-
   // The histogram's shaded window follows the frames as a plain box over the plot: a
   // Plotly relayout of its shape would cost about 100 ms a frame. The figure's own band
   // is hidden meanwhile and comes back with the server's redraw when playback stops.
-  function histogram() {
-    const el = document.getElementById("histogram");
-    return el && (el.classList.contains("js-plotly-plot") ? el : el.querySelector(".js-plotly-plot"));
-  }
+  const histogram = () => adapter.graph(ID().HISTOGRAM);
 
   function shadeHistogram(data, lo, hi) {
     const gd = histogram();
-    const xa = gd && gd._fullLayout && gd._fullLayout.xaxis;
-    const ya = gd && gd._fullLayout && gd._fullLayout.yaxis;
-    if (!xa || !ya) return;
-    let band = document.getElementById("zw-play-band");
+    const area = adapter.plotArea(gd);
+    if (!area) return;
+    let band = document.getElementById(BAND_ID);
     if (!band) {
       band = document.createElement("div");
-      band.id = "zw-play-band";
+      band.id = BAND_ID;
       band.className = "zw-play-band";
       gd.appendChild(band);
     }
@@ -339,16 +348,16 @@
     if (shapes && shapes.length && shapes[0].visible !== false && window.Plotly) {
       window.Plotly.relayout(gd, {"shapes[0].visible": false});
     }
-    const x0 = xa._offset + xa.c2p(data.first + lo * 86400000);
-    const x1 = xa._offset + xa.c2p(data.first + (hi + 1) * 86400000);
+    const x0 = area.x(data.first + lo * 86400000);
+    const x1 = area.x(data.first + (hi + 1) * 86400000);
     band.style.left = x0 + "px";
     band.style.width = Math.max(1, x1 - x0) + "px";
-    band.style.top = ya._offset + "px";
-    band.style.height = ya._length + "px";
+    band.style.top = area.top + "px";
+    band.style.height = area.height + "px";
   }
 
   function unshadeHistogram() {
-    const band = document.getElementById("zw-play-band");
+    const band = document.getElementById(BAND_ID);
     if (!band) return;
     band.remove();
     const gd = histogram();
@@ -371,10 +380,8 @@
     const started = performance.now();
     const shown = draw(m);
     player.frames += 1;
-    setProps("date-label", {children: label(player.data, win[0], win[1])});
-    setProps("map-note", {children: shown.toLocaleString("en-US") + (shown === 1
-      ? " incident" : " incidents") + " in this window (playing: hover, counts and the " +
-      "table follow when playback stops)."});
+    setProps(ID().DATE_LABEL, {children: label(player.data, win[0], win[1])});
+    setProps(ID().MAP_NOTE, {children: playingNote(shown)});
     shadeHistogram(player.data, win[0], win[1]);
     requestAnimationFrame(() => {  // on screen with this frame's paint
       if (!player.running) return;
@@ -401,14 +408,15 @@
   // wrote over are put back here.
   function remember(value) {
     const text = (id) => { const el = document.getElementById(id); return el ? el.textContent : ""; };
-    player.before = {value: value.slice(), label: text("date-label"), note: text("map-note")};
+    player.before = {value: value.slice(), label: text(ID().DATE_LABEL),
+                     note: text(ID().MAP_NOTE)};
   }
 
   function handBack(win) {
     const before = player.before;
     if (before && order().sameWindow(before.value, win)) {
-      setProps("date-label", {children: before.label});
-      setProps("map-note", {children: before.note});
+      setProps(ID().DATE_LABEL, {children: before.label});
+      setProps(ID().MAP_NOTE, {children: before.note});
     }
     return win;
   }
@@ -417,9 +425,9 @@
     player.playing = false;
     player.paused = null;
     stopFrames();
-    setProps("date-range", {value: handBack(player.range)});
-    setProps("play-timer", {disabled: true});
-    setProps("play", {children: "▶ Play"});
+    setProps(ID().DATE_RANGE, {value: handBack(player.range)});
+    setProps(ID().PLAY_TIMER, {disabled: true});
+    setProps(ID().PLAY, {children: "▶ Play"});
   }
 
   const noUpdate = () => window.dash_clientside.no_update;
@@ -427,9 +435,9 @@
   // No frames to play (the server refused or did not answer): stop and say why.
   function cannotPlay() {
     player.playing = false;
-    setProps("play-timer", {disabled: true});
-    setProps("play", {children: "▶ Play"});
-    setProps("map-note", {children: "Playback could not start: " + player.error + "."});
+    setProps(ID().PLAY_TIMER, {disabled: true});
+    setProps(ID().PLAY, {children: "▶ Play"});
+    setProps(ID().MAP_NOTE, {children: "Playback could not start: " + player.error + "."});
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -437,7 +445,7 @@
       toggle: function (clicks, speed, disabled, value, windowDays, mode, state, session,
                         unit) {
         const ctx = window.dash_clientside.callback_context;
-        const byButton = ctx.triggered.length && ctx.triggered[0].prop_id.startsWith("play.");
+        const byButton = ctx.triggered.length && ctx.triggered[0].prop_id.startsWith(ID().PLAY + ".");
         const playing = byButton ? disabled : !disabled;  // a click flips the state
         player.speed = speed || 400;
         let range = noUpdate();
@@ -502,4 +510,4 @@
       },
     },
   });
-})();
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,5 +1,6 @@
 // ZoneWatch views that follow the window in the browser, with no server round trip.
-(function () {
+// The date words are pure functions, unit-tested under Node (tests/js/views.test.js).
+(function (root) {
   "use strict";
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                   "Nov", "Dec"];
@@ -18,12 +19,18 @@
     return dayText(first) + " – " + dayText(last) + " (" + days.toLocaleString("en-US") +
       " days)";
   }
+
+  if (typeof module !== "undefined" && module.exports) {
+    module.exports = {parse: parse, dayText: dayText, windowLabel: windowLabel, DAY_MS: DAY_MS};
+    return;
+  }
+  const adapter = root.zonewatchAdapter;  // assets/adapter.js: ids from dashboard/app/ids.py
   window.zonewatchDates = {windowLabel: windowLabel, DAY_MS: DAY_MS};
 
   // "Copy link": a click on the words works as one on the clipboard icon beside them.
   document.addEventListener("click", (event) => {
     if (!event.target.closest || !event.target.closest(".zw-copy-text")) return;
-    const icon = document.getElementById("copy-link");
+    const icon = document.getElementById(adapter.ids().COPY_LINK);
     if (icon) { event.preventDefault(); icon.click(); }
   });
 
@@ -52,4 +59,4 @@
       },
     },
   });
-})();
+})(typeof window !== "undefined" ? window : globalThis);

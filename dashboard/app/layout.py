@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import json
+
 from dash import dcc, html
 
 from dashboard.analysis.viewdata import ViewData
 from dashboard.app import components, ids
 from dashboard.app.callbacks.session import initial_props
 from dashboard.core.settings import Settings
+from dashboard.views import roles
+
+CONTRACT_ATTR = "data-zw-contract"  # read by assets/adapter.js
+
+
+def page_contract() -> dict:
+    """What the browser's JS needs to name things as Python does: every element id of
+    ``ids`` and every trace role (with those playback draws itself), by constant name.
+    Sent in the layout root's ``data-zw-contract`` attribute: an attribute needs no
+    inline script, so the page's Content-Security-Policy stays as it is."""
+    return {"ids": {name: value for name, value in vars(ids).items()
+                    if name.isupper() and isinstance(value, str)},
+            "roles": roles.ROLES, "playbackReplaces": list(roles.PLAYBACK_REPLACES)}
 
 
 def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:
@@ -38,7 +53,7 @@ def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:
             ], className="zw-main"),
         ], className="zw-body"),
         components.build_footer(),
-    ], className="zw-page")
+    ], className="zw-page", **{CONTRACT_ATTR: json.dumps(page_contract())})
     props = initial_props(view)
     props[ids.TILES] = {"value": ["on"] if settings.online_tiles else []}
     if not settings.tiles_allowed:  # the page's CSP lets no tile server in

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.app import ids
+from dashboard.views import roles
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
@@ -119,10 +120,13 @@ def test_br006_malformed_link_opens_default_with_message(watched, live_url):
 
 
 PLAYER_JS = """() => {
-  const p = window.zonewatchPlayer;
+  const p = window.zonewatchPlayer, a = window.zonewatchAdapter;
   const canvas = document.querySelector('#map .zw-play-canvas');
+  const gd = document.querySelector('#map .js-plotly-plot'), m = a.maplibre(gd);
+  const shownRoles = m ? Object.values(a.roles()).filter((role) => a.layersOfRoles(gd, m, [role])
+    .some((id) => m.getLayoutProperty(id, 'visibility') !== 'none')) : [];
   return {mode: p.mode, drawn: p.drawn, installed: p.installed, window: p.window,
-          shown: p.shown, canvas: !!canvas,
+          shown: p.shown, canvas: !!canvas, shownRoles: shownRoles,
           legend: !!document.querySelector('#map .legend') &&
                   document.querySelector('#map .legend').style.display !== 'none'};
 }"""
@@ -152,6 +156,7 @@ def test_br007_playback_draws_frames_in_the_browser_and_hands_back(watched, live
     during = page.evaluate(PLAYER_JS)
     assert during["mode"] == "client" and during["installed"] and during["canvas"]
     assert during["shown"] > 0 and not during["legend"]  # the frame's own key is drawn
+    assert during["shownRoles"] == [roles.TOWNS]  # the map's own zones and incidents hidden
     assert "from=2017-02-01&to=2017-04-30" in page.url  # the server is not asked per frame
     assert asked and all(r.method == "POST" and "?" not in r.url for r in asked)
     sent = asked[0].post_data_json
@@ -160,6 +165,7 @@ def test_br007_playback_draws_frames_in_the_browser_and_hands_back(watched, live
     expect(page.locator(f"#{ids.PLAY}")).to_contain_text("Play")
     after = page.evaluate(PLAYER_JS)
     assert not after["installed"] and not after["canvas"]
+    assert {roles.INCIDENTS, roles.TOWNS} < set(after["shownRoles"])  # (no zones in Feb 2017)
     paused = after["window"]
     # The slider, the link and the server's views take the frame playback paused on.
     expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("incidents shown",
@@ -551,6 +557,12 @@ def test_br020_playback_moves_through_the_chosen_range(watched, live_url):
 
 
 MAP_JS = "document.querySelector('#map .js-plotly-plot')"
+ADAPTER = "window.zonewatchAdapter"  # assets/adapter.js: roles, Plotly's and MapLibre's insides
+
+
+def has_role(role: str) -> str:
+    """A JS predicate: a trace of this role (dashboard/views/roles.py), not its label."""
+    return f"(t => {ADAPTER}.roleOf(t) === {role!r})"
 
 
 def test_br050_incidents_at_one_point_show_their_number_and_hover_lists_them(watched, live_url):
@@ -558,20 +570,19 @@ def test_br050_incidents_at_one_point_show_their_number_and_hover_lists_them(wat
     page.goto(live_url + "/?zone=eastern-ghouta&from=2018-01-01&to=2018-04-30")
     wait_ready(page)
     expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("at 16 points", timeout=TIMEOUT)
-    page.wait_for_function(f"() => {MAP_JS}.data.some(t => t.name === 'incidents at one point')",
-                           timeout=TIMEOUT)
+    at_point = has_role(roles.INCIDENTS_AT_POINT)
+    page.wait_for_function(f"() => {MAP_JS}.data.some({at_point})", timeout=TIMEOUT)
     page.wait_for_timeout(1000)  # the map has placed its layers
     x, y = page.evaluate(f"""() => {{ const gd = {MAP_JS};
-        const t = gd._fullData.find(t => t.name === 'incidents at one point');
-        const m = gd._fullLayout.map._subplot.map, r = m.getCanvas().getBoundingClientRect();
+        const t = gd._fullData.find({at_point});
+        const m = {ADAPTER}.maplibre(gd), r = m.getCanvas().getBoundingClientRect();
         const p = m.project([t.lon[0], t.lat[0]]); return [r.left + p.x, r.top + p.y]; }}""")
     page.mouse.move(x + 4, y + 4)
     page.mouse.move(x, y)
     label = page.locator(".hoverlayer .hovertext")
     expect(label).to_contain_text("71 incidents at this point · Duma town", timeout=TIMEOUT)
     expect(label).to_contain_text("and 59 more")
-    assert page.evaluate(f"() => {MAP_JS}.data.find(t => t.name === "
-                         "'incidents at one point').text[0]") == "71"
+    assert page.evaluate(f"() => {MAP_JS}.data.find({at_point}).text[0]") == "71"
 
 
 def test_br051_a_chosen_zone_that_ended_is_drawn_as_of_its_last_day(watched, live_url):
@@ -597,8 +608,8 @@ def test_br052_a_clicked_row_off_the_map_is_brought_into_view(watched, live_url)
     page.get_by_text("Incidents table", exact=True).click()
     page.locator(f"#{ids.TABLE} .ag-row").first.click(timeout=TIMEOUT)
     in_view = f"""() => {{ const gd = {MAP_JS}; const t = (gd._fullData || [])
-        .find(t => t.name === 'Selected'); if (!t) return false;
-        const m = gd._fullLayout.map._subplot.map;
+        .find({has_role(roles.SELECTED)}); if (!t) return false;
+        const m = {ADAPTER}.maplibre(gd);
         return m.getBounds().contains([t.lon[0], t.lat[0]]); }}"""
     page.wait_for_function(in_view, timeout=TIMEOUT)
     assert page.evaluate(f"() => {MAP_JS}._fullLayout.map.zoom") == 10  # the zoom is kept
