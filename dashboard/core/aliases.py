@@ -53,6 +53,10 @@ ALIASES: tuple[AliasGroup, ...] = (
                f"UCDP GED ('Rahman Corps'); {_REF} ('Faylaq al-Rahman')"),
     AliasGroup("Faylaq al-Sham", ("Sham Legion", "Failaq al-Sham"),
                "UCDP GED ('Sham Legion'); Wikipedia, 'Sham Legion'"),
+    AliasGroup("Government of Russia", (
+        "Military Forces of Russia", "Russian Armed Forces"),
+        "UCDP GED actor 'Government of Russia (Soviet Union)'; ACLED actor names "
+        "('Military Forces of Russia (2000-)')"),
     AliasGroup("Hezbollah", ("Hizbullah", "Hizballah", "Hizbollah"),
                "Wikipedia, 'Hezbollah' (transliterations)"),
 )
@@ -102,6 +106,30 @@ def actor_key(name: str) -> str:
     normalised name itself."""
     group = alias_group(name)
     return normalise_actor(group.name if group else name)
+
+
+#: Normalised names that mean civilians (UCDP "Civilians", ACLED "Civilians (Syria)").
+CIVILIAN_KEYS = frozenset({"civilians", "civilian"})
+
+
+def side_groups(side: str) -> tuple[str, ...]:
+    """The groups a side names, as written: "Ahrar al-Sham, HTS" gives both, an
+    empty side none. Commas inside a trailing qualifier "(...)" do not split."""
+    text = str(side or "").strip()
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
+        if ch in ",;" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def is_civilians(name: str) -> bool:
+    """True for the names datasets give civilian victims ("Civilians (Syria)")."""
+    return normalise_actor(name) in CIVILIAN_KEYS
 
 
 def search_terms(name: str) -> str:
