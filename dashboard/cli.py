@@ -206,12 +206,17 @@ def serve(zones, incidents, milestones, host, port, debug) -> None:
               help="Another event type to leave out of the counts of violence (repeatable); "
                    "aid convoys, checkpoints, evacuations, agreements, observer deployments, "
                    "protests and strategic developments always are.")
+@click.option("--terms", "terms_file", metavar="FILE|bundled",
+              help="Agreement terms (JSON): count violations apart from all violence, name the "
+                   "exemptions, give each commitment's status; 'bundled' for the terms of the "
+                   "bundled zones (only with them).")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=_FILE, help="Write to this file [default: print].")
 def report(zone_id, reference, before_days, after_days, ring_km, zones, incidents, non_violent,
-           fmt, output) -> None:
-    """Did violence drop after the zone's ceasefire? Counts, rate ratios, trend, who, where."""
+           terms_file, fmt, output) -> None:
+    """Did violence drop after the zone's ceasefire? Counts, rate ratios, trend, who, where;
+    with --terms, violations and commitments too."""
     from dashboard.analysis.ceasefire import before_after
     from dashboard.analysis.viewdata import build_view_data
     from dashboard.export.ceasefire_report import RENDERERS
@@ -219,10 +224,11 @@ def report(zone_id, reference, before_days, after_days, ring_km, zones, incident
     data = _dataset(zones, incidents)
     view = build_view_data(data, "")
     try:
+        terms = _terms(terms_file, zones, view.zones["zone_id"])
         analysis = before_after(view.index, view.zones, data.zone_index, data.milestones,
                                 zone_id, reference=reference.date() if reference else None,
                                 before_days=before_days, after_days=after_days, ring_km=ring_km,
-                                non_violent=frozenset(non_violent))
+                                non_violent=frozenset(non_violent), terms=terms)
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
     text = RENDERERS[fmt](analysis)
@@ -231,6 +237,29 @@ def report(zone_id, reference, before_days, after_days, ring_km, zones, incident
         click.echo(f"report for {zone_id} -> {output}")
     else:
         click.echo(text, nl=False)
+
+
+BUNDLED_TERMS = "syria-2017-terms.json"
+
+
+def _terms(terms_file: str | None, zones: Path | None, zone_ids):
+    """The terms --terms names: None without it; 'bundled' (only with the bundled zones,
+    whose ids its agreements name) is the file beside them in geodata/."""
+    from dashboard.core.paths import geodata_dir
+    from dashboard.io.terms_file import load_terms
+
+    if not terms_file:
+        return None
+    if terms_file == "bundled":
+        if zones is not None:
+            raise click.BadParameter("the bundled terms name the bundled zones; with --zones, "
+                                     "give a terms file for your zones", param_hint="--terms")
+        return load_terms(geodata_dir() / BUNDLED_TERMS, set(zone_ids))
+    path = Path(terms_file)
+    if not path.is_file():
+        raise click.BadParameter(f"no file {terms_file!r}; give a terms JSON file or 'bundled'",
+                                 param_hint="--terms")
+    return load_terms(path, set(zone_ids))
 
 
 # Briefing images ---------------------------------------------------------------------------

@@ -172,6 +172,8 @@ def agreement_lines(ag: Agreement) -> list[str]:
               + (f": also {_md(', '.join(p.aliases))}" if p.aliases else "") for p in ag.parties]
     if not ag.parties:
         lines.append(f"- parties not reported{': ' + _md(ag.parties_note) if ag.parties_note else ''}")
+    elif ag.parties_note:
+        lines.append(f"- note: {_md(ag.parties_note)}")
     lines += ["", "Exemptions:", ""]
     lines += [f"- {_md(e.name)}" + (f" (also {_md(', '.join(e.aliases))})" if e.aliases else "")
               + f": {_md(exemption_words(e))}; {_source(e.source)}" for e in ag.exempt] \
