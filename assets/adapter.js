@@ -4,7 +4,7 @@
 //   (dashboard/views/roles.py) reach the browser as JSON in the layout root's
 //   data-zw-contract attribute (dashboard/app/layout.py), so no JS file types an id or a
 //   legend label by hand.
-// * Web Mercator as MapLibre draws it: the browser's copy of dashboard/views/mercator.py,
+// * Web Mercator as MapLibre draws it: the browser's copy of dashboard/core/mercator.py,
 //   both checked against tests/js/mercator_cases.json.
 // * The private parts of plotly.js and MapLibre that playback reaches (_fullData,
 //   _fullLayout, the map's subplot, trace layer ids, axis internals) live here only:

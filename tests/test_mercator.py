@@ -1,4 +1,4 @@
-"""dashboard/views/mercator.py against the table assets/adapter.js is checked against too
+"""dashboard/core/mercator.py against the table assets/adapter.js is checked against too
 (tests/js/mercator_cases.json, expected values from pyproj)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.views import mercator
+from dashboard.core import mercator
 
 CASES = json.loads((Path(__file__).parent / "js" / "mercator_cases.json").read_text("utf-8"))
 TOL = CASES["tolerance"]
@@ -31,6 +31,11 @@ def test_world_coordinates_back_to_the_point(case):
 def test_world_size_at_a_zoom(case):
     assert mercator.world_px(case["zoom"]) == pytest.approx(case["world_px"], rel=TOL)
     assert mercator.deg_per_px(case["zoom"]) == pytest.approx(case["deg_per_px"], rel=TOL)
+
+
+@pytest.mark.parametrize("case", CASES["zooms"], ids=lambda c: f"zoom {c['zoom']}")
+def test_the_zoom_that_fits_a_span(case):
+    assert mercator.zoom_for(case["deg_per_px"] * 1000, 1000) == pytest.approx(case["zoom"])
 
 
 @pytest.mark.parametrize("case", CASES["metres_per_px"], ids=lambda c: f"{c['lat']}@{c['zoom']}")

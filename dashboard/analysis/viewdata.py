@@ -18,6 +18,7 @@ from dashboard.analysis.index import IncidentIndex
 from dashboard.analysis.spatial import membership_masks
 from dashboard.analysis.validity import in_force_between, status_since
 from dashboard.analysis.viewstate import ViewState
+from dashboard.core import mercator
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,10 @@ def fit_camera(bounds: tuple[float, float, float, float], width_px: int = 1000,
         return (20.0, 0.0), 1.0
     lon_span = max(maxx - minx, 0.05) * 1.1
     lat_span = max(maxy - miny, 0.05) * 1.1
-    # MapLibre's world is 512 px wide at zoom 0; a degree of latitude is 1/cos(lat)
-    # times longer than one of longitude on the map.
+    # A degree of latitude is 1/cos(lat) times longer than one of longitude on the map.
     lat0 = math.radians((miny + maxy) / 2)
-    zoom_x = math.log2(width_px * 360 / (512 * lon_span))
-    zoom_y = math.log2(height_px * 360 * math.cos(lat0) / (512 * lat_span))
+    zoom_x = mercator.zoom_for(lon_span, width_px)
+    zoom_y = mercator.zoom_for(lat_span / math.cos(lat0), height_px)
     return ((miny + maxy) / 2, (minx + maxx) / 2), round(max(0.5, min(zoom_x, zoom_y, 12)), 2)
 
 

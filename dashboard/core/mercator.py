@@ -3,7 +3,8 @@
 MapLibre's world is ``WORLD_PX`` (512) CSS px wide at zoom 0 and doubles with each zoom
 step; x and y below are world coordinates divided by its size, in [0, 1], y down from
 the north edge. assets/adapter.js holds the browser's copy; both are checked against the
-same table of cases (tests/js/mercator_cases.json).
+same table of cases (tests/js/mercator_cases.json). In core: the camera that fits the
+data (analysis), the map's viewport (views) and the briefing's scale (export) all use it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ def world_px(zoom: float) -> float:
 def deg_per_px(zoom: float) -> float:
     """Degrees of longitude per CSS px at ``zoom``."""
     return 360 / world_px(zoom)
+
+
+def zoom_for(span_deg: float, px: float) -> float:
+    """The zoom at which ``span_deg`` degrees of longitude fill ``px`` CSS px."""
+    return math.log2(px / (span_deg / deg_per_px(0)))
 
 
 def metres_per_px(lat: float, zoom: float) -> float:

@@ -22,9 +22,10 @@ import plotly.graph_objects as go
 
 from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState
+from dashboard.core import mercator
 from dashboard.export.onmap import Camera, Label, drawn, place_labels
 from dashboard.export.words import attribution, day_words, default_title, filter_words, numbers_block, wrap
-from dashboard.views import mercator, roles
+from dashboard.views import roles
 from dashboard.views.figures import FONT, esc, histogram_figure, marker_size
 
 if TYPE_CHECKING:

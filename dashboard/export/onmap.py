@@ -1,7 +1,7 @@
 """What a briefing image's map shows, in the page's own terms.
 
 ``Camera`` projects lon/lat to the map box's CSS pixels exactly as MapLibre does (Web
-Mercator, ``dashboard.views.mercator``) and gives the box's lon/lat bounds. ``place_labels``
+Mercator, ``dashboard.core.mercator``) and gives the box's lon/lat bounds. ``place_labels``
 takes the zone and town names out of the map and returns them as page labels: MapLibre
 draws symbol text without a halo, and markers drawn later can cover it; page labels lie
 above every map trace, with a white halo, as vector text in SVG and PDF. ``drawn`` says
@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box, shape
 
+from dashboard.core import mercator
 from dashboard.export.words import wrap
-from dashboard.views import mercator, roles
+from dashboard.views import roles
 from dashboard.views.figures import esc
 
 ZONE_LABEL_PX, TOWN_LABEL_PX = 13.0, 11.0  # the map's own label sizes (figures.py)

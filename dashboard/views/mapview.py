@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 from dashboard.analysis.aggregate import HexGrid
 from dashboard.analysis.viewdata import ViewData, fit_camera
 from dashboard.analysis.viewstate import ViewState
+from dashboard.core import mercator
 from dashboard.core.memo import BoundedMemo
-from dashboard.views import mercator
 from dashboard.views.baselayers import load_base_layers
 from dashboard.views.figures import ZoneLayers, location_codes, map_figure_dict
 

@@ -1,4 +1,4 @@
-// assets/adapter.js: Web Mercator against the table dashboard/views/mercator.py is checked
+// assets/adapter.js: Web Mercator against the table dashboard/core/mercator.py is checked
 // against too (mercator_cases.json, read by tests/test_mercator.py), and the trace and
 // layer look-ups by role. Run: node --test tests/js/
 "use strict";
