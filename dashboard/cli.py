@@ -44,7 +44,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
-@click.option("--role", type=click.Choice(["zones", "incidents", "milestones"]),
+@click.option("--role", type=click.Choice(["zones", "incidents", "milestones", "terms"]),
               help="What the files hold [default: guessed from their content].")
 @click.option("--kind", type=click.Choice(["ucdp", "acled", "generic"]),
               help="Incident format [default: detected from the header].")
@@ -100,19 +100,50 @@ def info(zones, incidents, encoding) -> None:
               help="Output file: .csv, .geojson or .parquet.")
 @click.option("--valid-only", is_flag=True,
               help="Load only valid rows; rejected rows go to FILE.rejected.csv beside the input.")
+@click.option("--terms", "terms_file", metavar="FILE|bundled",
+              help="Agreement terms (JSON), or 'bundled' for the Astana zones' terms: adds "
+                   "classification, classification_reason and agreement_id columns "
+                   "[default: no classification].")
 @_ENCODING
-def join(zones, incidents, output, valid_only, encoding) -> None:
+def join(zones, incidents, output, valid_only, terms_file, encoding) -> None:
     """Each incident with the zone version in force on its date that contains it."""
     from dashboard.io.writers import write_incidents
 
     data = _dataset(zones, incidents, valid_only, encoding)
+    joined = data.incidents
     try:
-        write_incidents(data.incidents, output)
+        if terms_file:
+            joined = _classified(joined, terms_file, data.zones["zone_id"].unique())
+        write_incidents(joined, output)
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
-    inside = data.incidents["zone_id"].notna().sum()
-    click.echo(f"{len(data.incidents)} incidents, {inside} inside a zone, "
-               f"{int(data.incidents['ambiguous'].sum())} ambiguous -> {output}")
+    inside = joined["zone_id"].notna().sum()
+    click.echo(f"{len(joined)} incidents, {inside} inside a zone, "
+               f"{int(joined['ambiguous'].sum())} ambiguous -> {output}")
+
+
+def _classified(incidents, terms_file: str, zone_ids):
+    """``incidents`` with the classification columns of the terms in ``terms_file``
+    ('bundled': the Astana zones' terms); warnings about the file go to stderr."""
+    import pandas as pd
+
+    from dashboard.analysis.classify import class_counts, classify
+    from dashboard.core.errors import TermsFileError
+    from dashboard.core.paths import geodata_dir
+    from dashboard.io.terms_file import BUNDLED_TERMS, read_terms
+
+    path = geodata_dir() / BUNDLED_TERMS if terms_file == "bundled" else Path(terms_file)
+    if not path.is_file():
+        raise click.ClickException(f"{path}: no such terms file; give a JSON terms file or "
+                                   "'bundled'")
+    terms, report = read_terms(path, zone_ids)
+    for message in report.messages("warning"):
+        click.echo(f"warning: {message}", err=True)
+    report.raise_for_errors(TermsFileError)
+    classified = classify(incidents, terms)
+    counts = ", ".join(f"{k} {v}" for k, v in class_counts(classified).items())
+    click.echo(f"classified under {path.name}: {counts}", err=True)
+    return pd.concat([incidents, classified], axis=1)
 
 
 @cli.command()

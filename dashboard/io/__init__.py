@@ -111,7 +111,10 @@ def guess_role(path: str | Path, limits: Limits | None = None, encoding: str | N
 
 def validate(path: str | Path, role: str | None = None, **options) -> ValidationReport:
     """Every problem in the file, whatever it holds (``role`` overrides the guess)."""
-    role = role or guess_role(path, options.get("limits"), options.get("encoding"))
+    from dashboard.io.terms_file import looks_like_terms, read_terms
+
+    role = role or ("terms" if looks_like_terms(path) else
+                    guess_role(path, options.get("limits"), options.get("encoding")))
     reader = {"zones": read_zones, "incidents": read_incidents,
-              "milestones": read_milestones}[role]
+              "milestones": read_milestones, "terms": read_terms}[role]
     return reader(path, **options)[1]

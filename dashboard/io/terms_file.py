@@ -41,6 +41,7 @@ from dashboard.core.aliases import actor_key
 from dashboard.core.errors import TermsFileError
 from dashboard.io.validation import ValidationReport
 
+BUNDLED_TERMS = "syria-2017-terms.json"  # in geodata/: the terms of the Astana zones
 MAX_BYTES = 5_000_000  # a terms file is a few kilobytes; refuse anything near this
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
