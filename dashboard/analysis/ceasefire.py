@@ -552,7 +552,8 @@ def before_after(
 
 
 def _classify(incidents: pd.DataFrame, terms: Terms, non_violent: frozenset[str]) -> pd.DataFrame:
-    """``dashboard.analysis.classify.classify`` (one seam, so tests can stand in for it)."""
+    """``dashboard.analysis.classify.classify``, imported here because it builds on this
+    module (``NON_VIOLENT``); one seam, so tests can stand in for it."""
     from dashboard.analysis.classify import classify
 
     return classify(incidents, terms, non_violent)
