@@ -59,6 +59,11 @@ _KEYS = {
 }
 
 
+def _shown(value: Any) -> str:
+    """A value as the message quotes it: '2017-13-01' for text, JSON otherwise."""
+    return f"'{value}'" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _at(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
@@ -91,7 +96,7 @@ class _Reader:
                 self.report.error(f"'{key}' is missing", fix, where=f"{where}.{key}")
             return ""
         if not isinstance(value, str):
-            self.report.error(f"{json.dumps(value)} is not text", fix, where=f"{where}.{key}")
+            self.report.error(f"{_shown(value)} is not text", fix, where=f"{where}.{key}")
             return ""
         return value.strip()
 
@@ -116,7 +121,7 @@ class _Reader:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        self.report.error(f"{json.dumps(value, ensure_ascii=False)} is not a date", DATE_FIX,
+        self.report.error(f"{_shown(value)} is not a date", DATE_FIX,
                           where=f"{where}.{key}")
         return None
 
@@ -132,7 +137,7 @@ class _Reader:
                 return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             pass
-        self.report.error(f"{json.dumps(value, ensure_ascii=False)} is not a date or date and time",
+        self.report.error(f"{_shown(value)} is not a date or date and time",
                           fix, where=f"{where}.{key}")
         return None
 
@@ -158,7 +163,7 @@ class _Reader:
                          fix="give the party's name as the sources write it")
         side = obj.get("side")
         if side not in SIDES:
-            shown = "'side' is missing" if side is None else f"side {json.dumps(side)} is not known"
+            shown = "'side' is missing" if side is None else f"side {_shown(side)} is not known"
             self.report.error(shown, f"use one of {', '.join(SIDES)}", where=f"{where}.side")
         aliases = self.texts(obj, "aliases", where)
         return Party(name, side, aliases) if name and side in SIDES else None
@@ -185,7 +190,7 @@ class _Reader:
         self.keys(obj, "analyst", where)
         status = obj.get("status")
         if status not in ANALYST_STATUSES:
-            self.report.error(f"status {json.dumps(status)} is not known",
+            self.report.error(f"status {_shown(status)} is not known",
                               f"use one of {', '.join(ANALYST_STATUSES)}", where=f"{where}.status")
         day = self.day(obj, "day", where, required=True)
         source = self.text(obj, "source", where, required=True,
