@@ -270,14 +270,11 @@ def report(zone_id, reference, before_days, after_days, ring_km, zones, incident
         click.echo(text, nl=False)
 
 
-BUNDLED_TERMS = "syria-2017-terms.json"
-
-
 def _terms(terms_file: str | None, zones: Path | None, zone_ids):
     """The terms --terms names: None without it; 'bundled' (only with the bundled zones,
     whose ids its agreements name) is the file beside them in geodata/."""
     from dashboard.core.paths import geodata_dir
-    from dashboard.io.terms_file import load_terms
+    from dashboard.io.terms_file import BUNDLED_TERMS, load_terms
 
     if not terms_file:
         return None
