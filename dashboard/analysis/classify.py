@@ -48,7 +48,7 @@ from dashboard.core.settings import Settings
 COLUMNS = ["classification", "classification_reason", "agreement_id"]
 #: Among several agreements, the first class in this order wins.
 GRAVITY = ("violation", "unclear", "permitted", "non_party")
-VERDICT = {"outside": "outside any deal", "not_violent": "not violent",
+VERDICT = {"outside": "outside", "not_violent": "not violent",
            "unclear": "unclear", "violation": "a violation",
            "permitted": "permitted by the deal", "non_party": "no party to the deal involved"}
 _EPOCH = date(1970, 1, 1)

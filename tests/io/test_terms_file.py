@@ -198,3 +198,19 @@ def test_bundled_zones_say_when_parties_are_not_reported(bundled):
     assert bundled["idlib-2017"].in_effect.date() == date(2017, 9, 15)
     assert "approximate" in bundled["faylaq-al-rahman-2017"].note
     assert all(a.source for a in bundled.values())
+
+
+def test_cli_validate_role_terms(tmp_path):
+    from click.testing import CliRunner
+
+    from dashboard.cli import cli
+
+    good = _write(tmp_path, GOOD)
+    bad = _write(tmp_path, _with(_set(["exempt", 0, "from"], "2017-13-01")), "bad.json")
+    result = CliRunner().invoke(cli, ["validate", "--role", "terms", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "read as terms" in result.output
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1, result.output
+    assert ("bad.json, agreements[0].exempt[0].from: '2017-13-01' is not a date. "
+            "Fix: write the day as YYYY-MM-DD") in result.output
