@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import to_typed_array_spec  # what go.Figure.to_dict applies
 from plotly.colors import sequential
 
+from dashboard.core.formats import day_words, days_words, plotly_day
 from dashboard.views import palette, roles
 from dashboard.views.baselayers import BaseLayers
 
@@ -83,7 +84,7 @@ def _zone_geojson(zones) -> dict:
 
 
 def _day(value) -> str:
-    return "open" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %b %Y")
+    return "open" if pd.isna(value) else day_words(value)
 
 
 # The map is built as plain dicts, not ``go`` objects: it is redrawn on every slider move,
@@ -181,7 +182,7 @@ def _escaped(values) -> np.ndarray:
 def _day_labels(dates: pd.Series) -> np.ndarray:
     """"3 Sep 2017" for each date, formatting each distinct day once."""
     codes, days = pd.factorize(dates.dt.normalize())
-    labels = np.array([*pd.DatetimeIndex(days).strftime("%-d %b %Y").tolist(), ""], dtype=object)
+    labels = np.array([*days_words(days), ""], dtype=object)
     return labels[codes]  # code -1 (no date) takes the "" at the end
 
 
@@ -461,7 +462,7 @@ def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
     for event_type in weekly.columns:
         fig.add_trace(go.Bar(x=weekly.index, y=weekly[event_type], name=esc(event_type),
                              marker_color=palette.type_colour(event_type), showlegend=False,
-                             hovertemplate=f"{esc(event_type)}: %{{y}} in week of %{{x|%-d %b %Y}}"
+                             hovertemplate=f"{esc(event_type)}: %{{y}} in week of {plotly_day('x')}"
                              "<extra></extra>", xperiod=7 * 86400000, xperiodalignment="start"))
     top = max(float(weekly.sum(axis=1).max()), 1.0) if len(weekly) else 1.0  # 1: all empty
     if len(milestones):
@@ -473,7 +474,7 @@ def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
                                         [esc(k).replace("_", " ") for k in milestones["kind"]],
                                         [esc(z if isinstance(z, str) and z else "all zones")
                                          for z in milestones["zone_id"]]]),
-            hovertemplate=("<b>%{x|%-d %b %Y}</b> · %{customdata[2]} (%{customdata[3]})<br>"
+            hovertemplate=(f"<b>{plotly_day('x')}</b> · %{{customdata[2]}} (%{{customdata[3]}})<br>"
                            "%{customdata[0]}<br><i>%{customdata[1]}</i><extra></extra>"),
             showlegend=False, name="milestones", hoverlabel={"align": "left"}))
     # All shapes in one go (add_vline re-validates every shape each time). The window
@@ -509,7 +510,7 @@ def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataF
         s = series[zone_id]
         fig.add_trace(go.Bar(x=s.index, y=s.to_numpy(), marker_color="#444444", showlegend=False,
                              hovertemplate=f"{esc(names.get(zone_id, zone_id))}: %{{y}} in week "
-                             "of %{x|%-d %b %Y}<extra></extra>", xperiod=7 * 86400000,
+                             f"of {plotly_day('x')}<extra></extra>", xperiod=7 * 86400000,
                              xperiodalignment="start"), row=row, col=1)
         # Shapes are collected and set once: add_vrect/add_vline re-validate every shape
         # on each call, which cost most of this figure's time.
@@ -554,7 +555,7 @@ def its_figure(analysis) -> go.Figure:
         fig.add_trace(go.Bar(x=its.weeks, y=its.observed, name="Observed per week",
                              marker_color="#9aa5ae", xperiod=7 * 86400000,
                              xperiodalignment="start", customdata=its.exposure,
-                             hovertemplate="week of %{x|%-d %b %Y}: %{y} incidents "
+                             hovertemplate=f"week of {plotly_day('x')}: %{{y}} incidents "
                                            "(%{customdata} days covered)<extra></extra>"))
         post = [w >= analysis.reference for w in its.weeks]
         split = post.index(True) if True in post else len(post)
@@ -569,7 +570,7 @@ def its_figure(analysis) -> go.Figure:
             line={"color": "#b35806", "width": 2, "dash": "dash"}))
     fig.add_vline(x=pd.Timestamp(analysis.reference), line={"color": "#222", "dash": "dot"})
     fig.add_annotation(x=pd.Timestamp(analysis.reference), y=1.02, yref="paper",
-                       text=f"in effect {analysis.reference:%-d %b %Y}", showarrow=False,
+                       text=f"in effect {day_words(analysis.reference)}", showarrow=False,
                        xanchor="left", font={"size": 11})
     fig.update_layout(height=300, margin={"l": 48, "r": 10, "t": 30, "b": 30},
                       plot_bgcolor="white", font={"family": FONT, "size": 12},

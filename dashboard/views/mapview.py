@@ -14,9 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.analysis.aggregate import HexGrid
+from dashboard.analysis.validity import in_force_mask
 from dashboard.analysis.viewdata import ViewData, fit_camera
 from dashboard.analysis.viewstate import ViewState
 from dashboard.core import mercator
+from dashboard.core.formats import day_words
 from dashboard.core.memo import BoundedMemo
 from dashboard.views.baselayers import load_base_layers
 from dashboard.views.figures import ZoneLayers, location_codes, map_figure_dict
@@ -92,13 +94,6 @@ def hex_grid(view: ViewData, zoom: float) -> HexGrid:
         view.index.lon, view.index.lat, hex_size_for(step * ZOOM_STEP), round(view.center[0])))
 
 
-def _in_force(zones: pd.DataFrame, day) -> np.ndarray:
-    start = zones["valid_from"].to_numpy("datetime64[ns]")
-    end = zones["valid_to"].to_numpy("datetime64[ns]")
-    d = np.datetime64(pd.Timestamp(day).normalize(), "ns")
-    return (np.isnat(start) | (start <= d)) & (np.isnat(end) | (end >= d))
-
-
 def _layers(view: ViewData, mask: np.ndarray) -> tuple[pd.DataFrame, ZoneLayers]:
     """The versions ``mask`` keeps and their layers, made once per distinct set."""
     zones = view.zones
@@ -113,7 +108,7 @@ def _layers(view: ViewData, mask: np.ndarray) -> tuple[pd.DataFrame, ZoneLayers]
 def zones_on(view: ViewData, day) -> tuple[pd.DataFrame, ZoneLayers]:
     """The zone versions in force on ``day`` and their map layers. Many days share
     the same versions, so the layers are made once per distinct set."""
-    return _layers(view, _in_force(view.zones, day))
+    return _layers(view, in_force_mask(view.zones, day).to_numpy())
 
 
 def chosen_zone_day(zones: pd.DataFrame, zone_id: str, start, end, day
@@ -126,7 +121,7 @@ def chosen_zone_day(zones: pd.DataFrame, zone_id: str, start, end, day
     first = pd.Timestamp(start).normalize() if start else None
     last_day = pd.Timestamp(end).normalize() if end else d
     rows = zones.loc[zones["zone_id"] == zone_id]
-    if not len(rows) or _in_force(rows, d).any():
+    if not len(rows) or in_force_mask(rows, d).any():
         return None
     begin, end = rows["valid_from"].dt.normalize(), rows["valid_to"].dt.normalize()
     ended = (begin <= d) & end.notna() & (end >= first if first is not None else True)
@@ -145,14 +140,14 @@ def zones_for(view: ViewData, state: ViewState, day) -> tuple[pd.DataFrame, Zone
     """The zones in force on ``day``, plus each chosen zone that was not, as it stood on
     the day nearest ``day`` on which it was (so a chosen zone is always drawn), with a
     sentence per such zone for the map's note."""
-    mask = _in_force(view.zones, day)
+    mask = in_force_mask(view.zones, day).to_numpy()
     notes = []
     names = view.zone_names()
     for zone_id in state.zones:
         found = chosen_zone_day(view.zones, zone_id, state.start, state.end, day)
         name = names.get(zone_id, zone_id)
         if found is None:
-            if zone_id in names and not _in_force(view.zones.loc[view.zones["zone_id"] == zone_id],
+            if zone_id in names and not in_force_mask(view.zones.loc[view.zones["zone_id"] == zone_id],
                                                   day).any():
                 notes.append(f"{name} was not in force on any day of this window.")
             continue
@@ -160,7 +155,7 @@ def zones_for(view: ViewData, state: ViewState, day) -> tuple[pd.DataFrame, Zone
         mask = mask.copy()
         mask[row] = True
         last = when < pd.Timestamp(day).date()
-        notes.append(f"{name} as it stood on {when:%-d %b %Y}, "
+        notes.append(f"{name} as it stood on {day_words(when)}, "
                      + ("its last day in force." if last else "its first day in force."))
     shown, layers = _layers(view, mask)
     return shown, layers, notes
@@ -205,8 +200,8 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     common = {"zones": zones, "zone_layers": layers, "type_order": view.type_order,
               "base": load_base_layers(), "center": center, "zoom": zoom, "online_tiles": online_tiles,
               "highlight": highlight, "base_url": base_url}
-    zones_line = " ".join([f"Zones as they stood on {day:%-d %b %Y}." if len(zones)
-                           else f"No zone was in force on {day:%-d %b %Y}.", *chosen_notes])
+    zones_line = " ".join([f"Zones as they stood on {day_words(day)}." if len(zones)
+                           else f"No zone was in force on {day_words(day)}.", *chosen_notes])
     if not len(positions):
         note = f"No incidents match these filters. {zones_line}"
         return MapResult(map_figure_dict(incidents=None, **common), note, "empty", 0, 0, zoom)
