@@ -666,7 +666,8 @@ def build_ucdp(src: Path, out: Path) -> None:
 PROVENANCE_TEMPLATE = """\
 # geodata/: what each file is, where it came from, and how to credit it
 
-Every file here is written by `scripts/build_geodata.py`; do not edit them by hand.
+Every file here but `syria-2017-terms.json` (compiled by hand: see its section, which
+a rebuild keeps) is written by `scripts/build_geodata.py`; do not edit them by hand.
 Rebuild with
 
     python scripts/build_geodata.py --shared ../shared
@@ -831,7 +832,27 @@ def write_provenance(out_dir: Path, inputs: dict[str, Path], n_places: int) -> N
         adm1_sha=INPUTS["adm1"][1], adm2_sha=INPUTS["adm2"][1], tol=ADMIN_TOLERANCE,
         n_places=n_places,
     )
+    text = text.rstrip("\n") + "\n" + hand_kept_sections(out_dir / "PROVENANCE.md")
     (out_dir / "PROVENANCE.md").write_text(text, encoding="utf-8")
+
+
+#: Sections of PROVENANCE.md about files kept by hand, not built here: a rebuild keeps them.
+HAND_KEPT = ("## syria-2017-terms.json",)
+
+
+def hand_kept_sections(path: Path) -> str:
+    """The hand-kept sections of an existing PROVENANCE.md, each to the next heading."""
+    if not path.exists():
+        return ""
+    old = path.read_text(encoding="utf-8")
+    parts = []
+    for heading in HAND_KEPT:
+        start = old.find(heading)
+        if start < 0:
+            continue
+        end = old.find("\n## ", start + len(heading))
+        parts.append("\n" + old[start:end if end >= 0 else len(old)].rstrip("\n") + "\n")
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------------------
