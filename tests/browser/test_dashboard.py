@@ -21,6 +21,21 @@ def wait_ready(page):
     page.wait_for_selector(f"#{ids.MAP} .js-plotly-plot", timeout=TIMEOUT)
 
 
+SETTLED_JS = """() => {
+    const busy = document.querySelector('[data-dash-is-loading="true"]');
+    const now = performance.now();
+    if (busy) { window.__zwQuietSince = null; return false; }
+    window.__zwQuietSince = window.__zwQuietSince || now;
+    return now - window.__zwQuietSince > 400;
+}"""
+
+
+def settle(page) -> None:
+    """Wait until no Dash callback has been running for 0.4 s (a condition, not a sleep)."""
+    page.evaluate("() => { window.__zwQuietSince = null; }")
+    page.wait_for_function(SETTLED_JS, timeout=TIMEOUT, polling=100)
+
+
 def count_text(page) -> str:
     return page.locator(f"#{ids.COUNT}").inner_text()
 
@@ -274,7 +289,7 @@ def test_br012_a_slider_move_asks_the_server_for_the_map_and_cards_only(watched,
     wait_ready(page)
     expect(page.locator(f"#{ids.DATE_LABEL}")).to_contain_text("1 Jan 2017 – 30 Jan 2017",
                                                                timeout=TIMEOUT)
-    page.wait_for_timeout(1500)  # the first load's callbacks are done
+    settle(page)  # the first load's callbacks are done
     asked: list[str] = []
     page.on("request", lambda r: asked.append(json.loads(r.post_data)["output"])
             if r.method == "POST" and "_dash-update-component" in r.url else None)
@@ -283,7 +298,7 @@ def test_br012_a_slider_move_asks_the_server_for_the_map_and_cards_only(watched,
     expect(page.locator(f"#{ids.DATE_LABEL}")).to_have_text("1 Feb 2017 – 1 Apr 2017 (60 days)",
                                                             timeout=TIMEOUT)
     expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("1 Apr 2017", timeout=TIMEOUT)
-    page.wait_for_timeout(1000)
+    settle(page)
     views = sorted(o.lstrip(".").split(".")[0] for o in asked if "view-state.data" not in o)
     assert views == [ids.MAP, ids.CARDS], asked
     x0 = page.evaluate("() => document.querySelector('#histogram .js-plotly-plot')"
@@ -572,7 +587,7 @@ def test_br050_incidents_at_one_point_show_their_number_and_hover_lists_them(wat
     expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("at 16 points", timeout=TIMEOUT)
     at_point = has_role(roles.INCIDENTS_AT_POINT)
     page.wait_for_function(f"() => {MAP_JS}.data.some({at_point})", timeout=TIMEOUT)
-    page.wait_for_timeout(1000)  # the map has placed its layers
+    page.wait_for_function(f"() => {ADAPTER}.maplibre({MAP_JS}).loaded()", timeout=TIMEOUT)
     x, y = page.evaluate(f"""() => {{ const gd = {MAP_JS};
         const t = gd._fullData.find({at_point});
         const m = {ADAPTER}.maplibre(gd), r = m.getCanvas().getBoundingClientRect();
@@ -601,10 +616,10 @@ def test_br052_a_clicked_row_off_the_map_is_brought_into_view(watched, live_url)
     page, _ = watched
     page.goto(live_url + "/?zone=homs-north&from=2017-08-01&to=2017-10-31")
     wait_ready(page)
-    page.wait_for_timeout(1500)
+    settle(page)
     page.evaluate(f"() => window.Plotly.relayout({MAP_JS}, "
                   "{'map.center': {lat: 33.0, lon: 38.5}, 'map.zoom': 10})")  # far east
-    page.wait_for_timeout(1000)
+    settle(page)
     page.get_by_text("Incidents table", exact=True).click()
     page.locator(f"#{ids.TABLE} .ag-row").first.click(timeout=TIMEOUT)
     in_view = f"""() => {{ const gd = {MAP_JS}; const t = (gd._fullData || [])
@@ -662,7 +677,7 @@ def test_br062_an_incidents_upload_fits_time_map_and_about_the_data(watched, liv
     page, _ = watched
     page.goto(live_url)
     wait_ready(page)
-    page.wait_for_timeout(1000)
+    settle(page)
     good = tmp_path / "idlib 2019.csv"
     good.write_text(IDLIB_2019, encoding="utf-8")
     page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
