@@ -253,12 +253,13 @@ def entities_whole(text: str) -> bool:
 
 def test_the_map_names_zones_as_typed_and_escapes_hover_and_legend_once(hostile_view,
                                                                         hostile_state):
+    from dashboard.views import roles
     from dashboard.views.mapview import build_map
 
     figure = build_map(hostile_view, hostile_state, budget=1000).figure
     traces = {t["name"]: t for t in figure["data"]}
-    assert traces["zone labels"]["text"][0] == HOSTILE        # MapLibre: plain text
-    zone_fill = next(t for t in figure["data"] if t["type"] == "choroplethmap")
+    assert roles.first(figure["data"], roles.ZONE_LABELS)["text"][0] == HOSTILE  # plain text
+    zone_fill = roles.first(figure["data"], roles.ZONES)
     assert zone_fill["customdata"][0][0] == ONCE               # plotly hover: HTML, once
     assert ONCE in traces                                       # legend: HTML, once
 
@@ -275,7 +276,9 @@ def test_the_briefing_escapes_once_and_never_cuts_an_entity(hostile_view, hostil
     assert any(f"Zone: {ONCE}" in t for t in texts)  # the filter line
     assert all(entities_whole(t) for t in texts)
     # The zone's name on the map is a page label now (above the markers), escaped once.
-    assert not any(t.name == "zone labels" for t in fig.data)
+    from dashboard.views import roles
+
+    assert roles.first(fig.data, roles.ZONE_LABELS) is None
     on_map = [t for t in texts if "&lt;img" in t and not t.startswith("<b>") and "Zone:" not in t]
     assert on_map and "&amp;amp;" not in " ".join(on_map)
 
