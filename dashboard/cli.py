@@ -198,7 +198,11 @@ def synth(n, seed, start, end, output) -> None:
               "deploy/nginx.conf (README, Deployment), never 0.0.0.0 without that proxy.")
 @click.option("--port", type=int, help="Port to listen on [default: 8050].")
 @click.option("--debug", is_flag=True, default=None, help="Dash debug mode (reloader, dev tools).")
-def serve(zones, incidents, milestones, host, port, debug) -> None:
+@click.option("--terms", metavar="FILE|bundled|none",
+              help="Agreement terms (JSON) to classify incidents by (map colour, Class filter, "
+                   "Terms tab) [default: the bundled terms with the bundled zones, none with "
+                   "your own zones].")
+def serve(zones, incidents, milestones, host, port, debug, terms) -> None:
     """Run the dashboard on this machine (the bundled data when given no files).
 
     This is a one-user server. For a team, see deploy/: gunicorn's threaded workers
@@ -212,7 +216,7 @@ def serve(zones, incidents, milestones, host, port, debug) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = Settings.from_env(zones=zones, incidents=incidents, milestones=milestones,
-                                     host=host, port=port, debug=debug)
+                                     host=host, port=port, debug=debug, terms=terms)
         app = create_app(settings)
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
@@ -291,18 +295,28 @@ def _terms(terms_file: str | None, zones: Path | None, zone_ids):
 
 
 # Briefing images ---------------------------------------------------------------------------
-def _view_state(state_text: str | None, zones, incidents):
+def _view_state(state_text: str | None, zones, incidents, terms: str | None = None):
     """The data and the view a copied dashboard URL (or its query string) describes;
-    no text: the dashboard's opening view."""
+    no text: the dashboard's opening view. Terms as the dashboard takes them (--terms,
+    else ZONEWATCH_TERMS, else the bundled ones with the bundled zones)."""
     from urllib.parse import urlsplit
 
     from dashboard.analysis.viewdata import build_view_data
     from dashboard.analysis.viewstate import decode
+    from dashboard.core.settings import Settings
+    from dashboard.io.terms_file import load_terms
+    from dashboard.server.datastore import terms_file
 
     text = (state_text or "").strip()
     parts = urlsplit(text)
     query = parts.query if (parts.scheme or parts.netloc or "?" in text) else text
-    view = build_view_data(_dataset(zones, incidents), "")
+    data = _dataset(zones, incidents)
+    try:
+        path = terms_file(Settings.from_env(zones=zones, terms=terms))
+        loaded = load_terms(path, set(data.zones["zone_id"])) if path else None
+    except ZoneWatchError as err:
+        raise click.ClickException(str(err)) from err
+    view = build_view_data(data, "", terms=loaded)
     decoded = decode(query, view.default)
     for problem in decoded.problems:
         click.echo(f"warning: {problem}", err=True)
@@ -325,6 +339,10 @@ def _briefing_options(command):
                      help="Show the weekly histogram strip under the map."),
         click.option("--numbers/--no-numbers", default=False, show_default=True,
                      help="Show the zone panel's before/after numbers beside the map."),
+        click.option("--terms", metavar="FILE|bundled|none",
+                     help="Agreement terms (JSON): the class filter and the terms summary "
+                          "beside the numbers [default: the bundled terms with the bundled "
+                          "zones, none with your own zones]."),
     ]):
         command = option(command)
     return command
@@ -338,14 +356,15 @@ def _briefing_options(command):
                    "WIDTHxHEIGHT in pixels.")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]),
               help="Image format [default: from the output file's suffix, else png].")
-def snapshot(state_text, zones, incidents, title, histogram, numbers, output, size, fmt) -> None:
+def snapshot(state_text, zones, incidents, title, histogram, numbers, terms, output, size,
+             fmt) -> None:
     """A slide-ready briefing image of one dashboard view (the app's Export button)."""
     from dashboard.export import parse_size
     from dashboard.export import snapshot as make_snapshot
 
     fmt = fmt or (output.suffix.lower().lstrip(".") if output.suffix.lower() in
                   (".png", ".svg", ".pdf") else "png")
-    view, state, link = _view_state(state_text, zones, incidents)
+    view, state, link = _view_state(state_text, zones, incidents, terms)
     try:
         page = parse_size(size)
         data = make_snapshot(view, state, fmt=fmt, size=page, title=title, link=link,
@@ -377,12 +396,12 @@ def snapshot(state_text, zones, incidents, title, histogram, numbers, output, si
               help="Milliseconds each frame is shown.")
 @click.option("--size", default="1280x720", show_default=True,
               help="Frame size: WIDTHxHEIGHT in pixels, 16:9 or a4.")
-def animate(state_text, zones, incidents, title, histogram, numbers, output, step, window_days,
-            cumulative, max_frames, delay, size) -> None:
+def animate(state_text, zones, incidents, title, histogram, numbers, terms, output, step,
+            window_days, cumulative, max_frames, delay, size) -> None:
     """The playback as an animated GIF: the window moves by STEP, the date on every frame."""
     from dashboard.export.animation import animate_gif, frame_size, frame_states
 
-    view, state, link = _view_state(state_text, zones, incidents)
+    view, state, link = _view_state(state_text, zones, incidents, terms)
     try:
         states = frame_states(view, state, step=step, window_days=window_days,
                               cumulative=cumulative, max_frames=max_frames)

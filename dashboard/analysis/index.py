@@ -177,6 +177,8 @@ class IncidentIndex:
     def _coded(self, column: str) -> list[str]:
         """The distinct texts of ``column``, coding it on first use (a filter's column
         beyond the four coded up front)."""
+        if column not in self.codes and column not in self.frame:  # e.g. no terms: no classes
+            self.codes[column], self.categories[column] = np.zeros(len(self), np.int32), [""]
         if column not in self.codes:
             self.codes[column], self.categories[column] = category_codes(self.frame[column])
         return self.categories[column]

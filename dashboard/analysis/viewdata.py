@@ -19,6 +19,10 @@ from dashboard.analysis.spatial import membership_masks
 from dashboard.analysis.validity import in_force_between, status_since
 from dashboard.analysis.viewstate import ViewState
 from dashboard.core import mercator
+from dashboard.core.agreements import CLASSES, Terms
+
+#: The columns the agreement terms add to a view's incidents (categorical).
+CLASS_COLUMNS = ("classification", "classification_reason")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,13 @@ class ViewData:
     #: Roles ("zones", "incidents") the user brought (uploads): the view is fitted to
     #: them. Empty: the server's data, all of it one whole.
     uploaded: frozenset[str] = frozenset()
+    #: The agreement terms its incidents are classified by (None: no terms, no
+    #: ``classification`` column).
+    terms: Terms | None = None
+
+    @property
+    def classified(self) -> bool:
+        return self.terms is not None and "classification" in self.index.frame
 
     @property
     def synthetic(self) -> bool:
@@ -132,18 +143,36 @@ def milestones_shown(milestones: pd.DataFrame, zones: pd.DataFrame, span: tuple[
     return milestones.loc[zone_of.isin(shown) | general]
 
 
+def with_classes(incidents: pd.DataFrame, terms: Terms | None) -> pd.DataFrame:
+    """``incidents`` with ``CLASS_COLUMNS`` under ``terms`` (categorical: a few distinct
+    values over many rows), computed once per dataset and terms; as they are when they
+    already hold them (a prepared cache) or there are no terms."""
+    if terms is None or "classification" in incidents:
+        return incidents
+    from dashboard.analysis.classify import classify
+
+    classified = classify(incidents, terms)
+    return incidents.assign(
+        classification=pd.Categorical(classified["classification"], categories=list(CLASSES)),
+        classification_reason=classified["classification_reason"].astype("category"))
+
+
 def build_view_data(data: Dataset, label: str,
                     masks: dict[str, np.ndarray] | None = None,
-                    uploaded: frozenset[str] = frozenset()) -> ViewData:
+                    uploaded: frozenset[str] = frozenset(),
+                    terms: Terms | None = None) -> ViewData:
     """The view of ``data``. Its dataset keeps the incidents in date order (the index's
     frame: one copy, not two). ``masks`` are zone masks already computed over those
     rows (a prepared cache); by default those the join left in ``data``, else computed
     here. With ``uploaded`` roles, time and map fit the uploaded data (see ``_span``,
-    ``_extent``) and only the shown zones' milestones are kept."""
+    ``_extent``) and only the shown zones' milestones are kept. With ``terms`` the
+    incidents carry their class and its reason (``with_classes``)."""
     if masks is None:
         masks = data.zone_masks
     if masks is None:
         masks = membership_masks(data.incidents, data.zone_index) if data.zone_index else {}
+    if terms is not None:
+        data = replace(data, incidents=with_classes(data.incidents, terms))
     index = IncidentIndex(data.incidents, masks)
     data = replace(data, incidents=index.frame, zone_masks=index.zone_masks)
     zones = data.zones.assign(status_since=status_since(data.zones)) if len(data.zones) \
@@ -159,4 +188,4 @@ def build_view_data(data: Dataset, label: str,
     center, zoom = fit_camera(bounds)
     default = ViewState(start=inc_span[0], end=inc_span[1])
     return ViewData(data, index, zones, list(counts.index), span, default, center, zoom, label,
-                    uploaded)
+                    uploaded, terms)

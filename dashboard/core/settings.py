@@ -49,6 +49,9 @@ class Settings:
     allow_online_tiles: bool = True       # let users switch them on; off: no tile host at all
     # More event types to leave out of every count of violence, ';'-separated.
     non_violent: str = ""
+    # Agreement terms (JSON) the dashboard classifies incidents by: a file, "bundled", or
+    # "none". Empty: the bundled terms with the bundled zones, none with your own zones.
+    terms: str = ""
     # Limits on one data file (uploads and the CLI alike): see dashboard/io/limits.py.
     max_unpacked_mb: int = 500            # text after gzip/XLSX/zip decompression
     max_cells: int = 25_000_000           # rows x columns
@@ -67,6 +70,17 @@ class Settings:
     @property
     def non_violent_types(self) -> frozenset[str]:
         return frozenset(t.strip() for t in self.non_violent.split(";") if t.strip())
+
+    @property
+    def terms_choice(self) -> str:
+        """"bundled", "none" or a file path: what ``terms`` means with these zones (empty:
+        the bundled terms go with the bundled zones only)."""
+        choice = self.terms.strip()
+        if choice.lower() in ("", "auto"):
+            return "bundled" if self.zones is None else "none"
+        if choice.lower() in OFF:
+            return "none"
+        return "bundled" if choice.lower() == "bundled" else choice
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **explicit) -> Settings:

@@ -10,17 +10,21 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from threading import Lock, Thread
 
 import pandas as pd
 
 from dashboard.analysis.dataset import Dataset, assemble_dataset, dataset_files, load_dataset
-from dashboard.analysis.viewdata import ViewData, build_view_data
-from dashboard.core.errors import ZoneWatchError
+from dashboard.analysis.viewdata import CLASS_COLUMNS, ViewData, build_view_data
+from dashboard.core.agreements import Terms
+from dashboard.core.errors import ConfigError, ZoneWatchError
+from dashboard.core.paths import geodata_dir
 from dashboard.core.settings import Settings
 from dashboard.io import load_incidents, load_zones
 from dashboard.io.milestones import empty_milestones
+from dashboard.io.terms_file import BUNDLED_TERMS, load_terms
 from dashboard.server.sessions import SessionStore
 
 log = logging.getLogger("zonewatch")
@@ -46,18 +50,28 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
 
     label = describe_source(settings)
     files = dataset_files(settings.zones, settings.incidents, settings.milestones)
+    terms_path = terms_file(settings)
+    extra = None
+    if terms_path is not None:  # the classification is part of the prepared data
+        files = {**files, "terms": [terms_path]}
+        extra = {"non_violent": sorted(settings.non_violent_types)}
     cache, key = settings.cache_dir, None
+    terms = None
     if cache is not None:
         try:
-            key = prepared.cache_key(files)
+            key = prepared.cache_key(files, extra)
         except OSError:  # a missing file: the load below says which, with the fix
             key = None
-        view = prepared.load_view(cache, key, label) if key else None
+        if key and terms_path is not None:
+            terms = load_terms(terms_path)
+        view = prepared.load_view(cache, key, label, terms) if key else None
         if view is not None:
             return view
     data = load_dataset(settings.zones, settings.incidents, settings.milestones)
-    view = build_view_data(data, label)
-    if key is not None and prepared.cache_key(files) == key:  # unchanged while read
+    if terms_path is not None and terms is None:
+        terms = load_terms(terms_path, set(data.zones["zone_id"]))
+    view = build_view_data(data, label, terms=terms)
+    if key is not None and prepared.cache_key(files, extra) == key:  # unchanged while read
         if save_in_background:
             # Not a daemon: a process that ends meanwhile waits for the write to finish.
             Thread(target=prepared.save_view, args=(cache, key, view),
@@ -65,6 +79,27 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
         else:
             prepared.save_view(cache, key, view)
     return view
+
+
+def terms_file(settings: Settings) -> Path | None:
+    """The terms file the server's data is classified by (``Settings.terms_choice``): the
+    bundled one with the bundled zones unless switched off, none with your own zones
+    unless given. ``ConfigError`` for 'bundled' with other zones or a missing file."""
+    choice = settings.terms_choice
+    if choice == "none":
+        return None
+    if choice == "bundled":
+        if settings.zones is not None:
+            raise ConfigError("ZONEWATCH_TERMS=bundled (or --terms bundled): the bundled terms "
+                              "name the bundled zones, not those in "
+                              f"{settings.zones.name}. Fix: give a terms file for your zones, "
+                              "or leave the setting empty.")
+        return geodata_dir() / BUNDLED_TERMS
+    path = Path(choice)
+    if not path.is_file():
+        raise ConfigError(f"terms file {choice!r} does not exist. Fix: give a JSON terms file, "
+                          "'bundled', or 'none'.")
+    return path
 
 
 def session_store(settings: Settings) -> SessionStore:
@@ -87,9 +122,11 @@ class DataStore:
         return cls(base, sessions, settings)
 
     @classmethod
-    def from_dataset(cls, data: Dataset, settings: Settings, label: str = "") -> DataStore:
+    def from_dataset(cls, data: Dataset, settings: Settings, label: str = "",
+                     terms: Terms | None = None) -> DataStore:
         sessions = session_store(settings)
-        return cls(build_view_data(data, label or describe_source(settings)), sessions, settings)
+        return cls(build_view_data(data, label or describe_source(settings), terms=terms),
+                   sessions, settings)
 
     def data_key(self, session_id: str | None) -> str:
         """Which data the session sees now: "base", or its uploads' version."""
@@ -105,7 +142,8 @@ class DataStore:
         # A file changed on disk since it was read makes a new key, so every worker
         # notices, not only those that have never read it.
         key = (session_id, files.version, *(
-            (p.stat().st_mtime_ns, p.stat().st_size) for p in (files.zones, files.incidents)
+            (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in (files.zones, files.incidents, files.terms)
             if p is not None and p.exists()))
         with self._lock:
             if key in self._cache:
@@ -132,6 +170,8 @@ class DataStore:
         file is named as its uploader named it (reports, the ``dataset`` column)."""
         base = self.base.dataset
         zones, milestones, incidents = base.zones, base.milestones, base.incidents
+        # Classified again under the session's terms (build_view_data): not the server's.
+        incidents = incidents.drop(columns=[c for c in CLASS_COLUMNS if c in incidents])
         uploaded = {role: path for role, path in (("zones", files.zones),
                                                   ("incidents", files.incidents)) if path}
         kept = [r for r in base.reports if report_role(r) not in uploaded
@@ -150,7 +190,16 @@ class DataStore:
         label = " · ".join(f"your {role}: {name}" for role, name in files.names.items() if name)
         log.info("session data built: %s", label)
         return build_view_data(data, label + " (uploaded, this browser session only)",
-                               uploaded=frozenset(uploaded))
+                               uploaded=frozenset(uploaded),
+                               terms=self._session_terms(files, data, "zones" in uploaded))
+
+    def _session_terms(self, files, data, own_zones: bool) -> Terms | None:
+        """The session's uploaded terms; else the server's, unless the session brought
+        its own zones (the server's terms name the server's zones)."""
+        if files.terms is not None:
+            terms = load_terms(files.terms, set(data.zones["zone_id"]))
+            return replace(terms, source_file=files.names.get("terms") or terms.source_file)
+        return None if own_zones else self.base.terms
 
 
 def report_role(report) -> str:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from dashboard import __version__
 from dashboard.analysis.viewdata import ViewData
+from dashboard.core.agreements import Terms
 from dashboard.io.validation import Issue, ValidationReport
 
 log = logging.getLogger("zonewatch")
@@ -50,7 +51,8 @@ KEEP = 3
 #: Modules whose code decides what the prepared data holds (paths under dashboard/).
 SHAPING_MODULES = ("io", "analysis/dataset.py", "analysis/spatial.py", "analysis/index.py",
                    "analysis/viewdata.py", "core/model.py", "analysis/validity.py",
-                   "analysis/viewstate.py", "server/prepared.py")
+                   "analysis/viewstate.py", "server/prepared.py", "analysis/classify.py",
+                   "analysis/ceasefire.py", "core/agreements.py", "core/aliases.py")
 _FRAMES = ("incidents", "zones", "milestones")
 _MANIFEST = "manifest.json"
 _STALE_TMP_S = 3600
@@ -77,8 +79,10 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def cache_key(files: dict[str, list[Path]]) -> str:
-    """The entry name for these input files (roles as ``dataset_files`` gives them)."""
+def cache_key(files: dict[str, list[Path]], extra: dict | None = None) -> str:
+    """The entry name for these input files (roles as ``dataset_files`` gives them, and
+    "terms": the terms file the incidents are classified by); ``extra``: other inputs
+    that shape the data (the non-violent event types a classification uses)."""
     import geopandas
     import pyarrow
     import shapely
@@ -92,16 +96,20 @@ def cache_key(files: dict[str, list[Path]]) -> str:
     ident = {"schema": SCHEMA, "version": __version__, "code": code_digest(), "files": stats,
              "libs": [pd.__version__, np.__version__, pyarrow.__version__, shapely.__version__,
                       geopandas.__version__]}
+    if extra:
+        ident["extra"] = extra
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:40]
 
 
-def load_view(cache_dir: Path, key: str, label: str) -> ViewData | None:
-    """The view stored under ``key``, or None when there is none or it is damaged."""
+def load_view(cache_dir: Path, key: str, label: str, terms: Terms | None = None
+              ) -> ViewData | None:
+    """The view stored under ``key``, or None when there is none or it is damaged;
+    ``terms``: those its incidents were classified by (the key names their file)."""
     entry = Path(cache_dir) / key
     if not (entry / _MANIFEST).exists():
         return None
     try:
-        view = _read_entry(entry, key, label)
+        view = _read_entry(entry, key, label, terms)
     except Exception as err:  # any damage means "rebuild"; the reason goes to the log
         log.warning("prepared data %s is unreadable (%s: %s); rebuilding it from the files",
                     entry, type(err).__name__, err)
@@ -212,7 +220,7 @@ class _ChecksummedFile(io.RawIOBase):
         super().close()
 
 
-def _read_entry(entry: Path, key: str, label: str) -> ViewData:
+def _read_entry(entry: Path, key: str, label: str, terms: Terms | None = None) -> ViewData:
     import pyarrow as pa
 
     from dashboard.analysis.dataset import Dataset
@@ -236,7 +244,9 @@ def _read_entry(entry: Path, key: str, label: str) -> ViewData:
     reports = [_report_from(d) for d in manifest["reports"]]
     zones = frames["zones"]
     data = Dataset(zones, frames["milestones"], frames["incidents"], reports, ZoneIndex(zones))
-    return build_view_data(data, label, masks=masks)
+    if terms is not None and "classification" not in frames["incidents"]:
+        raise DamagedEntry("the entry holds no classification for the terms")
+    return build_view_data(data, label, masks=masks, terms=terms)
 
 
 def _checked_bytes(entry: Path, name: str, manifest: dict) -> bytes:

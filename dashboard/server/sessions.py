@@ -32,7 +32,7 @@ from dashboard.core.errors import ConfigError, ZoneWatchError
 log = logging.getLogger("zonewatch")
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
-ROLES = ("zones", "incidents")
+ROLES = ("zones", "incidents", "terms")
 # Suffixes by content kind; uploaded names are never used as paths.
 _SUFFIX = {"text": ".csv", "gzip": ".csv.gz", "json": ".geojson", "gpkg": ".gpkg",
            "parquet": ".parquet", "xlsx": ".xlsx", "zip": ".zip"}
@@ -64,6 +64,7 @@ class SessionFiles:
     names: dict[str, str]  # role -> the uploaded file's original name (for display only)
     version: str           # changes whenever an upload lands
     valid_only: frozenset[str] = frozenset()  # roles whose file is read for its valid rows only
+    terms: Path | None = None  # agreement terms (JSON) the session's incidents are classified by
 
 
 def _claim(folder: Path) -> str | None:
@@ -232,7 +233,8 @@ class SessionStore:
         self.touch(session_id)
         return SessionFiles(found["zones"], found["incidents"],
                             {r: meta.get(r, "") for r in ROLES}, meta.get("version", "0"),
-                            frozenset(r for r in ROLES if meta.get(f"{r}_valid_only")))
+                            frozenset(r for r in ROLES if meta.get(f"{r}_valid_only")),
+                            found["terms"])
 
     def touch(self, session_id: str) -> None:
         folder = self.root / session_id

@@ -18,10 +18,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from dashboard.io import Issue, ValidationReport, read_incidents, read_zones
 from dashboard.io.limits import MB, Limits, fix_for
+from dashboard.io.terms_file import read_terms
 from dashboard.io.writers import inert_frame
 
 #: Modules the fork server loads once, so each child starts with them in memory.
@@ -52,7 +54,7 @@ class Checked:
 
 def check_file(path: Path, role: str, limits: Limits, shown_name: str | None = None,
                encoding: str | None = None) -> ValidationReport:
-    """The report of reading ``path`` as ``role`` ("zones" or "incidents"), read in a
+    """The report of reading ``path`` as ``role`` ("zones", "incidents" or "terms"), read in a
     sandboxed child (in ``encoding``, default: detected). Never takes much longer than
     ``limits.check_seconds``: a child that is still at work then is killed and the
     report says so."""
@@ -139,9 +141,13 @@ def _child(sender, path: str, role: str, limits: Limits, encoding: str | None = 
     """Read the file and send back the report as plain data (or "memory")."""
     try:
         _limit_self(limits)
-        reader = read_zones if role == "zones" else read_incidents
-        frame, report = reader(Path(path), limits=limits, encoding=encoding)
-        valid = frame.loc[frame.index.difference(report.rejected_rows, sort=False)]
+        if role == "terms":  # a small JSON file: every problem, no rows to reject
+            _terms, report = read_terms(Path(path), limits=limits, encoding=encoding)
+            valid = pd.DataFrame()
+        else:
+            reader = read_zones if role == "zones" else read_incidents
+            frame, report = reader(Path(path), limits=limits, encoding=encoding)
+            valid = frame.loc[frame.index.difference(report.rejected_rows, sort=False)]
         answer: object = {
             "kind": report.kind, "rows": report.rows, "encoding": report.encoding,
             "issues": [_issue_dict(i) for i in report.issues[:MAX_ISSUES]],

@@ -94,6 +94,8 @@ def _what(role: str, rows: int, zones: int | None) -> str:
     """"2 incidents", "1 zone (2 versions)"."""
     if role == "zones" and zones is not None:
         return zones_phrase(zones, rows)
+    if role == "terms":
+        return plural(rows, "agreement")
     return plural(rows, role.removesuffix("s"))
 
 
@@ -167,7 +169,7 @@ def accept_valid_rows(store: SessionStore, session_id: str) -> UploadResult:
 def receive_upload(store: SessionStore, session_id: str, role: str, contents: str,
                    filename: str, max_mb: int, limits: Limits | None = None,
                    encoding: str | None = None) -> UploadResult:
-    """Validate an upload for ``role`` ("zones" or "incidents") and keep it if clean.
+    """Validate an upload for ``role`` ("zones", "incidents" or "terms") and keep it if clean.
 
     The file is read in a sandboxed child (``check_file``) within ``upload_limits``, in
     ``encoding`` when the uploader names one (else it is detected); a text read in a
