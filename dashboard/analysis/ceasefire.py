@@ -27,7 +27,7 @@ Definitions (the same for the dashboard panel, the CLI report and the briefing):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -134,21 +134,12 @@ class RateRatio:
 
 
 @dataclass(frozen=True)
-class ITS:
-    """Interrupted time series on weekly counts of the covered weeks around R."""
+class ITS(ratemodels.TrendFit):
+    """The trend fit with the covered weeks it used, around R."""
 
-    model: str
-    level_irr: float
-    level_ci: tuple[float, float]
-    slope_irr: float
-    slope_ci: tuple[float, float]
-    dispersion: float | None
-    ljung_box_p: float | None
     weeks: list[date]            # first day of each week used
     exposure: list[int]          # covered days in each week
     observed: list[int]
-    fitted: list[float]
-    counterfactual: list[float]  # the pre-R trend carried on
     weeks_used: str              # in words
 
 
@@ -600,6 +591,6 @@ def _its(weekly: Series, reference: date, covered: np.ndarray) -> tuple[ITS | No
             f"and {int(post.sum())} from the reference day (to {day_words(_date(covered.max()))})")
     if partial:
         used += f"; {partial} part week(s) weighted by their covered days"
-    return ITS(fit.model, fit.level_irr, fit.level_ci, fit.slope_irr, fit.slope_ci, fit.dispersion,
-               fit.ljung_box_p, starts, weekly.exposure.astype(int).tolist(),
-               weekly.counts.astype(int).tolist(), fit.fitted, fit.counterfactual, used), ""
+    return ITS(**{f.name: getattr(fit, f.name) for f in fields(fit)}, weeks=starts,
+               exposure=weekly.exposure.astype(int).tolist(),
+               observed=weekly.counts.astype(int).tolist(), weeks_used=used), ""
