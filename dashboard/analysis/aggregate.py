@@ -54,6 +54,9 @@ class Summary:
     inside_share: float | None     # share of incidents inside a zone (None when no incidents)
     previous_incidents: int
     previous_fatalities: int
+    #: Violations under the agreement terms, now and in the previous window (None: no terms).
+    violations: int | None = None
+    previous_violations: int | None = None
 
     @property
     def change(self) -> float | None:
@@ -61,6 +64,16 @@ class Summary:
         if not self.previous_incidents:
             return None
         return self.incidents / self.previous_incidents - 1
+
+
+def class_count(index: IncidentIndex, positions: np.ndarray, cls: str = "violation"
+                ) -> int | None:
+    """How many of ``positions`` are of class ``cls`` under the agreement terms; None when
+    the incidents carry no classification (no terms loaded)."""
+    if "classification" not in index.frame:
+        return None
+    hit = index.matching("classification", (cls,), 0, len(index))
+    return int(hit[positions].sum())
 
 
 def summarise(index: IncidentIndex, positions: np.ndarray, previous: np.ndarray) -> Summary:
@@ -71,6 +84,8 @@ def summarise(index: IncidentIndex, positions: np.ndarray, previous: np.ndarray)
         inside_share=float(index.inside[positions].mean()) if n else None,
         previous_incidents=len(previous),
         previous_fatalities=int(index.fatalities[previous].sum()),
+        violations=class_count(index, positions),
+        previous_violations=class_count(index, previous),
     )
 
 

@@ -68,6 +68,10 @@ class ListFilter(Filter):
 
     column: str
     order: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()  # (value, label) where a value is not for readers
+
+    def label_of(self, value: str) -> str:
+        return dict(self.labels).get(value, value)
 
     def encode(self, state: Any) -> list[tuple[str, str]]:
         return [(self.key, v) for v in getattr(state, self.name)]
@@ -76,7 +80,7 @@ class ListFilter(Filter):
         return {self.name: tuple(dict.fromkeys(v[:MAX_TEXT] for v in raw))[:MAX_ITEMS]}, []
 
     def words(self, state: Any) -> str:
-        return ", ".join(getattr(state, self.name))
+        return ", ".join(self.label_of(v) for v in getattr(state, self.name))
 
     def keep(self, index: IncidentIndex, state: Any, lo: int, hi: int) -> np.ndarray:
         return index.matching(self.column, getattr(state, self.name), lo, hi)
@@ -213,6 +217,10 @@ class TextFilter(Filter):
 
 FilterSpec = ListFilter | FlagFilter | RangeFilter | TextFilter
 
+#: Each class of ``dashboard.analysis.classify`` in words (filter, legend, cards, table).
+CLASS_LABELS = {"violation": "Violation", "permitted": "Permitted", "unclear": "Unclear",
+                "non_party": "Non-party", "not_violent": "Not violent", "outside": "Outside"}
+
 #: Every filter, in the order of the URL and of the words (the panel orders by ``panel``).
 FILTERS: tuple[FilterSpec, ...] = (
     ListFilter(name="types", key="type", label="Event type", column="event_type", panel=10,
@@ -226,6 +234,10 @@ FILTERS: tuple[FilterSpec, ...] = (
     ListFilter(name="precisions", key="prec", label="Precision", column="loc_precision",
                order=LOCATION_PRECISION_ORDER, input="precision", panel=60,
                control=Control("checklist", "Location precision")),
+    ListFilter(name="classes", key="class", label="Class", column="classification",
+               order=tuple(CLASS_LABELS), labels=tuple(CLASS_LABELS.items()), panel=45,
+               control=Control("dropdown", "Class under the agreement terms",
+                               "All classes (with terms loaded)")),
     ListFilter(name="sources", key="src", label="Source", column="source", panel=80,
                control=Control("dropdown", "Source", "All sources")),
     FlagFilter(name="inside_only", key="inside", label="Inside zones only", rows="inside",

@@ -31,6 +31,7 @@ class ViewState:
     sub_types: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     zones: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()      # classes under the agreement terms (classify.CLASSES)
     inside_only: bool = False
     precisions: tuple[str, ...] = ()
     fat_min: int | None = None

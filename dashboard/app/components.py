@@ -14,7 +14,10 @@ TABLE_COLUMNS = [
     ("actor1", "Actor 1", 190), ("actor2", "Actor 2", 190), ("fatalities", "Fatalities", 100),
     ("place", "Place", 170), ("zone_id", "Zone", 120), ("loc_precision", "Location", 100),
     ("source", "Source", 200), ("incident_id", "ID", 110),
+    ("classification", "Class", 110), ("classification_reason", "Why (agreement terms)", 420),
 ]
+#: Columns only data classified under agreement terms has (empty cells without terms).
+CLASS_TABLE_COLUMNS = ("classification", "classification_reason")
 
 
 def labelled(label: str, control, for_id: str, hint: str | None = None) -> html.Div:
@@ -174,6 +177,13 @@ def build_map_panel() -> html.Div:
             "modeBarButtonsToRemove": ["toImage"]}), type="circle", delay_show=400,
             overlay_style={"visibility": "visible", "opacity": 0.6}),
         html.Div([html.Span(id=ids.MAP_NOTE, className="zw-map-note"),
+                  dcc.RadioItems(id=ids.MAP_COLOUR, value="type", inline=True,
+                                 options=[{"label": " Colour by type", "value": "type"},
+                                          {"label": " by class", "value": "class"}],
+                                 className="zw-colour-mode", inputClassName="zw-check",
+                                 title="By class: violation, permitted, unclear, non-party, "
+                                       "not violent or outside, under the agreement terms "
+                                       "(when terms are loaded)"),
                   html.Button("Clear selection", id=ids.CLEAR_SELECTION,
                               className="zw-button zw-small")], className="zw-map-bar"),
     ], className="zw-map-panel")

@@ -13,6 +13,7 @@ MAP = "map"
 MAP_NOTE = "map-note"
 TILES = "online-tiles"
 CLEAR_SELECTION = "clear-selection"
+MAP_COLOUR = "map-colour"   # colour the incidents by event type or by class under the terms
 
 HISTOGRAM = "histogram"
 DATE_RANGE = "date-range"
@@ -42,6 +43,7 @@ PRECISIONS = filter_control("precision")
 FAT_MIN = filter_control("fat_min")
 FAT_MAX = filter_control("fat_max")
 SOURCES = filter_control("sources")
+CLASSES = filter_control("classes")
 TEXT = filter_control("text")
 RESET = "reset-filters"
 COUNT = "incident-count"
@@ -85,3 +87,11 @@ TABLE_NOTE = "table-note"
 FILTERS = "view-filters"   # the state without its window: views of the whole span follow it
 WINDOW = "view-window"     # [first day, last day] of the state's window, ISO dates
 TABLE_STATE = "table-state"  # the state, passed on only while the table tab is open
+TERMS_ZONE = "terms-zone"
+TERMS_OUTPUT = "terms-output"
+EVIDENCE_TYPE = "evidence"  # dict ids {"type": EVIDENCE_TYPE, "id": incident_id}: click -> map
+
+
+def evidence(incident_id: str) -> dict:
+    """The id of a commitment's evidence incident button on the Terms tab."""
+    return {"type": EVIDENCE_TYPE, "id": str(incident_id)}

@@ -101,8 +101,10 @@ def _change(now: int, before: int, noun: str = "incidents") -> str:
 
 
 def summary_cards(summary: Summary, days: int) -> list[html.Div]:
+    """Incidents, fatalities, share inside zones, window; with agreement terms loaded, a
+    violations card after the incidents."""
     share = "–" if summary.inside_share is None else f"{summary.inside_share:.0%}"
-    return [
+    cards = [
         _card("Incidents", f"{summary.incidents:,}",
               _change(summary.incidents, summary.previous_incidents)),
         _card("Fatalities", f"{summary.fatalities:,}",
@@ -110,6 +112,16 @@ def summary_cards(summary: Summary, days: int) -> list[html.Div]:
         _card("Inside zones", share, "of incidents, zones as they stood that day"),
         _card("Window", f"{days:,} days", f"compared with the {days:,} days before"),
     ]
+    if summary.violations is not None:
+        cards.insert(1, _card("Violations", f"{summary.violations:,}",
+                              violations_detail(summary)))
+    return cards
+
+
+def violations_detail(summary: Summary) -> str:
+    """"of 120 incidents under the agreement terms · ▼ 40% vs previous 20"."""
+    change = _change(summary.violations or 0, summary.previous_violations or 0, "violations")
+    return f"of {summary.incidents:,} incidents, by the agreement terms · {change}"
 
 
 # The upload report -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import to_typed_array_spec  # what go.Figure.to_dict applies
 from plotly.colors import sequential
 
+from dashboard.analysis.filterspec import CLASS_LABELS
 from dashboard.core.formats import day_words, days_words, plotly_day
 from dashboard.views import palette, roles
 from dashboard.views.baselayers import BaseLayers
@@ -171,6 +172,7 @@ SIZE_KEY = (0, 10, 50)
 STACK_LINES = 12
 HOVER_ID = 7  # kept for parse.selected_ids (old 8-column customdata); the map now sends no ids
 LEGEND_TITLE = {"text": "Incidents (size: fatalities; number: incidents at one point)"}
+CLASS_LEGEND_TITLE = {"text": "Incidents by class under the agreement terms (size: fatalities)"}
 
 
 def _escaped(values) -> np.ndarray:
@@ -217,7 +219,18 @@ def _hover_fields(incidents: pd.DataFrame, common_source: bool) -> dict[str, np.
             "deaths": deaths, "place": _escaped(incidents["place"]),
             "prec": incidents["loc_precision"].astype(str).to_numpy(object),
             "source": (None if common_source else _escaped(incidents["source"])),
-            "id": _escaped(incidents["incident_id"])}
+            "id": _escaped(incidents["incident_id"]), "why": class_words(incidents)}
+
+
+def class_words(incidents: pd.DataFrame) -> np.ndarray | None:
+    """"Violation: Government of Syria vs civilians, inside North Homs on 5 Sep 2017: a
+    violation" per incident (escaped), or None without agreement terms (no column)."""
+    if "classification" not in incidents:
+        return None
+    labels = incidents["classification"].astype(object).map(
+        lambda c: CLASS_LABELS.get(c, str(c))).to_numpy(object)
+    return _escaped(pd.Series(labels + ": ", dtype=object)
+                    + incidents["classification_reason"].astype(object).fillna("").to_numpy())
 
 
 SINGLE_HOVER = ("<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]} vs "
@@ -233,6 +246,9 @@ def _single_custom(f: dict[str, np.ndarray], rows: np.ndarray) -> tuple[np.ndarr
     if f["source"] is not None:
         columns.append(f["source"][rows])
         template += "<br>Source: %{customdata[7]}"
+    if f["why"] is not None:
+        columns.append(f["why"][rows])
+        template += f"<br><i>%{{customdata[{len(columns) - 1}]}}</i>"
     columns.append(f["id"][rows])
     return np.column_stack(columns), template + f"<br>ID %{{customdata[{len(columns) - 1}]}}"
 
@@ -248,6 +264,8 @@ def _stack_hovers(f: dict[str, np.ndarray], dates: np.ndarray, codes: np.ndarray
              + f["a2"][order] + " · fatalities " + f["deaths"][order])
     if f["source"] is not None:
         lines = lines + " · " + f["source"][order]
+    if f["why"] is not None:  # the class only: a stack's lines stay short
+        lines = lines + " · " + np.array([w.split(":", 1)[0] for w in f["why"][order]], object)
     lines = lines + " · ID " + f["id"][order]
     texts = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
@@ -265,7 +283,26 @@ def _template_text(value: object) -> str:
     return esc(value).replace("%", "&#37;")
 
 
-def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[dict]:
+def colour_groups(incidents: pd.DataFrame, type_order: Sequence[str], colour_by: str = "type"
+                  ) -> list[tuple[np.ndarray, str, str]]:
+    """(rows, legend label, colour) per drawn trace: by event type in ``type_order``, or
+    with ``colour_by="class"`` (and a ``classification`` column) by class in legend order."""
+    if colour_by == "class" and "classification" in incidents:
+        values = incidents["classification"].astype(object).to_numpy(object)
+        groups = [(value, label, colour) for value, label, colour in palette.class_legend()]
+    else:
+        values = incidents["event_type"].to_numpy(dtype=object)
+        groups = [(t, t, palette.type_colour(t)) for t in type_order]
+    out = []
+    for value, label, colour in groups:
+        rows = np.flatnonzero(values == value)
+        if len(rows):
+            out.append((rows, label, colour))
+    return out
+
+
+def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str],
+                    colour_by: str = "type") -> list[dict]:
     """The incidents, drawn and hovered apart, so points at the same spot show how many
     they are and hover lists them all.
 
@@ -279,7 +316,6 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
     lat = incidents["lat"].to_numpy(dtype="float32")
     fatalities = incidents["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
     sizes = marker_size(fatalities).astype("float32")
-    types = incidents["event_type"].to_numpy(dtype=object)
     sources = incidents["source"].drop_duplicates()
     common = len(sources) == 1
     source_line = f"<br>Source: {_template_text(sources.iloc[0])}" if common else ""
@@ -287,7 +323,9 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
     fields = _hover_fields(incidents, common)
     single = np.flatnonzero(counts[codes] == 1)
     stacked = np.flatnonzero(counts[codes] > 1)
-    group = {"legendgroup": "types", "legendgrouptitle": LEGEND_TITLE, "showlegend": False}
+    title = LEGEND_TITLE if colour_by != "class" or "classification" not in incidents \
+        else CLASS_LEGEND_TITLE
+    group = {"legendgroup": "types", "legendgrouptitle": title, "showlegend": False}
     traces = []
     if len(stacked):
         first, stack_text = _stack_hovers(fields, incidents["date"].to_numpy("int64"), codes,
@@ -300,16 +338,12 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str]) -> list[
                            meta=roles.meta(roles.INCIDENTS_STACKED),
                            marker={"size": stack_size(n).astype("float32"),
                                    "color": "#3b3b3b", "opacity": 0.22}))
-    for event_type in type_order:
-        rows = np.flatnonzero(types == event_type)
-        if not len(rows):
-            continue
+    for rows, label, colour in colour_groups(incidents, type_order, colour_by):
         traces.append(dict(
             type="scattermap", lon=lon[rows], lat=lat[rows], mode="markers",
-            name=esc(event_type), legendgroup="types", legendgrouptitle=LEGEND_TITLE,
+            name=esc(label), legendgroup="types", legendgrouptitle=title,
             meta=roles.meta(roles.INCIDENTS),
-            marker={"size": sizes[rows], "color": palette.type_colour(event_type),
-                    "opacity": 0.75}, hoverinfo="skip"))
+            marker={"size": sizes[rows], "color": colour, "opacity": 0.75}, hoverinfo="skip"))
     hover = {"hovertemplate": f"%{{hovertext}}{source_line}<extra></extra>",
              "hoverlabel": {"align": "left"}}
     if len(single):
@@ -394,6 +428,7 @@ def map_figure_dict(
     title: str | None = None,
     base_url: str | None = None,
     zone_layers: ZoneLayers | None = None,
+    colour_by: str = "type",
 ) -> dict:
     """The main map as a Plotly figure dict: zones as of a day (``zone_layers``, if
     given, are those of ``zones`` made before), incidents (or their hexagon bins), towns, base layers."""
@@ -402,7 +437,7 @@ def map_figure_dict(
     if hexes is not None:
         data.append(hex_trace(hexes, hex_size))
     if incidents is not None:
-        data += incident_traces(incidents, type_order)
+        data += incident_traces(incidents, type_order, colour_by)
     data.append(_towns_trace(base.towns))  # below the zone names: MapLibre places upper labels first
     data += layers.overlay
     if highlight is not None and len(highlight):

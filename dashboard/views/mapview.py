@@ -183,7 +183,10 @@ def default_camera(view: ViewData, state: ViewState) -> tuple[tuple[float, float
 
 
 def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,
-              highlight_id: str | None = None, base_url: str | None = None) -> MapResult:
+              highlight_id: str | None = None, base_url: str | None = None,
+              colour_by: str = "type") -> MapResult:
+    """The map of ``state``: points (coloured by event type, or with ``colour_by="class"``
+    by class under the view's terms), or hexagons above ``budget`` points in view."""
     index = view.index
     positions = index.select(state)
     center, zoom = default_camera(view, state)
@@ -199,7 +202,8 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
         highlight = index.frame.loc[hit, ["lon", "lat"]] if len(hit) else None
     common = {"zones": zones, "zone_layers": layers, "type_order": view.type_order,
               "base": load_base_layers(), "center": center, "zoom": zoom, "online_tiles": online_tiles,
-              "highlight": highlight, "base_url": base_url}
+              "highlight": highlight, "base_url": base_url,
+              "colour_by": colour_by if view.classified else "type"}
     zones_line = " ".join([f"Zones as they stood on {day_words(day)}." if len(zones)
                            else f"No zone was in force on {day_words(day)}.", *chosen_notes])
     if not len(positions):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import zlib
 
+from dashboard.analysis.filterspec import CLASS_LABELS
+
 # Okabe & Ito (2008) plus Paul Tol's muted set for more slots.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
              "#000000"]
@@ -59,3 +61,25 @@ def status_colour(status: str) -> str:
 
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+#: One colour per class under the agreement terms (Okabe–Ito: told apart with the common
+#: colour-vision deficiencies; the grave ones strong, "outside" grey), in legend order.
+CLASS_COLOURS = {
+    "violation": "#D55E00",    # vermillion
+    "permitted": "#0072B2",    # blue
+    "unclear": "#CC79A7",      # reddish purple
+    "non_party": "#009E73",    # bluish green
+    "not_violent": "#56B4E9",  # sky blue
+    "outside": "#999999",      # grey
+}
+
+
+def class_colour(cls: str) -> str:
+    return CLASS_COLOURS.get(cls, OTHER_STATUS)
+
+
+def class_legend() -> list[tuple[str, str, str]]:
+    """(class, label, colour) in legend order: Violation, Permitted, Unclear, Non-party,
+    Not violent, Outside."""
+    return [(c, CLASS_LABELS[c], CLASS_COLOURS[c]) for c in CLASS_COLOURS]

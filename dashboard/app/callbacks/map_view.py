@@ -15,7 +15,7 @@ BASE_FILES = ("countries", "syria-adm1", "syria-adm2")
 
 
 def map_view(store, session_id, query, camera, tiles, highlight, previous=None,
-             camera_only=False):
+             camera_only=False, colour_by=None):
     """The map, or PreventUpdate when only the camera moved and what is drawn still
     holds (all points already there, or hexagons made for about this zoom)."""
     if camera_only and camera and not redraw_needed(previous, camera["zoom"]):
@@ -23,7 +23,8 @@ def map_view(store, session_id, query, camera, tiles, highlight, previous=None,
     view, state = resolve(store, session_id, query)
     result = build_map(view, parse.with_camera(state, camera),
                        budget=store.settings.max_map_points, online_tiles=bool(tiles),
-                       highlight_id=highlight, base_url=BASE_URL)
+                       highlight_id=highlight, base_url=BASE_URL,
+                       colour_by="class" if colour_by == "class" else "type")
     return compact(result.figure), result.note, summary(result)
 
 
@@ -32,8 +33,9 @@ def register(app, store) -> None:
                   Output(ids.MAP_DRAWN, "data"),
                   Input(ids.STATE, "data"), Input(ids.CAMERA, "data"), Input(ids.TILES, "value"),
                   Input(ids.HIGHLIGHT, "data"), Input(ids.SELECTION, "data"),
+                  Input(ids.MAP_COLOUR, "value"),
                   State(ids.SESSION, "data"), State(ids.MAP_DRAWN, "data"))
-    def _map(query, camera, tiles, highlight, _selection, session_id, previous):
+    def _map(query, camera, tiles, highlight, _selection, colour_by, session_id, previous):
         camera_only = [t["prop_id"] for t in ctx.triggered] == [f"{ids.CAMERA}.data"]
         return map_view(store, session_id, query, camera, tiles, highlight, previous,
-                        camera_only)
+                        camera_only, colour_by)

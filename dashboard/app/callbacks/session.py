@@ -41,7 +41,7 @@ def filter_options(view: ViewData, spec: filterspec.ListFilter) -> list[dict]:
     if spec.column == "actor":
         return [{"label": a, "value": a, "search": search_terms(a)} for a in values]
     pad = " " if spec.control.kind == "checklist" else ""
-    return [{"label": f"{pad}{v}", "value": v} for v in values]
+    return [{"label": f"{pad}{spec.label_of(v)}", "value": v} for v in values]
 
 
 def options_view(view: ViewData) -> tuple:

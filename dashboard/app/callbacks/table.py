@@ -17,6 +17,7 @@ import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.analysis.filterspec import CLASS_LABELS
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve, selection_positions
 from dashboard.app.components import TABLE_COLUMNS
@@ -28,7 +29,7 @@ MAX_TABLE_ROWS = 5_000
 EXPORT_COLUMNS = ["incident_id", "date", "date_end", "event_type", "sub_type", "actor1", "actor2",
                   "fatalities", "place", "admin1", "admin2", "lon", "lat", "loc_precision",
                   "precision_km", "zone_id", "zone_version", "edge_km", "ambiguous", "source",
-                  "notes", "dataset"]
+                  "notes", "dataset", "classification", "classification_reason"]
 DOWNLOAD_URL = "/zonewatch/download"
 CHUNK_ROWS = 20_000  # rows written per streamed chunk
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
@@ -36,8 +37,10 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+jso
 
 def table_rows(frame: pd.DataFrame) -> list[dict]:
     """Rows for the grid: text cells stay text (the grid never renders HTML)."""
-    out = frame[[c for c, _, _ in TABLE_COLUMNS]].copy()
+    out = frame.reindex(columns=[c for c, _, _ in TABLE_COLUMNS])  # no terms: no class
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    out["classification"] = out["classification"].astype(object).map(
+        CLASS_LABELS, na_action="ignore")
     out["fatalities"] = out["fatalities"].astype("float64").where(out["fatalities"].notna(), None)
     return out.astype(object).where(out.notna(), None).to_dict("records")
 
