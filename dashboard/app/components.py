@@ -133,6 +133,7 @@ def build_upload_panel() -> html.Section:
                className="zw-hint"),
         upload(ids.UPLOAD_ZONES, "Zones (GeoJSON, GPKG, Parquet, zipped SHP)"),
         upload(ids.UPLOAD_INCIDENTS, "Incidents (ACLED/UCDP CSV, XLSX, GeoJSON…)"),
+        upload(ids.UPLOAD_TERMS, "Agreement terms (JSON)"),
         labelled("Text encoding", dcc.Dropdown(
             id=ids.UPLOAD_ENCODING, options=UPLOAD_ENCODINGS, value="auto", clearable=False,
             searchable=False), ids.UPLOAD_ENCODING,
@@ -273,9 +274,21 @@ def build_tabs() -> dcc.Tabs:
             ], className="zw-table-tools"),
             grid,
         ]),
+        dcc.Tab(label="Terms", value="terms", children=[build_terms_panel()]),
         dcc.Tab(label="About the data", value="about", children=[
             html.Div(id=ids.PROVENANCE, className="zw-provenance")]),
     ], className="zw-tabs")
+
+
+def build_terms_panel() -> html.Div:
+    """A zone's agreement terms: pick a zone (the zone filter's, by default)."""
+    return html.Div([
+        html.Div(labelled("Zone", dcc.Dropdown(id=ids.TERMS_ZONE, clearable=False, options=[],
+                                               placeholder="a zone the terms name",
+                                               className="zw-analysis-zone"), ids.TERMS_ZONE),
+                 className="zw-analysis-controls"),
+        dcc.Loading(html.Div(id=ids.TERMS_OUTPUT, className="zw-terms"), type="dot"),
+    ], className="zw-terms-panel")
 
 
 def build_analysis_panel() -> html.Div:

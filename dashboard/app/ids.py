@@ -58,6 +58,7 @@ COPY_LINK = "copy-link"
 
 UPLOAD_ZONES = "upload-zones"
 UPLOAD_INCIDENTS = "upload-incidents"
+UPLOAD_TERMS = "upload-terms"
 UPLOAD_REPORT = "upload-report"
 UPLOAD_RESET = "upload-reset"
 UPLOAD_ENCODING = "upload-encoding"

@@ -9,7 +9,9 @@ from dash import dcc, html
 from dashboard.analysis.aggregate import Summary
 from dashboard.analysis.ceasefire import Analysis
 from dashboard.analysis.describe import plural
+from dashboard.analysis.filterspec import CLASS_LABELS
 from dashboard.analysis.verdict import details, headline
+from dashboard.app import ids
 from dashboard.core.formats import day_words
 from dashboard.export.ceasefire_report import (
     UNCERTAINTY_NOTE,
@@ -21,7 +23,7 @@ from dashboard.export.ceasefire_report import (
 from dashboard.io.validation import ValidationReport
 from dashboard.server.uploads import UploadResult
 from dashboard.views import palette
-from dashboard.views.figures import breakdown_figure, its_figure
+from dashboard.views.figures import breakdown_figure, exemptions_figure, its_figure
 
 SHOWN_ISSUES = 30  # an upload report lists this many problems, then says how many more
 
@@ -122,6 +124,104 @@ def violations_detail(summary: Summary) -> str:
     """"of 120 incidents under the agreement terms · ▼ 40% vs previous 20"."""
     change = _change(summary.violations or 0, summary.previous_violations or 0, "violations")
     return f"of {summary.incidents:,} incidents, by the agreement terms · {change}"
+
+
+# The Terms tab -----------------------------------------------------------------------------
+#: A commitment's status in words, and the class of its badge.
+STATUS_WORDS = {"kept": "kept", "late": "late", "no_evidence": "no evidence yet",
+                "broken": "broken"}
+
+
+def _when(agreement) -> str:
+    at = agreement.in_effect
+    time = f" at {at:%H:%M}" if agreement.starts_at_a_time else ""
+    offset = f" (UTC{at:%z})" if at.utcoffset() is not None and agreement.starts_at_a_time \
+        else ""
+    ends = f"; ended {day_words(agreement.ends)}" if agreement.ends else ""
+    return f"In effect from {day_words(at)}{time}{offset}{ends}"
+
+
+def _parties(agreement) -> html.Div:
+    if not agreement.parties:
+        return html.P(agreement.parties_note or "The parties of this zone are not reported, so "
+                      "no incident there can be called a violation.", className="zw-hint")
+    items = [html.Li([html.B(p.name), f" ({p.side})",
+                      html.Span(f" — as {', '.join(p.aliases)}" if p.aliases else "",
+                                className="zw-hint")]) for p in agreement.parties]
+    note = html.P(agreement.parties_note, className="zw-hint") if agreement.parties_note else None
+    return html.Div([html.Ul(items, className="zw-parties"), note])
+
+
+def _exemptions(agreement, span) -> html.Div:
+    items = [html.Li([html.B(e.name), f" exempt from {day_words(e.start)}" if e.start
+                      else " exempt throughout",
+                      f" until {day_words(e.until)}" if e.until else "",
+                      html.Span(f" · Source: {e.source}" if e.source else "", className="zw-hint")])
+             for e in agreement.exempt]
+    return html.Div([
+        html.Ul(items) if items else html.P("No group is exempt.", className="zw-hint"),
+        dcc.Graph(figure=exemptions_figure(agreement, span), config={"displayModeBar": False},
+                  className="zw-exemptions"),
+    ])
+
+
+def _evidence(rows: list[dict], total: int) -> html.Div | None:
+    if not rows:
+        return None
+    buttons = [html.Button(f"{day_words(r['day'])} · {r['type']}" + (f" · {r['place']}"
+                                                                     if r["place"] else ""),
+                           id=ids.evidence(r["id"]), n_clicks=0,
+                           className="zw-evidence", title=f"Incident {r['id']}: mark it on the map")
+               for r in rows]
+    more = html.Span(f"and {total - len(rows):,} more", className="zw-hint") \
+        if total > len(rows) else None
+    return html.Div([*buttons, more], className="zw-evidence-list")
+
+
+def _commitments(shown) -> html.Div:
+    if not shown.statuses:
+        return html.P("The terms list no commitments for this deal.", className="zw-hint")
+    rows = []
+    for s in shown.statuses:
+        said = (f"{s.status_source}, {day_words(s.status_day)}" if s.status_day
+                else f"first evidence {day_words(s.first_evidence)}" if s.first_evidence
+                else "no matching incident in or near the zone")
+        rows.append(html.Li([
+            html.Span(STATUS_WORDS.get(s.status, s.status), className=f"zw-status zw-{s.status}"),
+            html.B(f" {s.text}"),
+            f" — due {day_words(s.due)}" if s.due else " — no due day",
+            html.Div(f"{said} · Source: {s.source or 'not given'}", className="zw-hint"),
+            _evidence(shown.evidence.get(s.id, []), len(s.evidence_ids)),
+        ], className="zw-commitment"))
+    return html.Div([html.P(f"Status as of {day_words(shown.as_of)} (the window's last day).",
+                            className="zw-hint"), html.Ul(rows, className="zw-commitments")])
+
+
+def terms_panel(zone_terms, loaded: bool) -> html.Div:
+    """The Terms tab for one zone (``callbacks.terms.ZoneTerms``): per agreement its name,
+    when it took effect, source; parties; exemptions and their timeline; commitments."""
+    if zone_terms is None:
+        return html.P("No agreement terms are loaded: start with --terms FILE (or "
+                      "ZONEWATCH_TERMS), or upload a terms file under Your data."
+                      if not loaded else "The terms name no agreement for this zone.",
+                      className="zw-hint")
+    blocks = []
+    for shown in zone_terms.agreements:
+        a = shown.agreement
+        blocks.append(html.Section([
+            html.H3(a.name, className="zw-h3"),
+            html.P([_when(a), html.Br(), f"Source: {a.source or 'not given'}"]),
+            html.P(a.note, className="zw-hint") if a.note else None,
+            html.H4("Parties", className="zw-h4"), _parties(a),
+            html.H4("Exemptions", className="zw-h4"), _exemptions(a, zone_terms.span),
+            html.H4("Commitments", className="zw-h4"), _commitments(shown),
+        ], className="zw-agreement"))
+    legend = ", ".join(CLASS_LABELS.values())
+    return html.Div([
+        html.P(f"{zone_terms.zone_name}: terms from {zone_terms.source_file}. Incidents are "
+               f"classed as {legend} (map colour 'by class', the Class filter).",
+               className="zw-hint"),
+        *blocks])
 
 
 # The upload report -------------------------------------------------------------------------

@@ -634,3 +634,40 @@ def breakdown_figure(pairs: list[tuple[str, int]], title: str, colour: str,
                                                            len(pairs) - 0.5]},
                       xaxis={"visible": False}, bargap=0.25)
     return fig
+
+
+def exemptions_figure(agreement, span: tuple) -> go.Figure:
+    """The deal's exemptions over the data's span: one bar per exempt group, from its
+    first day (the deal's, when none is given) to its last (the span's end when open),
+    and a marker at the moment the deal took effect. Before an exemption's first day the
+    group counts as protected, so its bar starts there."""
+    first, last = pd.Timestamp(span[0]), pd.Timestamp(span[1]) + pd.Timedelta(days=1)
+    deal = pd.Timestamp(agreement.in_effect.replace(tzinfo=None))
+    fig = go.Figure()
+    names = []
+    for e in agreement.exempt:
+        start = pd.Timestamp(e.start) if e.start else deal.normalize()
+        end = pd.Timestamp(e.until) + pd.Timedelta(days=1) if e.until else last
+        name = esc(e.name[:48])
+        names.append(name)
+        until = day_words(e.until) if e.until else "open-ended"
+        fig.add_trace(go.Bar(
+            y=[name], x=[(end - start).total_seconds() * 1000], base=[start], orientation="h",
+            marker_color=palette.CLASS_COLOURS["permitted"], width=0.5, showlegend=False,
+            hovertemplate=(f"<b>{name}</b>: strikes on it permitted from {day_words(start)} "
+                           f"({until})<br>Source: {_template_text(e.source or 'not given')}"
+                           "<extra></extra>")))
+    label = "Deal took effect"
+    fig.add_shape(type="line", x0=deal, x1=deal, y0=0, y1=1, yref="paper",
+                  line={"color": palette.CLASS_COLOURS["violation"], "width": 2})
+    fig.add_annotation(x=deal, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"{label} {deal:%d %b %Y %H:%M}", font={"size": 11})
+    fig.update_layout(
+        height=90 + 34 * max(len(names), 1), margin={"l": 10, "r": 10, "t": 30, "b": 30},
+        font={"family": FONT, "size": 12}, plot_bgcolor="white", paper_bgcolor="white",
+        xaxis={"type": "date", "range": [first, last], "gridcolor": "#eeeeee"},
+        yaxis={"automargin": True, "visible": bool(names)}, bargap=0.4)
+    if not names:
+        fig.add_annotation(text="No group is exempt from this deal.", x=0.5, y=0.4,
+                           xref="paper", yref="paper", showarrow=False)
+    return fig

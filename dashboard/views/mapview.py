@@ -196,15 +196,19 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     lon, lat = index.lon[positions], index.lat[positions]
     in_view = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
     n_view = int(in_view.sum())
-    highlight = None
+    highlight, marked = None, ""
     if highlight_id:
         hit = index.frame.index[index.frame["incident_id"].astype(str) == highlight_id]
         highlight = index.frame.loc[hit, ["lon", "lat"]] if len(hit) else None
+        if len(hit):
+            first = index.frame.loc[hit[0]]
+            marked = (f"Marked: incident {highlight_id} ({day_words(first['date'])}, "
+                      f"{first['event_type']}). ")
     common = {"zones": zones, "zone_layers": layers, "type_order": view.type_order,
               "base": load_base_layers(), "center": center, "zoom": zoom, "online_tiles": online_tiles,
               "highlight": highlight, "base_url": base_url,
               "colour_by": colour_by if view.classified else "type"}
-    zones_line = " ".join([f"Zones as they stood on {day_words(day)}." if len(zones)
+    zones_line = marked + " ".join([f"Zones as they stood on {day_words(day)}." if len(zones)
                            else f"No zone was in force on {day_words(day)}.", *chosen_notes])
     if not len(positions):
         note = f"No incidents match these filters. {zones_line}"

@@ -12,9 +12,10 @@ from dashboard.app.callbacks import (
     session,
     sync,
     table,
+    terms,
     uploads,
     zone_series,
 )
 
 FEATURES = (session, sync, map_view, histogram, cards, zone_series, table, selection,
-            playback, uploads, analysis, export_panel)
+            playback, uploads, analysis, terms, export_panel)

@@ -112,12 +112,14 @@ def register(app, store) -> None:
                   Output(ids.UPLOAD_VALID_ONLY, "children"),
                   Output(ids.UPLOAD_VALID_ONLY, "hidden"), Output(ids.UPLOAD_REJECTED, "hidden"),
                   Input(ids.UPLOAD_ZONES, "contents"), Input(ids.UPLOAD_INCIDENTS, "contents"),
+                  Input(ids.UPLOAD_TERMS, "contents"),
                   Input(ids.UPLOAD_RESET, "n_clicks"), Input(ids.UPLOAD_VALID_ONLY, "n_clicks"),
                   State(ids.UPLOAD_ZONES, "filename"), State(ids.UPLOAD_INCIDENTS, "filename"),
+                  State(ids.UPLOAD_TERMS, "filename"),
                   State(ids.SESSION, "data"), State(ids.UPLOAD_ENCODING, "value"),
                   prevent_initial_call=True)
-    def _upload(zones, incidents, _reset, _valid, zones_name, incidents_name, session_id,
-                encoding):
+    def _upload(zones, incidents, terms, _reset, _valid, zones_name, incidents_name,
+                terms_name, session_id, encoding):
         if ctx.triggered_id == ids.UPLOAD_RESET:
             store.sessions.reset(session_id)
             return (html.Div("Back to the server's data.", className="zw-message zw-ok"),
@@ -126,9 +128,9 @@ def register(app, store) -> None:
             result = accept_valid_rows(store.sessions, session_id)
             log.info("upload valid rows only: %s", result.message)
         else:
-            role, contents, name = (("zones", zones, zones_name)
-                                    if ctx.triggered_id == ids.UPLOAD_ZONES
-                                    else ("incidents", incidents, incidents_name))
+            role, contents, name = {ids.UPLOAD_ZONES: ("zones", zones, zones_name),
+                                    ids.UPLOAD_TERMS: ("terms", terms, terms_name)}.get(
+                ctx.triggered_id, ("incidents", incidents, incidents_name))
             if not contents:
                 return (no_update,) * 8
             result = upload_view(store, session_id, role, contents, name, encoding)
