@@ -187,7 +187,8 @@ def _commitments(shown) -> html.Div:
                 else f"first evidence {day_words(s.first_evidence)}" if s.first_evidence
                 else "no matching incident in or near the zone")
         rows.append(html.Li([
-            html.Span(STATUS_WORDS.get(s.status, s.status), className=f"zw-status zw-{s.status}"),
+            html.B(STATUS_WORDS.get(s.status, s.status).upper(),
+                   className=f"zw-status zw-{s.status}"),
             html.B(f" {s.text}"),
             f" — due {day_words(s.due)}" if s.due else " — no due day",
             html.Div(f"{said} · Source: {s.source or 'not given'}", className="zw-hint"),

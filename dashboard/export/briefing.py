@@ -24,7 +24,15 @@ from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState
 from dashboard.core import mercator
 from dashboard.export.onmap import Camera, Label, drawn, place_labels
-from dashboard.export.words import attribution, day_words, default_title, filter_words, numbers_block, wrap
+from dashboard.export.words import (
+    attribution,
+    day_words,
+    default_title,
+    filter_words,
+    numbers_block,
+    terms_lines,
+    wrap,
+)
 from dashboard.views import roles
 from dashboard.views.figures import FONT, esc, histogram_figure, marker_size
 
@@ -347,16 +355,19 @@ def briefing_figure(
 
 def _numbers(page: _Page, view: ViewData, state: ViewState, x: float, y: float, width: float,
              bottom: float, k: float) -> None:
-    """The zone panel's numbers in the side column: short lines, then the paragraph if it
-    fits whole (it is never cut mid-sentence)."""
+    """The zone's agreement terms (when loaded), then the zone panel's numbers in the side
+    column: short lines (those that fit), then the paragraph if it fits whole (it is
+    never cut mid-sentence)."""
+    size = 10 * k
+    y = _terms_block(page, view, state, x, y, width, size, k)
     block = numbers_block(view, state)
     if block is None:
         return
     lines, sentence = block
-    size = 10 * k
     page.text(x, y, "Before and after the ceasefire", 12 * k)
     y += 18 * k
     short = [part for line in lines for part in wrap_esc(line, width, size)]
+    short = short[:max(4, int((bottom - y) // (size * 1.3)) - 1)]
     short.append("× rate ratio after/before (95% CI)")
     page.text(x, y, short[:-1], size)
     page.text(x, y + (len(short) - 1) * size * 1.3, short[-1], size * 0.9, color=MUTED)
@@ -364,6 +375,19 @@ def _numbers(page: _Page, view: ViewData, state: ViewState, x: float, y: float, 
     para = wrap_esc(sentence, width, size * 0.95) if sentence else []
     if para and y + len(para) * size * 0.95 * 1.3 <= bottom:
         page.text(x, y, para, size * 0.95, color=MUTED)
+
+
+def _terms_block(page: _Page, view: ViewData, state: ViewState, x: float, y: float,
+                 width: float, size: float, k: float) -> float:
+    """The terms summary (``words.terms_lines``) at ``y``; the y below it."""
+    terms = terms_lines(view, state)
+    if not terms:
+        return y
+    page.text(x, y, "Agreement terms", 12 * k)
+    y += 18 * k
+    wrapped = [part for line in terms for part in wrap_esc(line, width, size)]
+    page.text(x, y, wrapped, size)
+    return y + len(wrapped) * size * 1.3 + 8 * k
 
 
 def _scale_bar(page: _Page, lat: float, zoom: float, x: float, y: float, map_w: float,

@@ -119,3 +119,28 @@ def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | N
     from dashboard.analysis.verdict import sentence
 
     return lines, sentence(a)
+
+
+def terms_lines(view: ViewData, state: ViewState) -> list[str] | None:
+    """A short terms summary for the chosen zone: violations of all incidents shown there,
+    the exemptions, the agreement and its source (None: no terms or no zone they name)."""
+    from dashboard.analysis.aggregate import class_count
+
+    if view.terms is None or not state.zones:
+        return None
+    agreements = [a for z in state.zones for a in view.terms.for_zone(z)]
+    if not agreements:
+        return None
+    positions = view.index.select(state)
+    violations = class_count(view.index, positions)
+    if violations is None:
+        return None
+    lines = [f"Violations: {violations:,} of {len(positions):,} incidents shown"]
+    for a in dict.fromkeys(agreements):
+        at = f" {a.in_effect:%H:%M}" if a.starts_at_a_time else ""
+        lines.append(f"{a.name}, {day_words(a.first_day)}{at} ({a.source or 'no source'})")
+        lines += [f"Not covered: {e.name}" + (f" from {day_words(e.start)}" if e.start else "")
+                  + (f" to {day_words(e.until)}" if e.until else "") for e in a.exempt]
+        if not a.parties:
+            lines.append("Parties not reported: violations not called")
+    return lines
