@@ -98,7 +98,7 @@ def test_the_sync_table_reads_and_sets_the_toy_control(toy_filter, toy_view):
 def test_the_real_registry_is_untouched_without_the_fixture():
     assert TOY not in filterspec.FILTERS
     assert [spec.key for spec in filterspec.FILTERS] == [
-        "type", "sub", "actor", "zone", "prec", "src", "inside", "fat", "q"]
+        "type", "sub", "actor", "zone", "prec", "class", "src", "inside", "fat", "q"]
 
 
 @pytest.mark.parametrize("spec", filterspec.FILTERS, ids=lambda spec: spec.name)

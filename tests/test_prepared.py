@@ -54,7 +54,7 @@ def synthetic_file(tmp_path) -> Path:
 
 
 def settings_for(tmp_path: Path, incidents: Path | None = None, cache: bool = True) -> Settings:
-    return Settings(incidents=incidents, session_dir=tmp_path / "sessions",
+    return Settings(incidents=incidents, session_dir=tmp_path / "sessions", terms="none",
                     cache_dir=tmp_path / "cache" if cache else None)
 
 

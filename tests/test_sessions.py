@@ -107,7 +107,7 @@ def test_commit_refuses_an_unknown_role(sessions):
     staged = sessions.staging_path(sid, "text")
     with pytest.raises(ZoneWatchError, match=r"unknown upload role 'milestones'"):
         sessions.commit(sid, "milestones", staged, "m.csv")
-    assert ROLES == ("zones", "incidents")
+    assert ROLES == ("zones", "incidents", "terms")
 
 
 def test_two_sessions_never_see_each_others_files(sessions):

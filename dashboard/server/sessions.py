@@ -232,7 +232,8 @@ class SessionStore:
         meta = self._meta(folder)
         self.touch(session_id)
         return SessionFiles(found["zones"], found["incidents"],
-                            {r: meta.get(r, "") for r in ROLES}, meta.get("version", "0"),
+                            {r: meta.get(r, "") for r in ROLES if r != "terms" or meta.get(r)},
+                            meta.get("version", "0"),
                             frozenset(r for r in ROLES if meta.get(f"{r}_valid_only")),
                             found["terms"])
 

@@ -110,7 +110,7 @@ def test_hover_and_table_say_why(classified_view, tiny_view):
     rows = table_rows(frame.iloc[:2])
     assert rows[0]["classification"] in filterspec.CLASS_LABELS.values()
     assert rows[0]["classification_reason"]
-    assert table_rows(tiny_view.index.frame.iloc[:1])[0]["classification"] is None
+    assert "classification" not in table_rows(tiny_view.index.frame.iloc[:1])[0]
 
 
 def test_cards_count_violations(classified_view):
@@ -184,3 +184,30 @@ def test_terms_setting_bundled_with_other_zones_names_the_fix(tmp_path):
 
     with pytest.raises(ConfigError, match="Fix: "):
         terms_file(Settings(zones=tmp_path / "z.geojson", terms="bundled"))
+
+
+def test_prepared_data_keeps_the_classification_keyed_by_the_terms_file(tmp_path):
+    """The classification is cached with the prepared data; another terms file is
+    another entry (the key names it), and 'none' classifies nothing."""
+    import json
+
+    from dashboard.core.paths import geodata_dir
+    from dashboard.io.synth import synthetic_incidents
+    from dashboard.io.terms_file import BUNDLED_TERMS
+    from dashboard.io.writers import write_incidents
+    from dashboard.server.datastore import load_base_view
+
+    synthetic_file = write_incidents(synthetic_incidents(2000, seed=3),
+                                     tmp_path / "SYNTHETIC-2000.parquet")
+    own = tmp_path / "terms.json"
+    own.write_text((geodata_dir() / BUNDLED_TERMS).read_text(encoding="utf-8"), encoding="utf-8")
+    base = dict(incidents=synthetic_file, session_dir=tmp_path / "s", cache_dir=tmp_path / "c")
+    first = load_base_view(Settings(**base))                       # bundled zones: bundled terms
+    again = load_base_view(Settings(**base))                       # read back from the cache
+    assert first.classified and again.classified
+    assert again.index.frame["classification"].tolist() == first.index.frame["classification"].tolist()
+    load_base_view(Settings(**base, terms=str(own)))
+    none = load_base_view(Settings(**base, terms="none"))
+    assert not none.classified
+    assert len([p for p in (tmp_path / "c").iterdir() if (p / "manifest.json").exists()]) == 3
+    assert json.loads((own).read_text(encoding="utf-8"))["agreements"]

@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.analysis.filterspec import CLASS_LABELS
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve, selection_positions
-from dashboard.app.components import TABLE_COLUMNS
+from dashboard.app.components import CLASS_TABLE_COLUMNS, TABLE_COLUMNS
 from dashboard.core.errors import ZoneWatchError
 from dashboard.io.writers import inert_frame
 from dashboard.views.mapview import default_camera, in_sight
@@ -29,19 +29,22 @@ MAX_TABLE_ROWS = 5_000
 EXPORT_COLUMNS = ["incident_id", "date", "date_end", "event_type", "sub_type", "actor1", "actor2",
                   "fatalities", "place", "admin1", "admin2", "lon", "lat", "loc_precision",
                   "precision_km", "zone_id", "zone_version", "edge_km", "ambiguous", "source",
-                  "notes", "dataset", "classification", "classification_reason"]
+                  "notes", "dataset"]
 DOWNLOAD_URL = "/zonewatch/download"
 CHUNK_ROWS = 20_000  # rows written per streamed chunk
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
 
 
 def table_rows(frame: pd.DataFrame) -> list[dict]:
-    """Rows for the grid: text cells stay text (the grid never renders HTML)."""
-    out = frame.reindex(columns=[c for c, _, _ in TABLE_COLUMNS])  # no terms: no class
+    """Rows for the grid: text cells stay text (the grid never renders HTML). The class
+    and its reason only when the data is classified under agreement terms."""
+    out = frame[[c for c, _, _ in TABLE_COLUMNS
+                 if c in frame or c not in CLASS_TABLE_COLUMNS]].copy()
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    out["classification"] = out["classification"].astype(object).map(
-        CLASS_LABELS, na_action="ignore")
     out["fatalities"] = out["fatalities"].astype("float64").where(out["fatalities"].notna(), None)
+    if "classification" in out:
+        out["classification"] = out["classification"].astype(object).map(
+            CLASS_LABELS, na_action="ignore")
     return out.astype(object).where(out.notna(), None).to_dict("records")
 
 
@@ -82,7 +85,7 @@ def export_frame(store, session_id, query, selection) -> tuple[pd.DataFrame, str
     view, state = resolve(store, session_id, query)
     positions = view.index.select(state, within=selection_positions(view, selection))
     frame = view.index.frame.iloc[positions]
-    frame = frame[[c for c in EXPORT_COLUMNS if c in frame.columns]]
+    frame = frame[[c for c in (*EXPORT_COLUMNS, *CLASS_TABLE_COLUMNS) if c in frame.columns]]
     stem = f"zonewatch-{state.start:%Y%m%d}-{state.end:%Y%m%d}"
     if view.synthetic:
         stem += "-SYNTHETIC"
