@@ -694,3 +694,28 @@ def test_br062_an_incidents_upload_fits_time_map_and_about_the_data(watched, liv
                                   "read as generic incidents (CSV); 3 rows", timeout=TIMEOUT)
     expect(about).not_to_contain_text("Sundberg")  # no UCDP data on screen
     expect(about).not_to_contain_text("Rif Dimashq offensive")  # a zone not shown: uncredited
+
+
+def test_br070_the_terms_tab_shows_the_deal_and_an_evidence_click_marks_the_map(watched,
+                                                                                 live_url):
+    """Issue 14: a zone's Terms tab (the bundled terms go with the bundled zones): the
+    deal, the exemption from 10 Sep 2017, the aid commitment's status; clicking an
+    evidence incident marks it on the map (the note names it, the marker is drawn)."""
+    page, _ = watched
+    page.goto(f"{live_url}?zone=homs-north&from=2017-08-01&to=2017-12-31")
+    wait_ready(page)
+    settle(page)
+    page.get_by_text("Terms", exact=True).click()
+    terms = page.locator(f"#{ids.TERMS_OUTPUT}")
+    expect(terms).to_contain_text("North Homs", timeout=TIMEOUT)
+    expect(terms).to_contain_text("Hay'at Tahrir al-Sham exempt from 10 Sep 2017")
+    aid = terms.locator(".zw-commitment", has_text="Food, medicine")
+    expect(aid).to_contain_text("KEPT")
+    evidence = aid.locator(".zw-evidence").first
+    label = evidence.inner_text()
+    evidence.click()
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text("Marked: incident",
+                                                             timeout=TIMEOUT)
+    expect(page.locator(f"#{ids.MAP_NOTE}")).to_contain_text(label.split(" · ")[0])
+    page.wait_for_function(f"""() => ({MAP_JS}.data || []).some(
+        t => (t.meta || {{}}).role === "{roles.SELECTED}")""", timeout=TIMEOUT)
