@@ -211,3 +211,30 @@ def test_prepared_data_keeps_the_classification_keyed_by_the_terms_file(tmp_path
     assert not none.classified
     assert len([p for p in (tmp_path / "c").iterdir() if (p / "manifest.json").exists()]) == 3
     assert json.loads((own).read_text(encoding="utf-8"))["agreements"]
+
+
+def test_a_terms_upload_is_checked_kept_and_classifies_the_session(terms_store, tmp_path):
+    """Role "terms" through the sandboxed check: a bad file is refused with the place and
+    the fix; a good one is kept for the session and its incidents are classified by it."""
+    import base64
+    import json
+
+    from dashboard.server.sessions import new_session_id
+    from dashboard.server.uploads import receive_upload
+
+    def data_url(text: str) -> str:
+        return "data:application/json;base64," + base64.b64encode(text.encode()).decode()
+
+    sid = new_session_id()
+    bad = receive_upload(terms_store.sessions, sid, "terms", data_url('{"agreements": 3}'),
+                         "bad.json", 5)
+    assert not bad.ok and "Fix: " in bad.report.issues[0].message("bad.json")
+    good = {"agreements": [{"id": "mine", "name": "My deal", "zones": ["homs-north"],
+                            "in_effect": "2017-08-03", "source": "me", "parties": []}]}
+    ok = receive_upload(terms_store.sessions, sid, "terms", data_url(json.dumps(good)),
+                        "mine.json", 5)
+    assert ok.ok, ok.message
+    assert "1 agreement" in ok.message
+    view = terms_store.view_data(sid)
+    assert view.terms.agreements[0].name == "My deal"
+    assert view.terms.source_file == "mine.json" and view.classified
