@@ -178,13 +178,13 @@ def build_map_panel() -> html.Div:
             "modeBarButtonsToRemove": ["toImage"]}), type="circle", delay_show=400,
             overlay_style={"visibility": "visible", "opacity": 0.6}),
         html.Div([html.Span(id=ids.MAP_NOTE, className="zw-map-note"),
-                  dcc.RadioItems(id=ids.MAP_COLOUR, value="type", inline=True,
-                                 options=[{"label": " Colour by type", "value": "type"},
-                                          {"label": " by class", "value": "class"}],
-                                 className="zw-colour-mode", inputClassName="zw-check",
-                                 title="By class: violation, permitted, unclear, non-party, "
-                                       "not violent or outside, under the agreement terms "
-                                       "(when terms are loaded)"),
+                  html.Div(dcc.RadioItems(
+                      id=ids.MAP_COLOUR, value="type", inline=True,
+                      options=[{"label": " Colour by type", "value": "type"},
+                               {"label": " by class", "value": "class"}],
+                      className="zw-colour-mode", inputClassName="zw-check"),
+                      title="By class: violation, permitted, unclear, non-party, not violent "
+                            "or outside, under the agreement terms (when terms are loaded)"),
                   html.Button("Clear selection", id=ids.CLEAR_SELECTION,
                               className="zw-button zw-small")], className="zw-map-bar"),
     ], className="zw-map-panel")
