@@ -20,8 +20,15 @@
       " days)";
   }
 
+  // The view state for a tab's store: passed on only while that tab is open and the
+  // state is new (undefined: keep what the store has).
+  function gated(tab, state, openTab, current) {
+    return openTab !== tab || state === current ? undefined : state;
+  }
+
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = {parse: parse, dayText: dayText, windowLabel: windowLabel, DAY_MS: DAY_MS};
+    module.exports = {parse: parse, dayText: dayText, windowLabel: windowLabel, DAY_MS: DAY_MS,
+                      gated: gated};
     return;
   }
   const adapter = root.zonewatchAdapter;  // assets/adapter.js: ids from dashboard/app/ids.py
@@ -33,6 +40,13 @@
     const icon = document.getElementById(adapter.ids().COPY_LINK);
     if (icon) { event.preventDefault(); icon.click(); }
   });
+
+  function gateFor(tab) {
+    return function (state, openTab, current) {
+      const passed = gated(tab, state, openTab, current);
+      return passed === undefined ? window.dash_clientside.no_update : passed;
+    };
+  }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     zonewatch_views: {
@@ -52,11 +66,10 @@
         return [label, patch.build()];
       },
 
-      // The state, passed on only while the table's tab is open (and only when new).
-      gate: function (state, tab, current) {
-        if (tab !== "table" || state === current) return window.dash_clientside.no_update;
-        return state;
-      },
+      // The state, passed on only while a tab is open (and only when new), so a slider
+      // move asks the server for nothing that tab shows while it is closed.
+      gate_table: gateFor("table"),
+      gate_terms: gateFor("terms"),
     },
   });
 })(typeof window !== "undefined" ? window : globalThis);

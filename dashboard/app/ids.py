@@ -90,6 +90,7 @@ WINDOW = "view-window"     # [first day, last day] of the state's window, ISO da
 TABLE_STATE = "table-state"  # the state, passed on only while the table tab is open
 TERMS_ZONE = "terms-zone"
 TERMS_OUTPUT = "terms-output"
+TERMS_STATE = "terms-state"  # the view state, passed on only while the Terms tab is open
 EVIDENCE_TYPE = "evidence"  # dict ids {"type": EVIDENCE_TYPE, "id": incident_id}: click -> map
 
 

@@ -16,3 +16,9 @@ test("long windows group their thousands; a timestamp reads as its day", () => {
   assert.equal(views.windowLabel(views.parse("2011-01-01T00:00:00"), views.parse("2020-12-31")),
                "1 Jan 2011 – 31 Dec 2020 (3,653 days)");
 });
+
+test("a tab's store gets the view state only while that tab is open and the state is new", () => {
+  assert.equal(views.gated("terms", "?a", "terms", "?b"), "?a");
+  assert.equal(views.gated("terms", "?a", "table", "?b"), undefined);
+  assert.equal(views.gated("terms", "?a", "terms", "?a"), undefined);
+});

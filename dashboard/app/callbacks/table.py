@@ -207,7 +207,7 @@ def register_download_route(app, store) -> None:
 
 def register(app, store) -> None:
     app.clientside_callback(  # the state reaches the table only while its tab is open
-        ClientsideFunction(namespace="zonewatch_views", function_name="gate"),
+        ClientsideFunction(namespace="zonewatch_views", function_name="gate_table"),
         Output(ids.TABLE_STATE, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
         State(ids.TABLE_STATE, "data"),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dash import ALL, Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis.commitments import CommitmentStatus, commitment_statuses
@@ -111,11 +111,17 @@ def evidence_clicked(store, session_id, query, camera, triggered, clicks):
 
 
 def register(app, store) -> None:
+    app.clientside_callback(  # the state reaches the tab only while it is open
+        ClientsideFunction(namespace="zonewatch_views", function_name="gate_terms"),
+        Output(ids.TERMS_STATE, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
+        State(ids.TERMS_STATE, "data"),
+    )
+
     @app.callback(Output(ids.TERMS_OUTPUT, "children"), Output(ids.TERMS_ZONE, "options"),
                   Output(ids.TERMS_ZONE, "value"),
-                  Input(ids.TABS, "value"), Input(ids.TERMS_ZONE, "value"),
-                  Input(ids.STATE, "data"), State(ids.SESSION, "data"))
-    def _terms(tab, zone, query, session_id):
+                  Input(ids.TERMS_STATE, "data"), Input(ids.TERMS_ZONE, "value"),
+                  State(ids.TABS, "value"), State(ids.SESSION, "data"))
+    def _terms(query, zone, tab, session_id):
         if tab != "terms" or query is None:
             raise PreventUpdate  # built when the tab is opened
         panel, options, zone_id = terms_view(store, session_id, query, zone)
