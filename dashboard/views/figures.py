@@ -661,7 +661,7 @@ def exemptions_figure(agreement, span: tuple) -> go.Figure:
     fig.add_shape(type="line", x0=deal, x1=deal, y0=0, y1=1, yref="paper",
                   line={"color": palette.CLASS_COLOURS["violation"], "width": 2})
     fig.add_annotation(x=deal, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"{label} {deal:%d %b %Y %H:%M}", font={"size": 11})
+                       text=f"{label} {day_words(deal)} {deal:%H:%M}", font={"size": 11})
     fig.update_layout(
         height=90 + 34 * max(len(names), 1), margin={"l": 10, "r": 10, "t": 30, "b": 30},
         font={"family": FONT, "size": 12}, plot_bgcolor="white", paper_bgcolor="white",
