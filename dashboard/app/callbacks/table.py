@@ -174,20 +174,8 @@ function(csvClicks, geoClicks, query, selection, session) {
     const body = new URLSearchParams({state: query || "", session: session || "",
                                       selection: JSON.stringify(selection ?? null)});
     say("Preparing the " + fmt.toUpperCase() + " download…", false);
-    fetch("%(url)s/" + fmt, {method: "POST", body: body, credentials: "same-origin"})
-        .then(async (response) => {
-            if (!response.ok) { throw new Error(await response.text()); }
-            const name = (/filename="([^"]+)"/.exec(
-                response.headers.get("Content-Disposition") || "") || [])[1] || "zonewatch." + fmt;
-            const link = document.createElement("a");
-            link.href = URL.createObjectURL(await response.blob());
-            link.download = name;
-            document.body.appendChild(link);
-            link.click();
-            link.remove();
-            setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-            say(null);
-        })
+    window.zonewatchDownloads.savePosted("%(url)s/" + fmt, body, "zonewatch." + fmt)
+        .then(() => say(null))
         .catch((err) => say("Download failed: " + err.message, true));
     return dc.no_update;
 }

@@ -80,23 +80,8 @@ function(clicks, session) {
     const say = (text) => dc.set_props("%(messages)s", {children: text ? {
         namespace: "dash_html_components", type: "P",
         props: {children: text, className: "zw-message zw-error"}} : null});
-    fetch("%(url)s", {method: "POST", body: new URLSearchParams({session: session || ""}),
-                      credentials: "same-origin"})
-        .then(async (response) => {
-            if (!response.ok) { throw new Error(await response.text()); }
-            const disposition = response.headers.get("Content-Disposition") || "";
-            const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition);  // a non-ASCII name
-            const plain = /filename="?([^";]+)"?/.exec(disposition);
-            const name = utf8 ? decodeURIComponent(utf8[1]) : plain ? plain[1]
-                : "rejected-rows.csv";
-            const link = document.createElement("a");
-            link.href = URL.createObjectURL(await response.blob());
-            link.download = name;
-            document.body.appendChild(link);
-            link.click();
-            link.remove();
-            setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-        })
+    window.zonewatchDownloads.savePosted("%(url)s", new URLSearchParams({session: session || ""}),
+                                         "rejected-rows.csv")
         .catch((err) => say("Download failed: " + err.message));
     return dc.no_update;
 }
