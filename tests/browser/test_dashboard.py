@@ -36,6 +36,16 @@ def settle(page) -> None:
     page.wait_for_function(SETTLED_JS, timeout=TIMEOUT, polling=100)
 
 
+def upload_one_incident(page, tmp_path) -> str:
+    """Upload a one-incident CSV, wait until it is shown, return the tab's session id."""
+    good = tmp_path / "mine.csv"
+    good.write_text("incident_id,date,lat,lon,fatalities\nm1,2017-08-03,34.84,36.73,2\n",
+                    encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
+    expect(page.locator(f"#{ids.COUNT}")).to_have_text("1 of 1 incidents", timeout=TIMEOUT)
+    return page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{ids.SESSION}'))")
+
+
 def count_text(page) -> str:
     return page.locator(f"#{ids.COUNT}").inner_text()
 
@@ -263,12 +273,7 @@ def test_br010_upload_damaged_on_disk_shows_message_and_keeps_serving(watched, l
     page, watch = watched
     page.goto(live_url)
     wait_ready(page)
-    good = tmp_path / "mine.csv"
-    good.write_text("incident_id,date,lat,lon,fatalities\nm1,2017-08-03,34.84,36.73,2\n",
-                    encoding="utf-8")
-    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
-    expect(page.locator(f"#{ids.COUNT}")).to_have_text("1 of 1 incidents", timeout=TIMEOUT)
-    session_id = page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{ids.SESSION}'))")
+    session_id = upload_one_incident(page, tmp_path)
     for path in (session_dir / session_id).glob("incidents.*"):
         path.write_bytes(b"\x00damaged")
     page.locator(f"#{ids.TEXT}").fill("Talbiseh")
@@ -518,12 +523,7 @@ def test_br016_a_session_deleted_on_the_server_is_told_why(watched, live_url, se
     page, _ = watched
     page.goto(live_url)
     wait_ready(page)
-    good = tmp_path / "mine.csv"
-    good.write_text("incident_id,date,lat,lon,fatalities\nm1,2017-08-03,34.84,36.73,2\n",
-                    encoding="utf-8")
-    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(good))
-    expect(page.locator(f"#{ids.COUNT}")).to_have_text("1 of 1 incidents", timeout=TIMEOUT)
-    session_id = page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{ids.SESSION}'))")
+    session_id = upload_one_incident(page, tmp_path)
     os.utime(session_dir / session_id / ".last_used", (1, 1))  # idle for decades
     SessionStore(session_dir).sweep()
     page.locator(f"#{ids.TEXT}").fill("Talbiseh")
