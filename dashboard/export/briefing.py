@@ -439,7 +439,9 @@ def _histogram(fig: go.Figure, page: _Page, view: ViewData, state: ViewState, x0
     fig.update_layout(
         xaxis={**strip.layout.xaxis.to_plotly_json(),
                "domain": [page.px(x0 + left), page.px(x1)], "anchor": "y",
-               "tickfont": {"size": 10 * k}, "ticks": "outside", "ticklen": 3},
+               "tickfont": {"size": 10 * k}, "ticks": "outside", "ticklen": 3,
+               # A date label at the axis' end would spill into the side column.
+               "ticklabeloverflow": "hide past domain"},
         yaxis={**strip.layout.yaxis.to_plotly_json(), "domain": [page.py(y1 - 16 * k),
                                                                  page.py(y0 + 15 * k)],
                "anchor": "x", "tickfont": {"size": 9.5 * k}, "nticks": 4,
