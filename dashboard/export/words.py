@@ -96,7 +96,7 @@ def numbers_block(view: ViewData, state: ViewState) -> tuple[list[str], str] | N
         a = before_after(view.index, view.zones, view.dataset.zone_index,
                          view.dataset.milestones, zone_id,
                          positions=view.index.select(free, ignore_window=True),
-                         filters=free.active_filters())
+                         filters=free.active_filters(), terms=view.terms)
     except ZoneWatchError as err:
         return [f"Before/after numbers not available: {err}"], ""
 

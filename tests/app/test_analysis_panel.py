@@ -38,3 +38,15 @@ def test_ap004_out_of_range_boxes_give_a_message_not_a_crash(store):
         panel, zone, _ = analysis.analysis_view(store, None, "", None, None, before, after, ring)
         assert "zw-error" in str(panel) and "Fix:" in str(panel)
         assert zone == "homs-north"
+
+
+def test_ap005_with_terms_the_panel_counts_violations_and_names_exemptions(tmp_path):
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
+
+    store = DataStore.load(Settings(session_dir=tmp_path / "s", cache_dir=None))
+    panel, zone, _ = analysis.analysis_view(store, None, "?zone=homs-north", None, None,
+                                            90, 90, 25)
+    assert zone == "homs-north" and store.base.terms is not None
+    text = str(panel)
+    assert "violations" in text and "Hay'at Tahrir al-Sham from 10 Sep 2017" in text

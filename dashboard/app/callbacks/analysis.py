@@ -46,7 +46,7 @@ def analysis_view(store, session_id, query, zone, reference, before, after, ring
             view.index, view.zones, view.dataset.zone_index, view.dataset.milestones, zone_id,
             reference=day, before_days=before_days, after_days=after_days, ring_km=ring_km,
             positions=view.index.select(free, ignore_window=True),
-            filters=free.active_filters())
+            filters=free.active_filters(), terms=view.terms)
     except (ZoneWatchError, ValueError) as err:
         return html.Div(str(err), className="zw-message zw-error"), zone_id, reference
     return analysis_panel(analysis), zone_id, analysis.reference.isoformat()
