@@ -168,6 +168,14 @@ class _Reader:
         aliases = self.texts(obj, "aliases", where)
         return Party(name, side, aliases) if name and side in SIDES else None
 
+    def source(self, obj: dict, where: str, what: str) -> str:
+        """The term's source; a missing one is a warning (every term should cite one)."""
+        source = self.text(obj, "source", where, required=False, fix="cite the report as text")
+        if not source:
+            self.report.warning(f"the {what} has no source", "cite where it was reported",
+                                where=f"{where}.source")
+        return source
+
     def exemption(self, obj: dict, where: str) -> Exemption | None:
         self.keys(obj, "exempt", where)
         name = self.text(obj, "name", where, required=True,
@@ -178,10 +186,7 @@ class _Reader:
             self.report.error(f"until {until} is before from {start}",
                               "swap the dates, or leave until empty (null) while it lasts",
                               where=f"{where}.until")
-        source = self.text(obj, "source", where, required=False, fix="cite the report as text")
-        if not source:
-            self.report.warning("the exemption has no source", "cite where it was reported",
-                                where=f"{where}.source")
+        source = self.source(obj, where, "exemption")
         return Exemption(name, aliases, start, until, source) if name else None
 
     def analyst(self, value: Any, where: str) -> AnalystStatus | None:
@@ -212,10 +217,7 @@ class _Reader:
             self.keys(ev, "evidence", f"{where}.evidence")
             evidence = Evidence(self.texts(ev, "event_types", f"{where}.evidence"),
                                 self.texts(ev, "keywords", f"{where}.evidence"))
-        source = self.text(obj, "source", where, required=False, fix="cite the report as text")
-        if not source:
-            self.report.warning("the commitment has no source", "cite where it was reported",
-                                where=f"{where}.source")
+        source = self.source(obj, where, "commitment")
         analyst = self.analyst(obj["analyst"], f"{where}.analyst") if obj.get("analyst") else None
         return Commitment(cid, text, due, evidence, source, analyst) if cid and text else None
 
@@ -232,10 +234,7 @@ class _Reader:
             self.report.error(f"ends {ends} is before in_effect {in_effect.date()}",
                               "swap the dates, or leave ends empty (null) while it holds",
                               where=f"{where}.ends")
-        source = self.text(obj, "source", where, required=False, fix="cite the report as text")
-        if not source:
-            self.report.warning("the agreement has no source", "cite where it was reported",
-                                where=f"{where}.source")
+        source = self.source(obj, where, "agreement")
         parties = [p for place, o in self.items(obj, "parties", where)
                    if (p := self.party(o, place))]
         note = self.text(obj, "parties_note", where, required=False, fix="write the note as text")
