@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM, RING_KM, WINDOW_DAYS
+from dashboard.cli_db import db as db_commands
 from dashboard.core.errors import ZoneWatchError
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -416,3 +417,6 @@ def animate(state_text, zones, incidents, title, histogram, numbers, terms, outp
     output.write_bytes(data)
     click.echo(f"GIF, {len(states)} frames of {page.pixels()[0]}x{page.pixels()[1]} px "
                f"-> {output}")
+
+
+cli.add_command(db_commands)  # zonewatch db init|import|export|status
