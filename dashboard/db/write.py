@@ -118,7 +118,7 @@ def import_plan(engine: Engine, plan: ImportPlan) -> ImportResult:
             summary["terms"] = plan.terms[1]
         for name, frame in plan.incidents:
             summary[name] = _write_incidents(conn, name, frame, run_id)
-        conn.execute(text("UPDATE import_runs SET finished_at = now(), "
+        conn.execute(text("UPDATE import_runs SET finished_at = clock_timestamp(), "
                           "summary = CAST(:s AS jsonb) WHERE id = :id"),
                      {"s": json.dumps(summary), "id": run_id})
     return ImportResult(run_id, summary)

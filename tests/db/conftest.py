@@ -98,3 +98,25 @@ def db_engine(db_url: str):
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def bundled_store(pg_cluster: Cluster):
+    """One database holding the bundled files (zones, both incident files, milestones,
+    terms), imported once for the tests that only read it."""
+    from dashboard.analysis.dataset import bundled_files
+    from dashboard.core.paths import geodata_dir
+    from dashboard.db.engine import make_engine
+    from dashboard.db.schema import upgrade
+    from dashboard.db.write import import_plan, plan_import
+    from dashboard.io.terms_file import BUNDLED_TERMS
+
+    pg_cluster.psql("CREATE DATABASE zw_bundled")
+    engine = make_engine(pg_cluster.url("zw_bundled"))
+    upgrade(engine)
+    files = bundled_files()
+    import_plan(engine, plan_import(zones=files["zones"][0], incidents=files["incidents"],
+                                    milestones=files["milestones"][0],
+                                    terms=geodata_dir() / BUNDLED_TERMS))
+    yield engine
+    engine.dispose()

@@ -1,0 +1,101 @@
+"""The temporal spatial join in SQL: the rules of ``analysis.spatial`` (read its module
+docstring), run by PostgreSQL + PostGIS over the store.
+
+* **Date**: a version is in force on the incident's day when ``validity @> date``.
+* **Edge**: ``ST_Covers`` in lon/lat, so a point on the edge is inside, as in
+  ``shapely.intersects_xy``.
+* **Nested**: among the versions covering a point the smallest (``ST_Area`` on
+  ``geography``) wins, the first in file order among equals; ``zone_count`` counts them.
+* **Distance**: to the version's edges on ``geography`` (on the WGS 84 spheroid, in m),
+  after cutting the edges at every 0.01° as the in-memory join does before it
+  projects: an edge is a straight line in lon/lat, as drawn, not a great circle.
+  Outside every zone, the nearest edge within ``max(reach_km, precision_km)``.
+* **Ambiguity**: ``precision_km > |edge_km|``.
+
+The in-memory join measures in a UTM projection (or an azimuthal equidistant one),
+with edge vertices every 100 m; the two distances differ by the projection's scale
+error (below 0.1 % around the bundled zones) and a few metres, which
+``tests/db/test_sqljoin.py`` bounds.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+REACH_KM = 25.0
+#: Edges are cut at this step (degrees) before distances, as ``ZoneIndex`` does.
+SEGMENT_DEG = 0.01
+
+JOIN_SQL = """
+WITH v AS MATERIALIZED (
+    SELECT zv.zone_id, zv.version, zv.geom,
+           coalesce(lower(zv.validity), '-infinity') AS first_day,
+           coalesce(upper(zv.validity), 'infinity') AS after_day,
+           ST_Segmentize(ST_Boundary(zv.geom), :step)::geography AS edge,
+           ST_Area(zv.geom::geography) AS area,
+           ST_XMin(zv.geom) AS xmin, ST_XMax(zv.geom) AS xmax,
+           ST_YMin(zv.geom) AS ymin, ST_YMax(zv.geom) AS ymax,
+           row_number() OVER (ORDER BY zv.position, zv.zone_id, zv.version) AS pos
+    FROM zone_versions zv
+), live AS (
+    SELECT id, dataset, source_id, date, lon, lat, geom, geom::geography AS geog,
+           coalesce(precision_km, 0) AS precision_km,
+           greatest(:reach, coalesce(precision_km, 0)) * 1000.0 AS reach_m
+    FROM incidents WHERE deleted_at IS NULL {where}
+), pairs AS (
+    -- Each incident against the versions in force on its day whose box, widened by its
+    -- reach, holds it (a cheap test in degrees that never drops a point within reach:
+    -- a degree of latitude is at least 110.5 km, one of longitude 111.3 km x cos(lat)).
+    SELECT i.id, v.zone_id, v.version, v.pos, v.area, i.reach_m,
+           ST_Covers(v.geom, i.geom) AS inside, ST_Distance(v.edge, i.geog) AS dist_m
+    FROM v JOIN live i
+      ON i.date >= v.first_day AND i.date < v.after_day
+     AND i.lat BETWEEN v.ymin - i.reach_m / 110500.0 AND v.ymax + i.reach_m / 110500.0
+     AND i.lon BETWEEN v.xmin - i.reach_m / (111300.0 * cos(radians(least(89.0,
+                           greatest(abs(v.ymin), abs(v.ymax)) + i.reach_m / 110500.0))))
+                   AND v.xmax + i.reach_m / (111300.0 * cos(radians(least(89.0,
+                           greatest(abs(v.ymin), abs(v.ymax)) + i.reach_m / 110500.0))))
+), best_in AS (
+    SELECT DISTINCT ON (id) id, zone_id, version, dist_m FROM pairs WHERE inside
+    ORDER BY id, area, pos
+), best_out AS (
+    SELECT DISTINCT ON (id) id, zone_id, dist_m FROM pairs
+    WHERE NOT inside AND dist_m <= reach_m
+    ORDER BY id, dist_m, pos
+), counts AS (
+    SELECT id, count(*) AS zone_count FROM pairs WHERE inside GROUP BY id
+)
+SELECT i.dataset, i.source_id AS incident_id,
+       bi.zone_id, bi.version AS zone_version,
+       coalesce(bi.dist_m, -bo.dist_m) / 1000.0 AS edge_km,
+       coalesce(bi.zone_id, bo.zone_id) AS nearest_zone_id,
+       coalesce(i.precision_km > abs(coalesce(bi.dist_m, -bo.dist_m)) / 1000.0, false)
+           AS ambiguous,
+       coalesce(c.zone_count, 0) AS zone_count
+FROM live i
+LEFT JOIN best_in bi USING (id)
+LEFT JOIN best_out bo USING (id)
+LEFT JOIN counts c USING (id)
+ORDER BY i.id
+"""
+
+
+def sql_join_columns(conn: Connection, *, reach_km: float = REACH_KM,
+                     dataset: str | None = None) -> pd.DataFrame:
+    """dataset, incident_id and the join columns (``spatial.JOIN_COLUMNS``, same
+    dtypes) of every live incident, computed in the database."""
+    where = "AND dataset = :dataset" if dataset is not None else ""
+    params = {"step": SEGMENT_DEG, "reach": reach_km}
+    if dataset is not None:
+        params["dataset"] = dataset
+    frame = pd.read_sql_query(text(JOIN_SQL.format(where=where)), conn, params=params)
+    frame["zone_id"] = frame["zone_id"].astype(object).where(frame["zone_id"].notna(), None)
+    frame["nearest_zone_id"] = frame["nearest_zone_id"].astype(object).where(
+        frame["nearest_zone_id"].notna(), None)
+    frame["zone_version"] = frame["zone_version"].astype("Int32")
+    frame["edge_km"] = frame["edge_km"].astype("float64")
+    frame["ambiguous"] = frame["ambiguous"].astype(bool)
+    frame["zone_count"] = frame["zone_count"].astype("int16")
+    return frame

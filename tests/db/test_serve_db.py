@@ -1,0 +1,139 @@
+"""Serving from the team store: the dashboard reads the database at start, with the
+read-only role, sees an edit at the next page load without a restart, and keeps its data
+when a reload fails."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import shapely
+from shapely.geometry import box
+from sqlalchemy import text
+
+from dashboard.analysis.dataset import bundled_files
+from dashboard.core.errors import ConfigError
+from dashboard.core.settings import Settings
+from dashboard.db.schema import READER_ROLE, create_roles
+from dashboard.db.write import import_plan, plan_import
+from dashboard.server import dbview
+from dashboard.server.datastore import DataStore
+
+ZONE = "homs-north"
+NEW_SHAPE = box(36.60, 34.80, 36.90, 35.05)
+
+
+@pytest.fixture
+def store_url(db_url: str, db_engine) -> str:
+    """A store holding the bundled zones, milestones and reported events; the URL of its
+    read-only role (the web process's)."""
+    files = bundled_files()
+    import_plan(db_engine, plan_import(zones=files["zones"][0], incidents=files["incidents"][1:],
+                                       milestones=files["milestones"][0]))
+    create_roles(db_engine)
+    return db_url.replace("postgresql://postgres@", f"postgresql://{READER_ROLE}@", 1)
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """Every access to the store's data checks the revision, and waits for its reload."""
+    monkeypatch.setattr(dbview, "REVISION_CHECK_S", 0.0)
+    monkeypatch.setattr(dbview, "RELOAD_WAIT_S", 60.0)
+
+
+def settings(tmp_path: Path, url: str, cache: bool = True) -> Settings:
+    return Settings(database_url=url, session_dir=tmp_path / "sessions",
+                    cache_dir=tmp_path / "cache" if cache else None)
+
+
+def zone_shape(store: DataStore):
+    zones = store.base.zones
+    return zones.loc[zones["zone_id"] == ZONE].geometry.iloc[-1]
+
+
+def edit_zone(engine, shape=NEW_SHAPE) -> None:
+    """What QGIS does on save: an UPDATE of one version's geometry (as the writer)."""
+    with engine.begin() as conn:
+        conn.execute(text(
+            "UPDATE zone_versions SET geom = ST_Multi(ST_GeomFromText(:wkt, 4326)) WHERE id = "
+            "(SELECT max(id) FROM zone_versions WHERE zone_id = :z)"),
+            {"wkt": shape.wkt, "z": ZONE})
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["prepared-cache", "no-cache"])
+def test_sdb001_an_edited_zone_shows_at_the_next_page_load(tmp_path, store_url, db_engine, now,
+                                                          cache):
+    store = DataStore.load(settings(tmp_path, store_url, cache))
+    before = store.base
+    assert before.label.startswith("Team database ")
+    assert len(before.index) > 0 and not shapely.equals(zone_shape(store), NEW_SHAPE)
+    edit_zone(db_engine)
+    assert shapely.equals(zone_shape(store), NEW_SHAPE)  # no restart
+    assert store.base is not before and store.reloader.failure is None
+    again = store.base
+    assert store.base is again  # the same revision: no reload
+    if cache:  # one entry per revision: workers that see it map the same files
+        assert len([p for p in (tmp_path / "cache").iterdir() if not p.name.startswith(".")]) == 2
+
+
+def test_sdb002_a_broken_database_at_reload_keeps_the_old_data(tmp_path, store_url, db_engine,
+                                                              now, caplog):
+    store = DataStore.load(settings(tmp_path, store_url))
+    before = store.base
+    with db_engine.begin() as conn:
+        conn.execute(text("ALTER TABLE incidents RENAME TO incidents_away"))
+    edit_zone(db_engine)  # a new revision, which cannot be read
+    with caplog.at_level(logging.ERROR, logger="zonewatch"):
+        assert store.base is before
+    assert "reload failed, still serving revision" in caplog.text
+    assert "incidents" in store.reloader.failure
+    with db_engine.begin() as conn:
+        conn.execute(text("ALTER TABLE incidents_away RENAME TO incidents"))
+    assert shapely.equals(zone_shape(store), NEW_SHAPE)  # mended: the next check loads it
+
+
+def test_sdb003_an_unreachable_database_keeps_the_old_data(tmp_path, store_url, now, caplog):
+    store = DataStore.load(settings(tmp_path, store_url))
+    before = store.base
+    gone = "postgresql://nobody@127.0.0.1:9/none"  # port 9 (discard): refused at once
+    store.reloader.settings = replace(store.reloader.settings, database_url=gone)
+    store.reloader._pid = None  # connect again, to the dead address
+    with caplog.at_level(logging.ERROR, logger="zonewatch"):
+        assert store.base is before
+        assert store.base is before  # failing: logged once, and pages do not wait for it
+    assert caplog.text.count("reload failed") == 1
+    assert store.reloader.failure
+
+
+def test_sdb004_the_web_role_cannot_write(store_url):
+    engine = dbview.connect(store_url)
+    try:
+        with pytest.raises(Exception, match="permission denied"), engine.begin() as conn:
+            conn.execute(text("UPDATE zone_versions SET name = 'x'"))
+    finally:
+        engine.dispose()
+
+
+def test_sdb005_a_forked_worker_opens_its_own_connections(tmp_path, store_url):
+    reloader = dbview.Reloader(settings(tmp_path, store_url), revision=0)
+    first = reloader.engine()
+    assert reloader.engine() is first
+    reloader._pid = os.getpid() + 1  # as after a fork
+    assert reloader.engine() is not first
+
+
+def test_sdb006_files_and_a_database_at_once_are_refused(tmp_path):
+    both = replace(settings(tmp_path, "postgresql://nobody@127.0.0.1:9/none"),
+                   zones=tmp_path / "zones.geojson")
+    with pytest.raises(ConfigError, match=r"both data files and a database.*Fix: "):
+        DataStore.load(both)
+
+
+def test_sdb007_the_url_comes_from_the_environment_and_names_no_password():
+    url = "postgresql://reader:secret@dbhost/zonewatch"
+    assert Settings.from_env({"ZONEWATCH_DATABASE_URL": url}).database_url == url
+    assert dbview.store_name(url) == "zonewatch on dbhost"
+    assert "secret" not in dbview._identity(url)
