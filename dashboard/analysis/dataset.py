@@ -24,6 +24,36 @@ from dashboard.io.synth import is_synthetic
 BUNDLED_ZONES = "syria-2017-zones.geojson"
 BUNDLED_MILESTONES = "syria-2017-milestones.csv"
 BUNDLED_INCIDENTS = ("ucdp-ged-syria-2017-2018.csv.gz", "syria-2017-reported-events.csv")
+#: The bundled incident files' source names, where the file does not name its own.
+BUNDLED_NAMES = {"syria-2017-reported-events.csv": "Reported events"}
+#: The columns that name an incident across sources: its source and its id there.
+KEY_COLUMNS = ("dataset", "incident_id")
+
+
+class SourcePath(type(Path())):  # type: ignore[misc]  # PosixPath or WindowsPath
+    """An incident file's path with the name its incidents are shown under (its
+    ``dataset``), as ``--incidents NAME=path`` gives it; None: the reader's name."""
+
+    dataset_name: str | None = None
+
+
+def source_path(text: str | Path) -> Path:
+    """``NAME=path`` -> a ``SourcePath`` named NAME; anything else (an existing file
+    whose name holds "=", a name with a slash) -> the path as given."""
+    raw = str(text)
+    name, sep, rest = raw.partition("=")
+    if not sep or not name.strip() or not rest or "/" in name or "\\" in name \
+            or Path(raw).exists():
+        return Path(raw)
+    path = SourcePath(rest)
+    path.dataset_name = name.strip()[:80]
+    return path
+
+
+def source_name(path: Path) -> str | None:
+    """The name ``path`` gives its incidents (``SourcePath``, the bundled names), or None."""
+    return getattr(path, "dataset_name", None) or (
+        BUNDLED_NAMES.get(path.name) if path.parent == geodata_dir() else None)
 
 
 @dataclass(frozen=True)
@@ -39,6 +69,10 @@ class Dataset:
     #: when the join computed them on the way (None: not known). A ``replace`` of
     #: ``incidents`` must replace or drop them.
     zone_masks: dict[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    #: Likely duplicates across sources (``dedupe.find_links``), keyed by
+    #: ``KEY_COLUMNS`` on both sides; None: one source, or not computed here (a
+    #: prepared cache keeps the ``cluster`` column only: ``links_of`` computes them).
+    links: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def synthetic(self) -> bool:
@@ -59,7 +93,7 @@ def bundled_files() -> dict[str, list[Path]]:
 
 def dataset_files(
     zones: str | Path | None = None,
-    incidents: str | Path | list[str | Path] | None = None,
+    incidents: str | Path | list[str | Path] | tuple[Path, ...] | None = None,
     milestones: str | Path | None = None,
 ) -> dict[str, list[Path]]:
     """The files ``load_dataset`` reads for these arguments, by role: the bundled ones
@@ -67,7 +101,8 @@ def dataset_files(
     bundled = bundled_files()
     return {
         "zones": [Path(zones)] if zones else bundled["zones"],
-        "incidents": ([Path(p) for p in incidents] if isinstance(incidents, list)
+        "incidents": ([p if isinstance(p, Path) else Path(p) for p in incidents]
+                      if isinstance(incidents, list | tuple)
                       else [Path(incidents)] if incidents else bundled["incidents"]),
         "milestones": ([Path(milestones)] if milestones
                        else bundled["milestones"] if zones is None else []),
@@ -86,7 +121,10 @@ def load_dataset(
     """Load, validate and join. Files not given fall back to the bundled ones (the
     bundled milestones only go with the bundled zones). Raises the first error of a
     file with errors unless ``valid_only``. ``encoding`` is that of the zone and incident
-    files given (default: detected); the bundled files are UTF-8."""
+    files given (default: detected); the bundled files are UTF-8. Each incident file is
+    a source: its rows keep their ``dataset`` (a ``SourcePath``'s name, else the
+    reader's) and ``incident_id``; with several sources they gain a ``cluster`` column
+    (``link_sources``)."""
     import_in_background()  # the join's KD-tree library loads while the files are read
     files = dataset_files(zones, incidents, milestones)
     zone_path, incident_paths = files["zones"][0], files["incidents"]
@@ -101,10 +139,12 @@ def load_dataset(
     for path in incident_paths:
         frame, report = load_incidents(path, valid_only=valid_only,
                                        encoding=encoding if incidents is not None else None)
+        if (name := source_name(path)) is not None:
+            frame = frame.assign(dataset=pd.Categorical([name] * len(frame)))
         frames.append(frame)
         reports.append(report)
         steps.done(f"incidents: {path.name}")
-    incident_frame = (pd.concat(frames, ignore_index=True) if len(frames) > 1
+    incident_frame = (concat_sources(frames) if len(frames) > 1
                       else frames[0] if frames else empty_incidents())
     if milestone_path is not None:
         milestone_frame, report = load_milestones(milestone_path, valid_only=valid_only)
@@ -115,8 +155,52 @@ def load_dataset(
     index = ZoneIndex(zone_frame)
     joined, masks = join_with_masks(incident_frame, zone_frame, index=index)
     steps.done("joined incidents to zones")
+    joined, links = link_sources(joined)
     steps.close()
-    return Dataset(zone_frame, milestone_frame, joined, reports, index, masks)
+    return Dataset(zone_frame, milestone_frame, joined, reports, index, masks, links)
+
+
+def concat_sources(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Several sources' incidents in one frame, ``dataset`` categorical over all of them
+    (a plain concat of categoricals with other categories turns them into text)."""
+    out = pd.concat(frames, ignore_index=True)
+    if "dataset" in out and not isinstance(out["dataset"].dtype, pd.CategoricalDtype):
+        out["dataset"] = out["dataset"].astype("category")
+    return out
+
+
+def link_sources(incidents: pd.DataFrame, *, confirmed=(), rejected=()
+                 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``incidents`` with a ``cluster`` column (rows of one event told by several sources
+    share it; ``dedupe.cluster_ids`` with the analyst's ``confirmed`` and ``rejected``
+    link keys) and their links, when they come from more than one source; as they are,
+    without links, from one (or none)."""
+    if incidents["dataset"].nunique() < 2:
+        return incidents.drop(columns=["cluster"], errors="ignore"), None
+    from dashboard.analysis.dedupe import cluster_ids, find_links
+
+    links = find_links(incidents)
+    clusters = cluster_ids(len(incidents), links, confirmed=confirmed, rejected=rejected)
+    return incidents.assign(cluster=np.asarray(clusters, dtype=np.int64)), links
+
+
+def aligned_links(links: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """``links`` with ``a`` and ``b`` pointing at ``frame``'s rows (found by
+    ``KEY_COLUMNS``): the index sorts rows by date, so positions move, keys do not.
+    Links whose rows are not in ``frame`` are left out."""
+    keys = pd.Series(np.arange(len(frame)), index=pd.MultiIndex.from_arrays(
+        [frame[c].astype(str).to_numpy() for c in KEY_COLUMNS]))
+    keys = keys[~keys.index.duplicated()]
+
+    def rows(side: str) -> np.ndarray:
+        wanted = pd.MultiIndex.from_arrays([links[f"dataset_{side}"].astype(str).to_numpy(),
+                                            links[f"id_{side}"].astype(str).to_numpy()])
+        return keys.reindex(wanted).to_numpy(dtype=float)
+
+    a, b = rows("a"), rows("b")
+    found = ~(np.isnan(a) | np.isnan(b))
+    return links.loc[found].assign(a=a[found].astype(np.int64),
+                                   b=b[found].astype(np.int64)).reset_index(drop=True)
 
 
 def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: pd.DataFrame,
@@ -125,6 +209,8 @@ def assemble_dataset(zones: pd.DataFrame, incidents: pd.DataFrame, milestones: p
     from dashboard.analysis.spatial import JOIN_COLUMNS
 
     index = ZoneIndex(zones)
-    plain = incidents.drop(columns=[c for c in JOIN_COLUMNS if c in incidents.columns])
+    plain = incidents.drop(columns=[c for c in (*JOIN_COLUMNS, "cluster")
+                                    if c in incidents.columns])
     joined, masks = join_with_masks(plain, zones, index=index)
-    return Dataset(zones, milestones, joined, reports, index, masks)
+    joined, links = link_sources(joined)
+    return Dataset(zones, milestones, joined, reports, index, masks, links)

@@ -31,9 +31,10 @@ MAX_FATALITIES = 10_000_000    # fatality bounds beyond this mean "no bound" any
 @dataclass(frozen=True)
 class Control:
     """How the panel shows a filter. ``kind``: a multi-choice "dropdown", a "checklist"
-    of choices, a one-box "toggle", a "range" of two number boxes or a "search" box."""
+    of choices, "switches" (a checklist whose ticked boxes are the values kept), a
+    one-box "toggle", a "range" of two number boxes or a "search" box."""
 
-    kind: Literal["dropdown", "checklist", "toggle", "range", "search"]
+    kind: Literal["dropdown", "checklist", "switches", "toggle", "range", "search"]
     label: str                 # beside the control (a toggle: its box's text)
     placeholder: str = ""
 
@@ -50,6 +51,9 @@ class Filter:
     panel: int                 # position on the filter panel (URL and words follow FILTERS)
     input: str = ""            # the control's value name (and id "filter-<input>"); default name
     notes: ClassVar[bool] = False  # whether reading the controls can say "not used as typed"
+    #: Whether ``read`` and ``show`` need the data's choices (``choices=``): a control
+    #: that shows every value, ticked or not.
+    needs_choices: ClassVar[bool] = False
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -215,7 +219,65 @@ class TextFilter(Filter):
         return {self.inputs[0]: getattr(state, self.name)}
 
 
-FilterSpec = ListFilter | FlagFilter | RangeFilter | TextFilter
+@dataclass(frozen=True, kw_only=True)
+class OffListFilter(ListFilter):
+    """Keep incidents whose ``column`` holds none of the values switched off. The control
+    ticks the values kept (every value when nothing is off), so a value the data gains
+    later (an upload adds a source) is on until switched off."""
+
+    needs_choices: ClassVar[bool] = True
+
+    def keep(self, index: IncidentIndex, state: Any, lo: int, hi: int) -> np.ndarray:
+        return ~super().keep(index, state, lo, hi)
+
+    def read(self, values: dict, choices: list[str] | tuple[str, ...] = ()
+             ) -> tuple[dict, list[str]]:
+        if values.get(self.inputs[0]) is None:  # no control (a script): every value on
+            return {self.name: ()}, []
+        ticked = set(clean_list(values.get(self.inputs[0])))
+        return {self.name: tuple(c for c in choices if c not in ticked)}, []
+
+    def show(self, state: Any, choices: list[str] | tuple[str, ...] = ()) -> dict:
+        off = set(getattr(state, self.name))
+        return {self.inputs[0]: [c for c in choices if c not in off]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SwitchFilter(Filter):
+    """A yes/no setting of how incidents are counted, on (``default``) unless switched
+    off; in the URL only when it differs from the default (``key=0`` or ``key=1``). It
+    keeps every row itself: ``IncidentIndex.select`` applies it after the filters."""
+
+    default: bool = True
+    off_words: str = "off"     # the words while it differs from the default
+
+    def active(self, state: Any) -> bool:
+        return bool(getattr(state, self.name)) != self.default
+
+    def encode(self, state: Any) -> list[tuple[str, str]]:
+        return [(self.key, "1" if getattr(state, self.name) else "0")]
+
+    def decode(self, raw: list[str]) -> tuple[dict, list[str]]:
+        value = raw[-1].strip().lower()
+        if value not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+            return {}, [f"'{self.key}={raw[-1][:40]}' is not 1 or 0; ignored"]
+        return {self.name: value in ("1", "true", "yes", "on")}, []
+
+    def words(self, state: Any) -> str:
+        return self.off_words
+
+    def keep(self, index: IncidentIndex, state: Any, lo: int, hi: int) -> np.ndarray:
+        return np.ones(hi - lo, dtype=bool)
+
+    def read(self, values: dict) -> tuple[dict, list[str]]:
+        value = values.get(self.inputs[0])
+        return {self.name: self.default if value is None else bool(value)}, []
+
+    def show(self, state: Any) -> dict:
+        return {self.inputs[0]: [self.inputs[0]] if getattr(state, self.name) else []}
+
+
+FilterSpec = ListFilter | OffListFilter | FlagFilter | SwitchFilter | RangeFilter | TextFilter
 
 #: Each class of ``dashboard.analysis.classify`` in words (filter, legend, cards, table).
 CLASS_LABELS = {"violation": "Violation", "permitted": "Permitted", "unclear": "Unclear",
@@ -240,6 +302,14 @@ FILTERS: tuple[FilterSpec, ...] = (
                                "All classes (with terms loaded)")),
     ListFilter(name="sources", key="src", label="Source", column="source", panel=80,
                control=Control("dropdown", "Source", "All sources")),
+    # The incident files (their ``dataset``), each switched on or off; then whether an
+    # event several of them report is counted once (``IncidentIndex.select``).
+    OffListFilter(name="datasets_off", key="off", label="Sources off", column="dataset",
+                  input="datasets", panel=5, control=Control("switches", "Sources")),
+    SwitchFilter(name="dedupe", key="dedup", label="Duplicates across sources",
+                 off_words="each source's report counted", panel=6,
+                 control=Control("toggle", "Count each event once (duplicates across "
+                                           "sources)")),
     FlagFilter(name="inside_only", key="inside", label="Inside zones only", rows="inside",
                input="inside", panel=50,
                control=Control("toggle", "Inside zones only (as they stood that day)")),

@@ -7,6 +7,7 @@ codes or precomputed position lists, never a string comparison per row.
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 
@@ -145,10 +146,15 @@ class IncidentIndex:
             self.codes[col], self.categories[col] = category_codes(f[col])
         masks = zone_masks or {}
         self.zone_masks = masks if order is None else {z: m[order] for z, m in masks.items()}
+        #: The cluster of each row (``dedupe.cluster_ids``: rows of one event told by
+        #: several sources share it), or None when the data has no ``cluster`` column.
+        self.clusters: np.ndarray | None = (f["cluster"].to_numpy(dtype=np.int64)
+                                            if "cluster" in f else None)
         self._actors: dict[str, np.ndarray] | None = None
         self._text: dict[str, tuple[np.ndarray, pd.Series, list[str]]] = {}
         self._place_keys: dict[str, str] = {}
         self._last_search: tuple[str, np.ndarray] | None = None
+        self._total_once: int | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -220,7 +226,48 @@ class IncidentIndex:
         positions = np.flatnonzero(keep) + lo
         if within is not None:
             positions = np.intersect1d(positions, within, assume_unique=True)
+        if self.counts_once(state):
+            positions = self.once_per_cluster(positions)
         return positions
+
+    def with_clusters(self, clusters: np.ndarray) -> IncidentIndex:
+        """This index with other clusters (an analyst confirmed or rejected links):
+        every other array is shared, the frame's ``cluster`` column is the new one."""
+        twin = copy.copy(self)
+        twin.clusters = np.asarray(clusters, dtype=np.int64)
+        twin.frame = self.frame.assign(cluster=twin.clusters)
+        twin._total_once = None
+        return twin
+
+    def sources_on(self, state: ViewState) -> list[str]:
+        """The incident files (``dataset``) the state keeps switched on."""
+        off = set(getattr(state, "datasets_off", ()))
+        return [d for d in self.options("dataset") if d not in off]
+
+    def counts_once(self, state: ViewState) -> bool:
+        """Whether ``select`` counts each cluster once: the state asks for it (the default)
+        and more than one source with clusters is switched on."""
+        return (bool(getattr(state, "dedupe", False)) and self.clusters is not None
+                and len(self.sources_on(state)) > 1)
+
+    def once_per_cluster(self, positions: np.ndarray) -> np.ndarray:
+        """``positions`` with one row kept per cluster (``dedupe.count_once``), in order."""
+        from dashboard.analysis.dedupe import count_once
+
+        if self.clusters is None or not len(positions):
+            return positions
+        mask = np.zeros(len(self), dtype=bool)
+        mask[positions] = True
+        return np.flatnonzero(count_once(mask, self.clusters))
+
+    def total(self, state: ViewState) -> int:
+        """All incidents, as ``select`` counts them under the state's counting (each
+        cluster once when it counts once): the "of N" of the count line."""
+        if not self.counts_once(state):
+            return len(self)
+        if self._total_once is None:
+            self._total_once = len(np.unique(self.clusters))
+        return self._total_once
 
     def actor_names(self, actor: str) -> list[str]:
         """The actor names in the data a filter value stands for: the name itself when the

@@ -6,14 +6,14 @@ Built once per dataset (at start-up, or once per upload), then only read.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from dashboard.analysis.dataset import Dataset
+from dashboard.analysis.dataset import Dataset, aligned_links
 from dashboard.analysis.index import IncidentIndex
 from dashboard.analysis.spatial import membership_masks
 from dashboard.analysis.validity import in_force_between, status_since
@@ -42,6 +42,8 @@ class ViewData:
     #: The agreement terms its incidents are classified by (None: no terms, no
     #: ``classification`` column).
     terms: Terms | None = None
+    #: Computed on first use and kept with the view (``view_links``): not compared.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def classified(self) -> bool:
@@ -174,7 +176,8 @@ def build_view_data(data: Dataset, label: str,
     if terms is not None:
         data = replace(data, incidents=with_classes(data.incidents, terms))
     index = IncidentIndex(data.incidents, masks)
-    data = replace(data, incidents=index.frame, zone_masks=index.zone_masks)
+    data = replace(data, incidents=index.frame, zone_masks=index.zone_masks,
+                   links=None if data.links is None else aligned_links(data.links, index.frame))
     zones = data.zones.assign(status_since=status_since(data.zones)) if len(data.zones) \
         else data.zones.assign(status_since=pd.Series(dtype="datetime64[ns]"))
     counts = data.incidents["event_type"].value_counts()
@@ -189,3 +192,34 @@ def build_view_data(data: Dataset, label: str,
     default = ViewState(start=inc_span[0], end=inc_span[1])
     return ViewData(data, index, zones, list(counts.index), span, default, center, zoom, label,
                     uploaded, terms)
+
+
+def view_links(view: ViewData) -> pd.DataFrame | None:
+    """The view's likely duplicates across sources, ``a`` and ``b`` rows of its index
+    (None: one source). A view read from the prepared cache has the clusters but not
+    the links: they are found again here, once per view."""
+    if view.index.clusters is None:
+        return None
+    if view.dataset.links is not None:
+        return view.dataset.links
+    if "links" not in view.memo:
+        from dashboard.analysis.dedupe import find_links
+
+        view.memo["links"] = find_links(view.index.frame)
+    return view.memo["links"]
+
+
+def with_decisions(view: ViewData, confirmed=(), rejected=()) -> ViewData:
+    """``view`` with its clusters made again under an analyst's decisions (link keys
+    ``(dataset_a, id_a, dataset_b, id_b)`` confirmed or rejected): what counts once
+    follows them. The index's arrays are shared, not copied."""
+    links = view_links(view)
+    if links is None or not (confirmed or rejected):
+        return view
+    from dashboard.analysis.dedupe import cluster_ids
+
+    clusters = np.asarray(cluster_ids(len(view.index), links, confirmed=tuple(confirmed),
+                                      rejected=tuple(rejected)), dtype=np.int64)
+    index = view.index.with_clusters(clusters)
+    return replace(view, index=index, memo={"links": links},
+                   dataset=replace(view.dataset, incidents=index.frame, links=links))

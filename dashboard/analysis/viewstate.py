@@ -37,6 +37,8 @@ class ViewState:
     fat_min: int | None = None
     fat_max: int | None = None
     sources: tuple[str, ...] = ()
+    datasets_off: tuple[str, ...] = ()  # incident files (``dataset``) switched off
+    dedupe: bool = True                # an event several sources report counted once
     text: str = ""
     center: tuple[float, float] | None = None  # (lat, lon)
     zoom: float | None = None

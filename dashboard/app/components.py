@@ -77,6 +77,10 @@ def filter_control(spec: filterspec.Filter) -> html.Div | dcc.Checklist:
     if control.kind == "checklist":
         return labelled(control.label, dcc.Checklist(id=first, options=[], value=[],
                                                      className="zw-checklist", inline=True), first)
+    if control.kind == "switches":  # one box per value, ticked = on
+        return labelled(control.label, dcc.Checklist(id=first, options=[], value=[],
+                                                     className="zw-checklist zw-switches"),
+                        first)
     if control.kind == "toggle":
         return dcc.Checklist(id=first, options=[{"label": f" {control.label}",
                                                  "value": spec.inputs[0]}],

@@ -89,13 +89,19 @@ def read_controls(view: ViewData, values: dict) -> tuple[ViewState, list[str]]:
             as_of = None
     fields, notes = {}, []
     for spec in filterspec.FILTERS:
-        read, problems = spec.read(values)
+        read, problems = (spec.read(values, choices=_choices(view, spec)) if spec.needs_choices
+                          else spec.read(values))
         fields.update(read)
         notes.extend(problems)
     play = play_values({"step": values.get("play_step"), "window": values.get("play_window"),
                         "mode": values.get("play_mode"),
                         "speed": _speed_name(values.get("play_speed"))})
     return type(view.default)(start=start, end=end, as_of=as_of, **fields, **play), notes
+
+
+def _choices(view: ViewData, spec) -> list[str]:
+    """The values a control that shows every choice offers (``Filter.needs_choices``)."""
+    return view.index.options(spec.column)
 
 
 def state_from_controls(view: ViewData, values: dict) -> ViewState:
@@ -108,7 +114,8 @@ def controls_from_state(view: ViewData, state: ViewState) -> dict:
     end = state.end or view.default.end
     shown = {}
     for spec in filterspec.on_panel():
-        shown.update(spec.show(state))
+        shown.update(spec.show(state, choices=_choices(view, spec)) if spec.needs_choices
+                     else spec.show(state))
     return {
         **shown,
         "range": [min(max(day_to_offset(view, start), lo), hi),

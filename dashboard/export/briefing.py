@@ -26,6 +26,7 @@ from dashboard.core import mercator
 from dashboard.export.onmap import Camera, Label, drawn, place_labels
 from dashboard.export.words import (
     attribution,
+    counting_words,
     day_words,
     default_title,
     filter_words,
@@ -230,6 +231,8 @@ def briefing_figure(
     filters = filter_words(view, state)
     filter_text = ("Filters: " + " · ".join(filters)) if filters \
         else "Filters: none (every incident in these dates)"
+    if once := counting_words(view, state):
+        filter_text += f" · {once[0].upper()}{once[1:]}"
     sub_lines = [when, *wrap_esc(filter_text, W - 2 * pad - badge_w, s_size, max_lines=2)]
     y = pad * 0.8
     page.text(pad, y, title_lines, t_size, bold=True)

@@ -46,6 +46,12 @@ def filter_words(view: ViewData, state: ViewState) -> list[str]:
             for spec in filterspec.FILTERS if spec.active(state)]
 
 
+def counting_words(view: ViewData, state: ViewState) -> str | None:
+    """"duplicates across sources counted once" while ``select`` counts each cluster
+    once (the count line says the same), else None."""
+    return "duplicates across sources counted once" if view.index.counts_once(state) else None
+
+
 #: Each base layer's credit (together: ``dashboard.views.baselayers.ATTRIBUTION``).
 BASE_CREDITS = {
     "countries": "Country outlines: Natural Earth.",

@@ -24,7 +24,8 @@ from dashboard.app.callbacks.sync import (
 from dashboard.views.figures import hex_trace
 
 LAST = 376  # offset of the data's last day, 2018-05-15
-DEFAULT_CONTROLS = {"types": [], "sub_types": [], "actors": [], "zones": [], "classes": [], "inside": [],
+DEFAULT_CONTROLS = {"datasets": ["test"], "dedupe": ["dedupe"],  # sources on, count once
+                    "types": [], "sub_types": [], "actors": [], "zones": [], "classes": [], "inside": [],
                     "precision": [], "fat_min": None, "fat_max": None, "sources": [], "text": "",
                     "range": [0, LAST], "as_of": None, "play_step": "week", "play_window": 30,
                     "play_mode": "sliding", "play_speed": 400}

@@ -11,9 +11,13 @@ from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
 from dashboard.app.panels import summary_cards
 
+ONCE_WORDS = "duplicates across sources counted once"
 
-def count_line(shown: int, total: int, state: ViewState) -> str:
-    line = f"{shown:,} of {total:,} incidents"
+
+def count_line(shown: int, total: int, state: ViewState, once: bool = False) -> str:
+    """"12 of 40 incidents"; ``once``: each event several sources report counted once
+    (``IncidentIndex.counts_once``), and said."""
+    line = f"{shown:,} of {total:,} incidents" + (f", {ONCE_WORDS}" if once else "")
     return line if shown else f"{line} — widen the dates or clear a filter"
 
 
@@ -33,7 +37,8 @@ def summary_view(store, session_id, query, selection):
                 f"'{next(iter(active))}'." if active
                 else "No incidents in these dates — widen the dates.")
         empty = [html.Div(text, className="zw-empty")]
-    return summary_cards(summary, days) + empty, count_line(len(positions), len(view.index), state)
+    return summary_cards(summary, days) + empty, count_line(
+        len(positions), view.index.total(state), state, view.index.counts_once(state))
 
 
 def register(app, store) -> None:

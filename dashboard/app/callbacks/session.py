@@ -40,6 +40,10 @@ def filter_options(view: ViewData, spec: filterspec.ListFilter) -> list[dict]:
         values = [v for v in spec.order if v in values]
     if spec.column == "actor":
         return [{"label": a, "value": a, "search": search_terms(a)} for a in values]
+    if spec.control.kind == "switches":  # a source and how many incidents it holds
+        counts = view.index.frame[spec.column].astype(str).value_counts()
+        return [{"label": f" {spec.label_of(v)} ({int(counts.get(v, 0)):,})", "value": v}
+                for v in values]
     pad = " " if spec.control.kind == "checklist" else ""
     return [{"label": f"{pad}{spec.label_of(v)}", "value": v} for v in values]
 

@@ -1,0 +1,125 @@
+"""Several incident sources: the dedup switch changes every figure the same way (count
+line, histogram, cards, zone series, the ceasefire numbers, briefing words), sources
+switch on and off, and the link round-trips both. One fixture: the tiny world told by
+"ACLED" (every tiny incident) and "Field reports" (three of them again, one of its own)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from dashboard.analysis.ceasefire import before_after
+from dashboard.analysis.dataset import assemble_dataset
+from dashboard.analysis.viewstate import ViewState, decode, encode
+from dashboard.app.callbacks.cards import summary_view
+from dashboard.app.callbacks.histogram import timeline_view
+from dashboard.app.callbacks.zone_series import zone_series_view
+from dashboard.core.settings import Settings
+from dashboard.export.words import counting_words, filter_words
+from dashboard.io.milestones import empty_milestones
+from dashboard.server.datastore import DataStore
+from tests import dedupe_standin
+from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
+
+dedupe_standin.install()  # until dashboard/analysis/dedupe.py is in the tree
+
+TWICE = ("i03", "i06", "i07")  # told again by the field reports: same day, place and kind
+FIELD_ROWS = [{**row, "incident_id": f"f-{row['incident_id']}", "dataset": "Field reports"}
+              for row in INCIDENT_ROWS if row["incident_id"] in TWICE] + [
+    {"incident_id": "f-own", "date": "2017-11-15", "lon": 36.66, "lat": 34.96,
+     "dataset": "Field reports"}]  # inside homs-north, no other source has it
+
+
+def two_sources():
+    rows = [{**row, "dataset": "ACLED"} for row in INCIDENT_ROWS] + FIELD_ROWS
+    return assemble_dataset(make_zones(ZONE_ROWS), make_incidents(rows), empty_milestones(), [])
+
+
+@pytest.fixture
+def store(tmp_path) -> DataStore:
+    return DataStore.from_dataset(two_sources(), Settings(session_dir=tmp_path / "s"), "two")
+
+
+def card_texts(cards) -> list[str]:
+    """Every text in the cards, in order."""
+    out = []
+    for card in cards:
+        for part in [card, *card._traverse()]:
+            children = getattr(part, "children", None)
+            if isinstance(children, str):
+                out.append(children)
+    return out
+
+
+def bar_total(figure) -> int:
+    """Incidents in a figure's bars (legend-only bars hold no numbers)."""
+    return int(sum(sum(t.y) for t in figure.data
+                   if t.type == "bar" and t.y is not None and None not in list(t.y)))
+
+
+def figures(store, query: str) -> dict:
+    """Each figure's incident count for the link ``query`` (no window: all dates)."""
+    cards, line = summary_view(store, None, query, None)
+    hist = timeline_view(store, None, query, None)
+    series = zone_series_view(store, None, query, None)
+    return {"line": line, "card": card_texts(cards)[1],
+            "histogram": bar_total(hist), "series": bar_total(series)}
+
+
+def test_the_clusters_join_each_told_again_event_to_its_first_telling(store):
+    view = store.base
+    frame = view.index.frame
+    cluster_of = dict(zip(frame["incident_id"], view.index.clusters, strict=True))
+    assert all(cluster_of[i] == cluster_of[f"f-{i}"] for i in TWICE)
+    assert len(set(cluster_of.values())) == 13  # 16 rows, three told twice
+
+
+def test_the_dedup_switch_changes_every_figure_alike(store):
+    on, off = figures(store, ""), figures(store, "?dedup=0")
+    assert off["line"] == "16 of 16 incidents"
+    assert on["line"] == "13 of 13 incidents, duplicates across sources counted once"
+    assert (off["card"], on["card"]) == ("16", "13")
+    assert (off["histogram"], on["histogram"]) == (16, 13)
+    inside_off, inside_on = off["series"], on["series"]
+    assert inside_off - inside_on == 3  # the three told twice are all inside a zone
+
+
+def test_a_source_switched_off_leaves_one_source_and_nothing_to_count_once(store):
+    only_acled = figures(store, "?off=Field+reports")
+    assert only_acled["line"] == "12 of 16 incidents"  # one source: every row is its own
+    assert only_acled["histogram"] == 12
+    field = figures(store, "?off=ACLED")
+    assert field["line"] == "4 of 16 incidents"
+    assert figures(store, "?off=ACLED&off=Field+reports")["line"].startswith("0 of 16")
+
+
+def test_the_ceasefire_numbers_count_each_cluster_once(store):
+    view = store.base
+    on = view.default
+    off = replace(on, dedupe=False)
+
+    def counts(positions):
+        a = before_after(view.index, view.zones, view.dataset.zone_index,
+                         view.dataset.milestones, "homs-north", reference=None,
+                         positions=positions)
+        return a.inside_before.incidents + a.inside_after.incidents
+
+    rows_off = view.index.select(off, ignore_window=True)
+    _, first = np.unique(view.index.clusters[rows_off], return_index=True)
+    by_hand = np.sort(rows_off[first])
+    assert counts(view.index.select(on, ignore_window=True)) == counts(by_hand)
+    assert counts(by_hand) < counts(rows_off)
+
+
+def test_the_words_say_it_in_the_briefing_and_the_link_keeps_the_switches(store):
+    view = store.base
+    assert counting_words(view, view.default) == "duplicates across sources counted once"
+    off = replace(view.default, dedupe=False, datasets_off=("Field reports",))
+    assert counting_words(view, off) is None
+    assert filter_words(view, off) == ["Sources off: Field reports",
+                                       "Duplicates across sources: each source's report counted"]
+    assert encode(off, view.default) == "?off=Field+reports&dedup=0"
+    assert decode("?off=Field+reports&dedup=0", view.default).state == off
+    assert decode("?dedup=maybe", ViewState()).problems == ["'dedup=maybe' is not 1 or 0; ignored"]
