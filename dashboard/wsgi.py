@@ -3,8 +3,11 @@
 That config binds to 127.0.0.1 with threaded workers; deploy/nginx.conf in front
 faces the network (see the README's Deployment section).
 
-Settings come from ``ZONEWATCH_*`` environment variables; each worker loads the
-data once. Uploads live on disk per session, so every worker sees them.
+Settings come from ``ZONEWATCH_*`` environment variables (``ZONEWATCH_DATABASE_URL``:
+the team database instead of files). gunicorn's master imports this module and loads
+the data once (``preload_app`` in that config), then forks the workers, which share
+it: the prepared data is memory-mapped, the rest copy-on-write. Uploads live on disk
+per session, so every worker sees them.
 """
 
 from dashboard.app import create_app

@@ -10,11 +10,19 @@ Never bind this to 0.0.0.0 without the proxy. Each value can be overridden on th
 command line (``-w``, ``--threads``, ``-b``) or with ``ZONEWATCH_GUNICORN_*`` below.
 """
 
+import gc
 import os
 
 bind = os.environ.get("ZONEWATCH_GUNICORN_BIND", "127.0.0.1:8050")
 worker_class = "gthread"
-workers = int(os.environ.get("ZONEWATCH_GUNICORN_WORKERS", "4"))  # each loads the data once
+workers = int(os.environ.get("ZONEWATCH_GUNICORN_WORKERS", "4"))
+# The master loads the app and the data once, then forks the workers: they share its
+# memory copy-on-write, and the prepared data is memory-mapped (pages shared, never
+# copied), so 4 workers hold about one copy, not four (benchmarks/RESULTS.md,
+# bench_workers). Set ZONEWATCH_GUNICORN_PRELOAD=0 to have each worker load its own
+# (then a HUP reloads the code too; with preload only a restart does).
+preload_app = os.environ.get("ZONEWATCH_GUNICORN_PRELOAD", "1").lower() not in (
+    "0", "false", "no", "off")
 threads = int(os.environ.get("ZONEWATCH_GUNICORN_THREADS", "8"))
 # gthread checks its workers' liveness, not request length: streamed downloads may run
 # longer than this; a worker stuck this long is restarted.
@@ -26,3 +34,10 @@ limit_request_line = 8190
 limit_request_fields = 100
 # No max_requests: recycling a worker mid-day reloads its data (seconds of CPU) and can
 # cut a kept-alive upstream connection under nginx (a 502 for a POST).
+
+
+def pre_fork(server, worker):
+    """Freeze the master's objects out of the garbage collector's reach before each fork:
+    a collection in a worker would otherwise write to every object's header and copy the
+    pages it shares with the master."""
+    gc.freeze()

@@ -16,6 +16,14 @@ about 5 s.
   must come back with the dtypes they had. A damaged, truncated or missing file is
   logged, its entry removed and the data rebuilt from the files; it never stops the
   app nor serves other data.
+* **Shared, not copied.** An entry is opened memory-mapped: numbers, dates and text
+  (Arrow strings) are views of the files' pages in the page cache, which every worker
+  process mapping the same entry shares (a few columns with missing values, the
+  categorical codes and two object columns are copied: about 40 MB at a million
+  incidents). The checksums are verified at every open, over the mapped pages (a read,
+  no copy: about 0.1 s at a million). Entries are never changed in place (written
+  whole, then renamed), so a mapped file cannot change under a running worker; an
+  evicted entry's files stay readable until the last process unmaps them.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import shutil
 import time
 import uuid
 import zlib
+from collections.abc import Iterator
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +65,7 @@ SHAPING_MODULES = ("io", "analysis/dataset.py", "analysis/spatial.py", "analysis
 _FRAMES = ("incidents", "zones", "milestones")
 _MANIFEST = "manifest.json"
 _STALE_TMP_S = 3600
+_LOCK = ".lock-"
 
 
 class Uncacheable(Exception):
@@ -150,8 +160,30 @@ def save_view(cache_dir: Path, key: str, view: ViewData) -> Path | None:
     return entry
 
 
+@contextlib.contextmanager
+def building(cache_dir: Path, key: str) -> Iterator[None]:
+    """Held while this process looks for, builds and stores the entry ``key``: processes
+    that need the same entry wait, then find it whole (several workers noticing one new
+    database revision read the database once, not each). An advisory lock on a file;
+    without ``fcntl`` (not POSIX) nobody waits."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / f"{_LOCK}{key[:16]}", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _evict(cache_dir: Path, keep: Path) -> None:
-    """Remove all but the ``KEEP`` most recently used entries, and abandoned temp folders."""
+    """Remove all but the ``KEEP`` most recently used entries, abandoned temp folders and
+    old lock files."""
     now = time.time()
     entries = []
     for child in cache_dir.iterdir():
@@ -159,6 +191,9 @@ def _evict(cache_dir: Path, keep: Path) -> None:
             if child.name.startswith(".tmp-"):
                 if now - child.stat().st_mtime > _STALE_TMP_S:
                     shutil.rmtree(child, ignore_errors=True)
+            elif child.name.startswith(_LOCK):  # at worst two processes build at once
+                if now - child.stat().st_mtime > _STALE_TMP_S:
+                    child.unlink()
             elif (child / _MANIFEST).exists() and child != keep:
                 entries.append((child.stat().st_mtime, child))
         except OSError:  # removed by another process meanwhile
@@ -232,11 +267,10 @@ def _read_entry(entry: Path, key: str, label: str, terms: Terms | None = None) -
         raise DamagedEntry("the manifest belongs to another entry")
     frames = {}
     for name in _FRAMES:
-        raw = _checked_bytes(entry, f"{name}.arrow", manifest)
-        table = pa.ipc.open_file(pa.py_buffer(raw)).read_all()
+        table = pa.ipc.open_file(_mapped(entry, f"{name}.arrow", manifest)).read_all()
         frames[name] = _decode(table, manifest["frames"][name])
-    masks_raw = _checked_bytes(entry, "masks.npy", manifest)
-    stacked = np.load(io.BytesIO(masks_raw), allow_pickle=False)
+    _mapped(entry, "masks.npy", manifest)  # checked; numpy maps it again, read-only
+    stacked = np.asarray(np.load(entry / "masks.npy", mmap_mode="r", allow_pickle=False))
     zone_ids = manifest["zone_ids"]
     if stacked.dtype != bool or stacked.shape != (len(zone_ids), len(frames["incidents"])):
         raise DamagedEntry(f"zone masks of shape {stacked.shape}, {stacked.dtype}")
@@ -249,12 +283,16 @@ def _read_entry(entry: Path, key: str, label: str, terms: Terms | None = None) -
     return build_view_data(data, label, masks=masks, terms=terms)
 
 
-def _checked_bytes(entry: Path, name: str, manifest: dict) -> bytes:
+def _mapped(entry: Path, name: str, manifest: dict):
+    """The file as a read-only memory-mapped Arrow buffer (its pages shared by every
+    process that maps it), once its size and CRC-32 match the manifest."""
+    import pyarrow as pa
+
     expected = manifest["files"][name]
-    raw = (entry / name).read_bytes()
-    if len(raw) != expected["size"]:
-        raise DamagedEntry(f"{name} has {len(raw)} bytes, not {expected['size']}")
-    if zlib.crc32(raw) != expected["crc32"]:
+    raw = pa.memory_map(str(entry / name)).read_buffer()  # the buffer keeps the map alive
+    if raw.size != expected["size"]:
+        raise DamagedEntry(f"{name} has {raw.size} bytes, not {expected['size']}")
+    if zlib.crc32(memoryview(raw)) != expected["crc32"]:
         raise DamagedEntry(f"{name} does not match its checksum")
     return raw
 
@@ -294,7 +332,7 @@ def _decode(table, meta: dict) -> pd.DataFrame:
     import pyarrow.compute as pc
     import shapely
 
-    frame = table.to_pandas()
+    frame = table.to_pandas(split_blocks=True)  # a column per block: views, not one copy
     for col in meta["objects"]:
         encoded = pc.dictionary_encode(table.column(col)).combine_chunks()
         codes = encoded.indices.fill_null(-1).to_numpy()
