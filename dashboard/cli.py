@@ -203,7 +203,11 @@ def synth(n, seed, start, end, output) -> None:
               help="Agreement terms (JSON) to classify incidents by (map colour, Class filter, "
                    "Terms tab) [default: the bundled terms with the bundled zones, none with "
                    "your own zones].")
-def serve(zones, incidents, milestones, host, port, debug, terms) -> None:
+@click.option("--db", "database_url", metavar="URL",
+              help="Serve the team database (PostgreSQL + PostGIS) instead of files, e.g. "
+                   "postgresql://zonewatch_reader@dbhost/zonewatch (a read-only role); "
+                   "changes show at the next page load [default: ZONEWATCH_DATABASE_URL].")
+def serve(zones, incidents, milestones, host, port, debug, terms, database_url) -> None:
     """Run the dashboard on this machine (the bundled data when given no files).
 
     This is a one-user server. For a team, see deploy/: gunicorn's threaded workers
@@ -217,7 +221,8 @@ def serve(zones, incidents, milestones, host, port, debug, terms) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = Settings.from_env(zones=zones, incidents=incidents, milestones=milestones,
-                                     host=host, port=port, debug=debug, terms=terms)
+                                     host=host, port=port, debug=debug, terms=terms,
+                                     database_url=database_url)
         app = create_app(settings)
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err

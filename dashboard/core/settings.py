@@ -60,6 +60,9 @@ class Settings:
     check_memory_mb: int = 2048           # ... and the memory it may take
     # Prepared server data (validated, joined, sorted) for fast starts; None = no cache.
     cache_dir: Path | None = field(default_factory=default_cache_dir)
+    # The team store (PostgreSQL + PostGIS) to serve instead of files, e.g.
+    # postgresql://zonewatch_reader@dbhost/zonewatch (a read-only role); empty = files.
+    database_url: str = ""
 
     @property
     def tiles_allowed(self) -> bool:

@@ -48,6 +48,14 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
     entries appear by atomic rename)."""
     from dashboard.server import prepared
 
+    if settings.database_url:  # the team store instead of files
+        from dashboard.server.dbview import connect, load_db_view
+
+        engine = connect(settings.database_url)
+        try:
+            return load_db_view(settings, engine)[1]
+        finally:
+            engine.dispose()  # no connection outlives the load (nor crosses a fork)
     label = describe_source(settings)
     files = dataset_files(settings.zones, settings.incidents, settings.milestones)
     terms_path = terms_file(settings)
@@ -112,14 +120,46 @@ class DataStore:
         self.base, self.sessions, self.settings = base, sessions, settings
         self._cache: OrderedDict[tuple[str, str], ViewData] = OrderedDict()
         self._lock = Lock()
+        self.reloader = None  # a dbview.Reloader when the data comes from a database
 
     @classmethod
     def load(cls, settings: Settings) -> DataStore:
         """The server's data: from the prepared cache when it matches the files, else
-        read, validated and joined (then stored there for the next start)."""
+        read, validated and joined (then stored there for the next start). From a
+        database (``settings.database_url``): read at start, then reloaded when the
+        store's revision moves (``base``)."""
+        if settings.database_url:
+            from dashboard.server.dbview import Reloader, connect, load_db_view
+
+            engine = connect(settings.database_url)
+            try:
+                revision, base = load_db_view(settings, engine)
+            finally:
+                engine.dispose()  # no connection outlives the load (nor crosses a fork)
+            store = cls(base, session_store(settings), settings)
+            store.reloader = Reloader(settings, revision)
+            return store
         base = load_base_view(settings, save_in_background=True)
         sessions = session_store(settings)
         return cls(base, sessions, settings)
+
+    @property
+    def base(self) -> ViewData:
+        """The server's data. From a database, its revision is checked every few seconds
+        at most; a new one is loaded in the background and swapped in whole (until then,
+        and when the reload fails, the old data is served)."""
+        if self.reloader is not None:
+            self.reloader.maybe_reload(self._swap_base)
+        return self._base
+
+    @base.setter
+    def base(self, view: ViewData) -> None:
+        self._base = view
+
+    def _swap_base(self, view: ViewData) -> None:
+        with self._lock:
+            self._base = view  # one reference: a reader gets the old view or the new one
+            self._cache.clear()  # the sessions' uploads were laid over the old data
 
     @classmethod
     def from_dataset(cls, data: Dataset, settings: Settings, label: str = "",
