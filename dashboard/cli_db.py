@@ -40,6 +40,19 @@ def _edge(command):
     return wrapped
 
 
+def _sources(values: tuple[str, ...]) -> list[Path]:
+    """--incidents values as paths (``NAME=FILE`` names the dataset, as for files)."""
+    from dashboard.analysis.dataset import source_path
+
+    paths = [source_path(value) for value in values]
+    for path in paths:
+        if not path.is_file():
+            raise click.BadParameter(f"no file {str(path)!r}; give an incident file, or "
+                                     "NAME=FILE to import its incidents under NAME",
+                                     param_hint="--incidents")
+    return paths
+
+
 def _engine(db_url: str | None):
     from dashboard.db.engine import make_engine
 
@@ -76,9 +89,10 @@ def init(db_url, roles, reader, writer) -> None:
 @db.command(name="import")
 @DB_OPTION
 @click.option("--zones", type=_FILE, help="Zone file (replaces the zones in the store).")
-@click.option("--incidents", type=_FILE, multiple=True,
-              help="Incident file (repeatable); upserted per dataset on its incident ids: "
-                   "changed rows are updated, rows missing from it are marked deleted.")
+@click.option("--incidents", multiple=True, metavar="[NAME=]FILE", callback=lambda _c, _p, v: _sources(v),
+              help="Incident file (repeatable; NAME=FILE names its dataset); upserted per "
+                   "dataset on its incident ids: changed rows are updated, rows missing from "
+                   "that dataset's new import are marked deleted.")
 @click.option("--milestones", type=_FILE, help="Milestone CSV (replaces the milestones).")
 @click.option("--terms", type=_FILE, help="Agreement terms JSON (replaces the terms).")
 @click.option("--encoding", metavar="CODEC",

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from dashboard.analysis.dataset import source_name
 from dashboard.core.errors import IncidentFileError, TermsFileError
 from dashboard.db.frames import (
     INCIDENT_DATES,
@@ -65,6 +66,8 @@ def plan_import(zones: Path | None = None, incidents: list[Path] | tuple[Path, .
     for path in incidents:
         frame, _ = load_incidents(path, encoding=encoding)
         _check_ids(frame, Path(path))
+        if (name := source_name(Path(path))) is not None:  # NAME=FILE, as load_dataset names it
+            frame = frame.assign(dataset=pd.Categorical([name] * len(frame)))
         for name, part in frame.groupby("dataset", sort=False, observed=True):
             by_dataset.setdefault(str(name), []).append(part.reset_index(drop=True))
         plan.files.append({"role": "incidents", "path": str(path), "rows": len(frame)})

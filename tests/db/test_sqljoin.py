@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.dataset import bundled_files
-from dashboard.analysis.spatial import JOIN_COLUMNS, join_incidents
+from dashboard.analysis.dataset import load_dataset
+from dashboard.analysis.spatial import JOIN_COLUMNS
 from dashboard.db.read import load_db_dataset
 from dashboard.db.sqljoin import sql_join_columns
-from dashboard.io import load_incidents, load_zones
 
 #: Edge distances may differ by the UTM scale error of the in-memory join (it measures in
 #: the zones' UTM zone, scale 0.9996 on the central meridian, about 1.0008 three degrees
@@ -36,10 +35,7 @@ def compare_joins(memory: pd.DataFrame, sql: pd.DataFrame) -> dict[str, int]:
 
 
 def test_sql_join_equals_memory_join_on_every_bundled_row(bundled_store):
-    files = bundled_files()
-    zones, _ = load_zones(files["zones"][0])
-    incidents = pd.concat([load_incidents(p)[0] for p in files["incidents"]], ignore_index=True)
-    memory = join_incidents(incidents, zones)
+    memory = load_dataset().incidents  # the in-memory join of the same files
     with bundled_store.connect() as conn:
         sql = sql_join_columns(conn)
     assert len(sql) == len(memory) == 8357
