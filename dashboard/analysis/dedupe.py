@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis import eventkinds
+from dashboard.analysis import eventkinds, linkindex
 from dashboard.core import model
 from dashboard.core.aliases import alias_group, is_civilians, normalise_actor, side_groups
 from dashboard.core.errors import ConfigError
@@ -58,20 +58,20 @@ WEIGHTS = {"date": 0.2, "place": 0.25, "type": 0.2, "actors": 0.2, "fatalities":
 #: Actor names that say nothing about who acted.
 NO_ACTOR = frozenset({"", "unknown", "unidentified", "unidentified armed group",
                       "unidentified armed group syria", "none", "nan", "other"})
-_FAR = 4.0 * EARTH_KM  # larger than any chord: separates days and kind groups in the tree
 
 
 @dataclasses.dataclass(frozen=True)
 class Tuning:
     """Knobs of :func:`find_links` (keyword arguments of the same names)."""
 
-    threshold: float = 0.6          # a pair scoring at least this is a link
+    threshold: float = 0.7          # a pair scoring at least this is a link
     day_tolerance: int = 0          # days allowed between two rows' spans
     fatality_abs_tol: float = 2.0   # fatalities agree within max(abs, rel × larger)
     fatality_rel_tol: float = 0.5
     fatality_veto_ratio: float = 4.0  # larger > ratio × (smaller + 1), beyond tol: veto
     max_links_per_row: int = 3      # a row keeps its best links only (0: all)
     max_span_days: int = 400        # rows spanning more days are not linked
+    index: str = "grid"             # "all-pairs": the naive baseline (tests, benchmark)
 
     @classmethod
     def of(cls, tuning: dict) -> Tuning:
@@ -79,6 +79,8 @@ class Tuning:
         unknown = sorted(set(tuning) - names)
         if unknown:
             raise ConfigError(f"unknown dedupe setting(s) {unknown}; use {sorted(names)}")
+        if tuning.get("index", "grid") not in ("grid", "all-pairs"):
+            raise ConfigError(f"unknown dedupe index {tuning['index']!r}; use grid or all-pairs")
         return cls(**tuning)
 
 
@@ -95,7 +97,8 @@ class _Rows:
     lo: np.ndarray        # first day (widened)
     hi: np.ndarray        # last day (widened)
     exact_day: np.ndarray  # a single day of day precision
-    xyz: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
     radius: np.ndarray
     kind: np.ndarray      # int code into eventkinds.KIND_NAMES
     blocks: np.ndarray    # int64 bit mask of kind groups
@@ -111,9 +114,9 @@ def _rows(frame: pd.DataFrame, tuning: Tuning) -> _Rows:
     missing_day = day == np.iinfo(np.int32).min
     end = to_day_numbers(frame["date_end"].to_numpy()) if "date_end" in frame else day
     end = np.where((end == np.iinfo(np.int32).min) | (end < day), day, end).astype(np.int64)
-    prec = (frame["date_precision"].astype(object).fillna("day").astype(str).str.lower()
-            if "date_precision" in frame else pd.Series(["day"] * n))
-    slack = prec.map(DATE_SLACK).fillna(0).to_numpy(dtype=np.int64)
+    codes, precisions = _codes(frame, "date_precision")
+    slack = np.array([DATE_SLACK.get(p.strip().lower(), 0) for (p,) in precisions],
+                     dtype=np.int64)[codes]
     single = end == day
     slack = np.where(single, slack, 0)
     lo = day.astype(np.int64) - slack
@@ -121,35 +124,52 @@ def _rows(frame: pd.DataFrame, tuning: Tuning) -> _Rows:
     lon = frame["lon"].to_numpy(dtype="float64")
     lat = frame["lat"].to_numpy(dtype="float64")
     ok = ~missing_day & np.isfinite(lon) & np.isfinite(lat) & (hi - lo <= tuning.max_span_days)
-    phi, lam = np.radians(lat), np.radians(lon)
-    xyz = np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam),
-                           np.sin(phi)]) * EARTH_KM
     radius = (frame["precision_km"].to_numpy(dtype="float64") if "precision_km" in frame
               else np.full(n, np.nan))
     radius = np.where(np.isfinite(radius) & (radius >= 0), radius,
                       model.LOCATION_PRECISION_KM["unknown"])
-    codes, datasets = pd.factorize(frame["dataset"].astype(object).fillna("").astype(str))
+    codes, datasets = _codes(frame, "dataset")
+    datasets = [d for (d,) in datasets]
     kind, blocks = _kinds(frame)
     actors, civ, names = _actors(frame)
     return _Rows(ok=ok, dataset=codes.astype(np.int64), datasets=list(datasets), lo=lo, hi=hi,
-                 exact_day=single & (slack == 0), xyz=xyz, radius=radius, kind=kind,
+                 exact_day=single & (slack == 0), lon=lon, lat=lat, radius=radius, kind=kind,
                  blocks=blocks, actors=actors, civilians=civ, actor_names=names,
                  fatalities=frame["fatalities"].to_numpy(dtype="float64"))
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series([""] * len(frame), dtype=object)
-    return frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+def _codes(frame: pd.DataFrame, *columns: str) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Row codes of the distinct value combinations of ``columns`` (missing as ""), and
+    those combinations as text: rules are worked out once per distinct value, not per
+    row (a million rows repeat a few hundred types and actor pairs)."""
+    n = len(frame)
+    combined = np.zeros(n, dtype=np.int64)
+    values: list[np.ndarray] = []
+    for column in columns:
+        if column in frame:
+            codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        else:
+            codes, uniques = np.zeros(n, dtype=np.int64), np.array([""], dtype=object)
+        text = np.array(["" if pd.isna(u) else str(u) for u in uniques] or [""], dtype=object)
+        combined = combined * len(text) + codes
+        values.append(text)
+    codes, uniques = pd.factorize(combined)
+    out = []
+    for u in np.asarray(uniques, dtype=np.int64):
+        parts = []
+        for text in reversed(values):
+            parts.append(text[u % len(text)])
+            u //= len(text)
+        out.append(tuple(reversed(parts)))
+    return codes.astype(np.int64), out
 
 
 def _kinds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's kind code and its kind-group bit mask (worked out per distinct pair)."""
-    pairs = _text(frame, "event_type") + "\x1f" + _text(frame, "sub_type")
-    codes, uniques = pd.factorize(pairs)
+    codes, uniques = _codes(frame, "event_type", "sub_type")
     groups = eventkinds.blocks()
     names = list(eventkinds.KIND_NAMES)
-    kinds = [eventkinds.event_kind(*u.split("\x1f", 1)) for u in uniques]
+    kinds = [eventkinds.event_kind(*u) for u in uniques]
     kind = np.array([names.index(k) for k in kinds], dtype=np.int64)
     mask = np.array([eventkinds.block_mask(k, groups) for k in kinds], dtype=np.int64)
     return (kind[codes] if len(codes) else np.zeros(0, np.int64),
@@ -159,15 +179,14 @@ def _kinds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _actors(frame: pd.DataFrame) -> tuple[np.ndarray, int, list[str]]:
     """(n, k) actor ids per row (both sides, every group a side lists; -1 pads), the id of
     civilians, and the name shown for each id (the alias group's name, else as written)."""
-    pairs = _text(frame, "actor1") + "\x1f" + _text(frame, "actor2")
-    codes, uniques = pd.factorize(pairs)
+    codes, uniques = _codes(frame, "actor1", "actor2")
     keys: dict[str, int] = {}
     names: list[str] = []
     civ = -1
     per_unique = []
     for u in uniques:
         ids = []
-        for side in u.split("\x1f"):
+        for side in u:
             for part in side_groups(side):
                 norm = normalise_actor(part)
                 if norm in NO_ACTOR:
@@ -194,10 +213,6 @@ def _actors(frame: pd.DataFrame) -> tuple[np.ndarray, int, list[str]]:
 # ---------------------------------------------------------------------------- candidates
 
 
-def _chord(km: float) -> float:
-    return 2 * EARTH_KM * np.sin(min(km, np.pi * EARTH_KM) / (2 * EARTH_KM))
-
-
 def _bits(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row position, group number) for every set bit of each row's group mask."""
     rows, groups = [], []
@@ -210,68 +225,75 @@ def _bits(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rows), np.concatenate(groups)
 
 
-def _points(r: _Rows, rows: np.ndarray, groups: np.ndarray, days: np.ndarray,
-            n_groups: int) -> np.ndarray:
-    key = (days * n_groups + groups).astype("float64") * _FAR
-    return np.column_stack([r.xyz[rows], key])
-
-
 def _candidates(r: _Rows, tuning: Tuning):
-    """Yield (x, y, chord km) arrays of row pairs of different datasets on a shared day
-    and kind group, within both radii: one batch per dataset pair and radius pair."""
-    from scipy.spatial import cKDTree
+    """Yield (x, y, km) arrays of row pairs of different datasets on a shared day and in a
+    shared kind group, within both radii: batches per dataset pair and radius pair.
 
+    Each (row, group) is a *start* point on its first day and a *cover* point on every
+    day of its span (plus the tolerance); a start point meets the cover points of its
+    day, so an overlapping pair is found on the later first day (both ways when the
+    first days are equal: then only from the dataset with the smaller code)."""
     n_groups = len(eventkinds.blocks())
     ok = np.nonzero(r.ok)[0]
     rows, groups = _bits(r.blocks[ok])
     rows = ok[rows]
-    # Start points: each (row, group) on its first day.
-    start = (rows, groups, r.lo[rows])
-    # Cover points: each (row, group) on every day of lo..hi + tolerance.
+    if not len(rows):
+        return
+    day0 = int(r.lo[rows].min())
     length = (r.hi[rows] + tuning.day_tolerance - r.lo[rows] + 1).astype(np.int64)
     c_rows = np.repeat(rows, length)
     c_groups = np.repeat(groups, length)
     offset = np.arange(len(c_rows)) - np.repeat(np.cumsum(length) - length, length)
-    c_days = r.lo[c_rows] + offset
-    cover = (c_rows, c_groups, c_days)
+    c_bucket = (r.lo[c_rows] + offset - day0) * n_groups + c_groups
+    s_bucket = (r.lo[rows] - day0) * n_groups + groups
     radii = np.unique(r.radius[ok])
-    n_ds = len(r.datasets)
-    trees: dict = {}
-
-    def tree(which, points, ds, rad):
-        key = (which, ds, rad)
-        if key not in trees:
-            prow, pgroup, pday = points
-            sel = (r.dataset[prow] == ds) & (r.radius[prow] == rad)
-            idx = np.nonzero(sel)[0]
-            trees[key] = (cKDTree(_points(r, prow[idx], pgroup[idx], pday[idx], n_groups))
-                          if len(idx) else None, prow[idx], pgroup[idx])
-        return trees[key]
-
-    for ds_s in range(n_ds):
-        for ds_c in range(n_ds):
-            if ds_s == ds_c:
-                continue
-            for rad_s in radii:
-                t_s, rows_s, grp_s = tree("s", start, ds_s, rad_s)
-                if t_s is None:
-                    continue
-                for rad_c in radii:
-                    t_c, rows_c, _ = tree("c", cover, ds_c, rad_c)
-                    if t_c is None:
-                        continue
-                    found = t_s.sparse_distance_matrix(t_c, _chord(rad_s + rad_c),
-                                                       output_type="ndarray")
-                    if not len(found):
-                        continue
-                    x, y = rows_s[found["i"]], rows_c[found["j"]]
-                    group = grp_s[found["i"]]
-                    keep = _first_group(r.blocks[x] & r.blocks[y], group)
-                    # Same first day: found from both sides; keep the side whose dataset
-                    # code is smaller.
+    s_sets = _split(r.dataset[rows], r.radius[rows], radii)
+    c_sets = _split(r.dataset[c_rows], r.radius[c_rows], radii)
+    for (ds_s, rad_s), s_sel in s_sets.items():
+        for (ds_c, rad_c), c_sel in c_sets.items():
+            if ds_s != ds_c:
+                xs, ys = rows[s_sel], c_rows[c_sel]
+                found = linkindex.pairs_within(
+                    r.lon[xs], r.lat[xs], s_bucket[s_sel],
+                    r.lon[ys], r.lat[ys], c_bucket[c_sel], float(rad_s + rad_c))
+                for i, j, km in found:
+                    x, y = xs[i], ys[j]
+                    keep = _first_group(r.blocks[x] & r.blocks[y], groups[s_sel[i]])
                     keep &= (r.lo[x] != r.lo[y]) | (ds_s < ds_c)
                     if keep.any():
-                        yield x[keep], y[keep], found["v"][keep]
+                        yield x[keep], y[keep], km[keep]
+
+
+def _all_pairs(r: _Rows, tuning: Tuning, chunk: int = 256):
+    """The naive baseline: every pair of rows of different datasets, tested directly
+    (dates, then distance); kinds are left to the score's veto. Quadratic."""
+    ok = np.nonzero(r.ok)[0]
+    for start in range(0, len(ok), chunk):
+        x = ok[start:start + chunk]
+        later = ok[ok > x.min()]
+        near_day = ((r.lo[x][:, None] <= r.hi[later][None, :] + tuning.day_tolerance)
+                    & (r.lo[later][None, :] <= r.hi[x][:, None] + tuning.day_tolerance)
+                    & (r.dataset[x][:, None] != r.dataset[later][None, :])
+                    & (x[:, None] < later[None, :]))
+        i, j = np.nonzero(near_day)
+        xs, ys = x[i], later[j]
+        km = linkindex.great_circle_km(r.lon[xs], r.lat[xs], r.lon[ys], r.lat[ys])
+        keep = km <= r.radius[xs] + r.radius[ys]
+        yield xs[keep], ys[keep], km[keep]
+
+
+def _split(dataset: np.ndarray, radius: np.ndarray, radii: np.ndarray
+           ) -> dict[tuple[int, float], np.ndarray]:
+    """Positions by (dataset code, radius), one pass: stable sort, then slices."""
+    code = dataset * len(radii) + np.searchsorted(radii, radius)
+    small = code.astype(np.uint16) if len(code) and code.max() < 1 << 16 else code
+    order = np.argsort(small, kind="stable")  # radix sort on 16-bit codes
+    bounds = np.searchsorted(code[order], np.arange(code.max() + 2 if len(code) else 1))
+    out = {}
+    for c in range(len(bounds) - 1):
+        if bounds[c + 1] > bounds[c]:
+            out[(c // len(radii), float(radii[c % len(radii)]))] = order[bounds[c]:bounds[c + 1]]
+    return out
 
 
 def _first_group(common: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -297,9 +319,8 @@ class _Parts:
     score: np.ndarray
 
 
-def _score(r: _Rows, x: np.ndarray, y: np.ndarray, chord: np.ndarray, tuning: Tuning,
+def _score(r: _Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tuning,
            kind_table: np.ndarray) -> _Parts:
-    km = 2 * EARTH_KM * np.arcsin(np.clip(chord / (2 * EARTH_KM), 0, 1))
     both_exact = r.exact_day[x] & r.exact_day[y]
     overlap = (r.lo[x] <= r.hi[y]) & (r.lo[y] <= r.hi[x])
     # Overlapping spans say less the longer they are: a week 0.85, a month 0.2.
@@ -307,7 +328,7 @@ def _score(r: _Rows, x: np.ndarray, y: np.ndarray, chord: np.ndarray, tuning: Tu
     date = np.where(overlap, np.where(both_exact, 1.0, 0.85 * np.minimum(1.0, 7.0 / span)),
                     0.6)
     reach = r.radius[x] + r.radius[y]
-    closeness = 1.0 - np.minimum(km / np.maximum(reach, 1e-9), 1.0) ** 2
+    closeness = 1.0 - np.minimum(km / np.maximum(reach, 1e-9), 1.0)
     specific = np.minimum(1.0, 50.0 / np.maximum(reach, 1e-9))
     place = specific * closeness + (1 - specific) * 0.3  # "within 300 km" says little
     kind = kind_table[r.kind[x], r.kind[y]]
@@ -320,28 +341,36 @@ def _score(r: _Rows, x: np.ndarray, y: np.ndarray, chord: np.ndarray, tuning: Tu
 
 
 def _actor_parts(r: _Rows, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """1 an actor in common (0.7 when only civilians), 0 both name actors but none in
-    common, 0.5 when a side names none."""
+    """0.5 when a side names no actor; 0 when both do and none is in common; else
+    0.4 + 0.6 × (armed actors in common / the fewer named by either row), so both sides
+    agreeing gives 1 and one of two 0.7; civilians alone in common 0.5."""
     ax, ay = r.actors[x], r.actors[y]
-    shared = np.zeros(len(x), dtype=bool)
-    shared_armed = np.zeros(len(x), dtype=bool)
+    shared = np.zeros(len(x), dtype=np.int64)
+    civ_shared = np.zeros(len(x), dtype=bool)
     for i in range(ax.shape[1]):
         col = ax[:, i]
         hit = ((col[:, None] == ay) & (col[:, None] >= 0)).any(axis=1)
-        shared |= hit
-        shared_armed |= hit & (col != r.civilians)
+        armed = col != r.civilians
+        shared += hit & armed
+        civ_shared |= hit & ~armed
+    count_x = ((ax >= 0) & (ax != r.civilians)).sum(axis=1)
+    count_y = ((ay >= 0) & (ay != r.civilians)).sum(axis=1)
+    fewer = np.maximum(np.minimum(count_x, count_y), 1)
     named = (ax[:, 0] >= 0) & (ay[:, 0] >= 0)
-    return np.where(~named, 0.5, np.where(shared_armed, 1.0, np.where(shared, 0.7, 0.0)))
+    agree = 0.4 + 0.6 * np.minimum(shared / fewer, 1.0)
+    return np.where(~named, 0.5, np.where(shared > 0, agree, np.where(civ_shared, 0.5, 0.0)))
 
 
 def _fatality_parts(fa: np.ndarray, fb: np.ndarray, tuning: Tuning
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """(part, veto): 1 equal, 0.8 within tolerance, 0.1 beyond it, 0.5 when unknown."""
+    """(part, veto): 1 equal, down to 0.5 at the tolerance, 0.1 beyond it, 0.5 when
+    unknown."""
     known = np.isfinite(fa) & np.isfinite(fb)
     big, small = np.fmax(fa, fb), np.fmin(fa, fb)
     tol = np.maximum(tuning.fatality_abs_tol, tuning.fatality_rel_tol * big)
     within = (big - small) <= tol
-    part = np.where(~known, 0.5, np.where(big == small, 1.0, np.where(within, 0.8, 0.1)))
+    near = 1.0 - 0.5 * np.nan_to_num((big - small) / tol)
+    part = np.where(~known, 0.5, np.where(within, near, 0.1))
     veto = known & ~within & (big > tuning.fatality_veto_ratio * (small + 1))
     return part, veto
 
@@ -366,8 +395,9 @@ def find_links(incidents: pd.DataFrame, **tuning) -> pd.DataFrame:
     r = _rows(incidents, settings)
     table = _kind_table()
     batches = []
-    for x, y, chord in _candidates(r, settings):
-        parts = _score(r, x, y, chord, settings, table)
+    pairs = _all_pairs if settings.index == "all-pairs" else _candidates
+    for x, y, km in pairs(r, settings):
+        parts = _score(r, x, y, km, settings, table)
         keep = parts.score >= settings.threshold
         batches.append(_Parts(*(getattr(parts, f.name)[keep]
                                 for f in dataclasses.fields(_Parts))))
@@ -385,36 +415,33 @@ def _concat(batches: list[_Parts]) -> _Parts:
 
 
 def _best_per_row(parts: _Parts, k: int) -> _Parts:
-    """Keep a link when it is among the ``k`` best of both its rows (ties: the nearer)."""
+    """Keep a link when it is among the ``k`` best of both its rows (ties: the nearer,
+    then the lower row positions)."""
     if k <= 0 or not len(parts.x):
         return parts
-    order = np.lexsort((parts.km, -parts.score))
-    keep = np.ones(len(order), dtype=bool)
-    for side in (parts.x, parts.y):
-        ranked = side[order]
-        first = np.lexsort((np.arange(len(ranked)), ranked))
-        rank = np.empty(len(ranked), dtype=np.int64)
-        sorted_rows = ranked[first]
-        starts = np.r_[True, sorted_rows[1:] != sorted_rows[:-1]]
-        group_start = np.maximum.accumulate(np.where(starts, np.arange(len(first)), 0))
-        rank[first] = np.arange(len(first)) - group_start
-        keep[order] &= rank < k
-    sel = np.nonzero(keep)[0]
+    order = np.lexsort((np.maximum(parts.x, parts.y), np.minimum(parts.x, parts.y), parts.km,
+                        -parts.score))
+    ranked = pd.DataFrame({"x": parts.x[order], "y": parts.y[order]})
+    keep = ((ranked.groupby("x", sort=False).cumcount().to_numpy() < k)
+            & (ranked.groupby("y", sort=False).cumcount().to_numpy() < k))
+    sel = np.sort(order[keep])
     return _Parts(*(getattr(parts, f.name)[sel] for f in dataclasses.fields(_Parts)))
 
 
 def _frame(incidents: pd.DataFrame, r: _Rows, p: _Parts, tuning: Tuning) -> pd.DataFrame:
     a, b = np.minimum(p.x, p.y), np.maximum(p.x, p.y)
     order = np.lexsort((b, a))
-    ids = incidents["incident_id"].astype(str).to_numpy(dtype=object)
+    ids = incidents["incident_id"].to_numpy()
     ds = np.array(r.datasets, dtype=object)
     a, b = a[order], b[order]
     p = _Parts(*(getattr(p, f.name)[order] for f in dataclasses.fields(_Parts)))
     links = pd.DataFrame({
         "a": a, "b": b,
         "dataset_a": ds[r.dataset[a]] if len(a) else np.array([], dtype=object),
-        "id_a": ids[a], "dataset_b": ds[r.dataset[b]] if len(b) else np.array([], object),
-        "id_b": ids[b], "score": np.round(p.score, 3), "reasons": _reasons(r, p, a, b),
+        "id_a": ids[a].astype(str).astype(object),
+        "dataset_b": ds[r.dataset[b]] if len(b) else np.array([], object),
+        "id_b": ids[b].astype(str).astype(object), "score": np.round(p.score, 3),
+        "reasons": _reasons(r, p, a, b),
     })
     links["cluster"] = cluster_ids(len(incidents), links, threshold=tuning.threshold)[a]
     return links[LINK_COLUMNS]
@@ -423,64 +450,87 @@ def _frame(incidents: pd.DataFrame, r: _Rows, p: _Parts, tuning: Tuning) -> pd.D
 # ---------------------------------------------------------------------------- reasons
 
 
+def _words(key: np.ndarray, say) -> np.ndarray:
+    """``say(k)`` for each row's ``key``, called once per distinct key."""
+    codes, uniques = pd.factorize(key)
+    return np.array([say(int(k)) for k in uniques] or [""], dtype=object)[codes]
+
+
 def _reasons(r: _Rows, p: _Parts, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The reasons in words, one string per link, built per distinct phrase."""
+    """The reasons in words, one string per link. Each phrase is written once per
+    distinct value and the parts joined per link (a million links in about a second)."""
     if not len(a):
         return np.array([], dtype=object)
-    date = np.where(p.date >= 1.0, "same day",
-                    np.where(p.date == 0.6, "dates within the tolerance", "dates overlap"))
-    km = np.round(p.km, 1)
-    place = np.where(km < 0.1, "same place", pd.Series(km).map("{:g} km apart".format))
-    ra, rb = r.radius[a], r.radius[b]
-    place = place + np.where(ra == rb, pd.Series(ra).map(" (both radii {:g} km)".format),
-                             pd.Series(ra).map(" (radii {:g}".format).to_numpy(dtype=object)
-                             + pd.Series(rb).map(" and {:g} km)".format).to_numpy(dtype=object))
-    kind = _kind_words(r.kind[a], r.kind[b])
-    actors = _actor_words(r, a, b, p.actors)
-    fat = _fatality_words(r.fatalities[a], r.fatalities[b])
-    return (date + "; " + place + "; " + kind + "; " + actors + "; " + fat).astype(object)
+    date = np.where(p.date >= 1.0, 0, np.where(p.date == 0.6, 2, 1))
+    head = np.array(["same day; ", "dates overlap; ", "dates within the tolerance; "],
+                    dtype=object)[date]
+    radii = np.unique(np.r_[r.radius[a], r.radius[b]])
+    ra, rb = np.searchsorted(radii, r.radius[a]), np.searchsorted(radii, r.radius[b])
+    tenths = np.round(p.km * 10).astype(np.int64)
+    span = len(radii) ** 2
 
+    def place(k: int) -> str:
+        km, i, j = k // span, radii[(k % span) // len(radii)], radii[k % len(radii)]
+        where = "same place" if km == 0 else f"{km / 10:g} km apart"
+        reach = f"both radii {i:g} km" if i == j else f"radii {i:g} and {j:g} km"
+        return f"{where} ({reach}); "
 
-def _kind_words(ka: np.ndarray, kb: np.ndarray) -> np.ndarray:
     names = eventkinds.KIND_NAMES
-    pair = ka * len(names) + kb
-    codes, uniques = pd.factorize(pair)
-    words = []
-    for u in uniques:
-        x, y = names[u // len(names)], names[u % len(names)]
-        if x == y != eventkinds.UNKNOWN:
-            words.append(f"both {eventkinds.plural(x)}")
-        elif eventkinds.UNKNOWN in (x, y):
-            words.append("type unknown on one side")
-        else:
-            words.append(f"types compatible ({eventkinds.plural(x)} / {eventkinds.plural(y)})")
-    return np.array(words, dtype=object)[codes]
+    actor = _actor_codes(r, a, b, p.actors)  # -2 none named, -1 differ, else the actor
+    fat_a, fat_b = r.fatalities[a], r.fatalities[b]
+    known = np.isfinite(fat_a) & np.isfinite(fat_b)
+    fat = np.where(known, pd.factorize(np.where(known, fat_a, 0) * 1e7
+                                       + np.where(known, fat_b, 0))[0], -1)
+    fat_text = dict(zip(fat[known].tolist(), zip(fat_a[known].tolist(),
+                                                 fat_b[known].tolist(), strict=True),
+                        strict=False))
+    n_kinds, n_actors = len(names), len(r.actor_names) + 2
+    tail_key = (((r.kind[a] * n_kinds + r.kind[b]) * n_actors + actor + 2)
+                * (len(fat_text) + 1) + fat + 1)
+
+    def tail(k: int) -> str:
+        f, k = k % (len(fat_text) + 1) - 1, k // (len(fat_text) + 1)
+        act, k = k % n_actors - 2, k // n_actors
+        ka, kb = names[k // n_kinds], names[k % n_kinds]
+        return "; ".join((_kind_phrase(ka, kb), _actor_phrase(r, act),
+                          "fatalities unknown on one side" if f < 0
+                          else "fatalities {:g} vs {:g}".format(*fat_text[f])))
+
+    return (head + _words(tenths * span + ra * len(radii) + rb, place)
+            + _words(tail_key, tail))
 
 
-def _actor_words(r: _Rows, a: np.ndarray, b: np.ndarray, part: np.ndarray) -> np.ndarray:
-    out = np.where(part == 0.5, "actors not compared (one side names none)",
-                   "actors differ").astype(object)
-    agree = np.nonzero(part > 0.5)[0]
+def _kind_phrase(x: str, y: str) -> str:
+    if x == y != eventkinds.UNKNOWN:
+        return f"both {eventkinds.plural(x)}"
+    if eventkinds.UNKNOWN in (x, y):
+        return "type unknown on one side"
+    return f"types compatible ({eventkinds.plural(x)} / {eventkinds.plural(y)})"
+
+
+def _actor_phrase(r: _Rows, code: int) -> str:
+    if code == -2:
+        return "actors not compared (one side names none)"
+    if code == -1:
+        return "actors differ"
+    return f"actors agree ({r.actor_names[code]})"
+
+
+def _actor_codes(r: _Rows, a: np.ndarray, b: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """-2 when a side names no actor, -1 when they differ, else the id of the actor in
+    common shown (the first named of row ``a``'s, an armed one before civilians)."""
+    named = (r.actors[a][:, 0] >= 0) & (r.actors[b][:, 0] >= 0)
+    out = np.where(named, -1, -2).astype(np.int64)
+    agree = np.nonzero(named & (part > 0))[0]
     if len(agree):
         aa, ab = r.actors[a[agree]], r.actors[b[agree]]
         common = np.full(len(agree), -1, dtype=np.int64)
-        for i in range(aa.shape[1] - 1, -1, -1):  # the first named actor of a shared wins
+        for i in range(aa.shape[1] - 1, -1, -1):
             col = aa[:, i]
             hit = ((col[:, None] == ab) & (col[:, None] >= 0)).any(axis=1)
             prefer = hit & ((col != r.civilians) | (common < 0))
             common = np.where(prefer, col, common)
-        names = np.array([*r.actor_names, ""], dtype=object)
-        out[agree] = "actors agree (" + names[common] + ")"
-    return out
-
-
-def _fatality_words(fa: np.ndarray, fb: np.ndarray) -> np.ndarray:
-    known = np.isfinite(fa) & np.isfinite(fb)
-    out = np.full(len(fa), "fatalities unknown on one side", dtype=object)
-    idx = np.nonzero(known)[0]
-    if len(idx):
-        out[idx] = ("fatalities " + pd.Series(fa[idx]).map("{:g}".format).to_numpy(object)
-                    + " vs " + pd.Series(fb[idx]).map("{:g}".format).to_numpy(object))
+        out[agree] = common
     return out
 
 
@@ -516,52 +566,88 @@ def cluster_ids(n: int, links: pd.DataFrame, *, confirmed: Iterable[Sequence[str
     Union-find over ``links`` scoring at least ``threshold`` (default: Tuning's), best
     first, plus the ``confirmed`` link keys and minus the ``rejected`` ones (keys as in
     :func:`link_keys`; either order). A cluster holds at most one row per dataset: a link
-    that would join two rows of one dataset is skipped. Confirmed links are applied
-    first and always.
+    that would join two rows of one dataset is skipped, so of two links competing for a
+    row the higher-scoring one wins (ties: the lower row positions). Confirmed links are
+    applied first and always; the two rows of a rejected link never share a cluster,
+    even through other links.
     """
     threshold = Tuning.threshold if threshold is None else threshold
-    parent = np.arange(n, dtype=np.int64)
+    rows = np.arange(n, dtype=np.int64)
     if links.empty:
-        return parent
+        return rows
     conf = _key_mask(links, confirmed)
     rej = _key_mask(links, rejected) & ~conf
     use = (conf | (links["score"].to_numpy() >= threshold)) & ~rej
-    order = np.lexsort((links["b"].to_numpy(), links["a"].to_numpy(),
-                        -links["score"].to_numpy(), ~conf))
-    order = order[use[order]]
-    a_all, b_all = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
-    names = pd.unique(pd.concat([links["dataset_a"], links["dataset_b"]]).astype(str))
-    code = {d: i for i, d in enumerate(names)}
-    ds_a = links["dataset_a"].astype(str).map(code).to_numpy()
-    ds_b = links["dataset_b"].astype(str).map(code).to_numpy()
+    a, b = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
+    ds = pd.factorize(pd.concat([links["dataset_a"], links["dataset_b"]]).astype(str))[0]
+    row_ds = np.full(n, -1, dtype=np.int64)
+    row_ds[a], row_ds[b] = ds[:len(a)], ds[len(a):]
+    # Components where no dataset repeats need no choice: every link is kept. Only the
+    # others (and any with a confirmed link) go through the sequential rule.
+    label = _components(n, a[use], b[use])
+    comp_ds = label * (row_ds.max() + 1) + row_ds
+    touched = np.unique(np.r_[a[use], b[use]])
+    _, per = np.unique(comp_ds[touched], return_counts=True)
+    crowded = np.unique(label[touched][np.isin(comp_ds[touched],
+                                               np.unique(comp_ds[touched])[per > 1])])
+    special = np.r_[crowded, label[a[conf]], label[a[rej]]]
+    hard = use & np.isin(label[a], special)
+    keep = use & ~hard
+    banned = {(int(x), int(y)) for x, y in zip(a[rej], b[rej], strict=True)}
+    keep[_greedy(a, b, row_ds, conf, links["score"].to_numpy(), np.nonzero(hard)[0],
+                 banned)] = True
+    label = _components(n, a[keep], b[keep])
+    smallest = np.full(n, n, dtype=np.int64)
+    np.minimum.at(smallest, label, rows)
+    return smallest[label]
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def _greedy(a, b, row_ds, conf, score, todo: np.ndarray, banned: set[tuple[int, int]]
+            ) -> np.ndarray:
+    """The links of ``todo`` kept by union-find, confirmed first, then best score first,
+    skipping a link that would put two rows of one dataset in one cluster, or the two
+    rows of a rejected link (``banned``)."""
+    order = todo[np.lexsort((b[todo], a[todo], -score[todo], ~conf[todo]))]
+    parent: dict[int, int] = {}
     members: dict[int, int] = {}  # root -> bit mask of its datasets
-    par = parent.tolist()
+    rows: dict[int, set[int]] = {}  # root -> its rows (kept only when links are rejected)
 
     def find(i: int) -> int:
         root = i
-        while par[root] != root:
-            root = par[root]
-        while par[i] != root:
-            par[i], i = root, par[i]
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(i, i) != root:
+            parent[i], i = root, parent[i]
         return root
 
-    for k, is_conf in zip(order.tolist(), conf[order].tolist(), strict=True):
-        a, b = int(a_all[k]), int(b_all[k])
-        ra, rb = find(a), find(b)
-        if ra == rb:
+    kept = []
+    for k in order.tolist():
+        x, y = int(a[k]), int(b[k])
+        rx, ry = find(x), find(y)
+        if rx == ry:
+            kept.append(k)
             continue
-        ma = members.get(ra, 1 << int(ds_a[k]))
-        mb = members.get(rb, 1 << int(ds_b[k]))
-        if ma & mb and not is_conf:
-            continue  # would put two rows of one dataset in one cluster
-        root, other = (ra, rb) if ra < rb else (rb, ra)
-        par[other] = root
-        members[root] = ma | mb
-        members.pop(other, None)
-    roots = np.array([find(i) for i in range(n)], dtype=np.int64)
-    smallest = np.full(n, n, dtype=np.int64)
-    np.minimum.at(smallest, roots, np.arange(n, dtype=np.int64))
-    return smallest[roots]
+        mx = members.get(rx, 1 << int(row_ds[x]))
+        my = members.get(ry, 1 << int(row_ds[y]))
+        if mx & my and not conf[k]:
+            continue
+        if banned:
+            in_x, in_y = rows.get(rx, {x}), rows.get(ry, {y})
+            if any((min(u, v), max(u, v)) in banned for u in in_x for v in in_y):
+                continue
+            rows[rx] = in_x | in_y
+        parent[ry] = rx
+        members[rx] = mx | my
+        kept.append(k)
+    return np.array(kept, dtype=np.int64)
 
 
 def count_once(selected: np.ndarray, clusters: np.ndarray,
