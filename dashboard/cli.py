@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM, RING_KM, WINDOW_DAYS
+from dashboard.cli_db import DB_SOURCE, db_dataset, db_terms
 from dashboard.cli_db import db as db_commands
 from dashboard.core.errors import ZoneWatchError
 
@@ -20,6 +21,29 @@ _ENCODING = click.option(
     "--encoding", metavar="CODEC",
     help="Text encoding of the CSV/GeoJSON files given, e.g. utf-16 or cp1256 (Arabic Excel) "
          "[default: detected among UTF-8, UTF-16, cp1256 and cp1252].")
+
+
+def _sources(ctx, param, values: tuple[str, ...]) -> list[Path] | None:
+    """--incidents values -> the files (``NAME=FILE`` names the source), or None for the
+    bundled incidents; a missing file is named with the fix."""
+    from dashboard.analysis.dataset import source_path
+
+    paths = [source_path(value) for value in values]
+    for path in paths:
+        if not path.is_file():
+            raise click.BadParameter(f"no file {str(path)!r}. Fix: give an incident file, or "
+                                     "NAME=FILE to show its incidents under NAME",
+                                     param_hint="--incidents")
+    return paths or None
+
+
+def _incidents_option(default: str = "the bundled incidents"):
+    """--incidents, repeatable: each file is a source (``NAME=FILE`` names it)."""
+    return click.option(
+        "--incidents", multiple=True, metavar="[NAME=]FILE", callback=_sources,
+        help="Incident file; repeat it for several sources, each shown under its name "
+             "(NAME=FILE names one, e.g. --incidents ACLED=acled.csv; else the file's "
+             f"dataset name) [default: {default}].")
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -72,8 +96,11 @@ def validate(files, as_json, role, kind, maps, crs, encoding) -> None:
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
-def _dataset(zones, incidents, valid_only=False, encoding=None):
+def _dataset(zones, incidents, valid_only=False, encoding=None, db_url=None, join="memory"):
     from dashboard.analysis.dataset import load_dataset
+
+    if db_url:
+        return db_dataset(db_url, zones, incidents, join=join)
 
     try:
         return load_dataset(zones, incidents, valid_only=valid_only, progress=True,
@@ -84,8 +111,7 @@ def _dataset(zones, incidents, valid_only=False, encoding=None):
 
 @cli.command()
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled Syria 2017 zones].")
-@click.option("--incidents", type=_FILE,
-              help="Incident file [default: the bundled UCDP GED Syria 2017-18 events].")
+@_incidents_option("the bundled UCDP GED Syria 2017-18 events and the reported events")
 @_ENCODING
 def info(zones, incidents, encoding) -> None:
     """Zones (versions, periods, statuses) and incidents (count, span, types)."""
@@ -96,7 +122,7 @@ def info(zones, incidents, encoding) -> None:
 
 @cli.command()
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
-@click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")
+@_incidents_option()
 @click.option("-o", "--output", type=_FILE, required=True,
               help="Output file: .csv, .geojson or .parquet.")
 @click.option("--valid-only", is_flag=True,
@@ -106,11 +132,13 @@ def info(zones, incidents, encoding) -> None:
                    "classification, classification_reason and agreement_id columns "
                    "[default: no classification].")
 @_ENCODING
-def join(zones, incidents, output, valid_only, terms_file, encoding) -> None:
-    """Each incident with the zone version in force on its date that contains it."""
+@DB_SOURCE
+def join(zones, incidents, output, valid_only, terms_file, encoding, db_url) -> None:
+    """Each incident with the zone version in force on its date that contains it (with
+    --db: the join runs in PostgreSQL)."""
     from dashboard.io.writers import write_incidents
 
-    data = _dataset(zones, incidents, valid_only, encoding)
+    data = _dataset(zones, incidents, valid_only, encoding, db_url=db_url, join="sql")
     joined = data.incidents
     try:
         if terms_file:
@@ -192,7 +220,7 @@ def synth(n, seed, start, end, output) -> None:
 
 @cli.command()
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
-@click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")
+@_incidents_option()
 @click.option("--milestones", type=_FILE, help="Milestone CSV [default: bundled, with bundled zones].")
 @click.option("--host", help="Address to listen on [default: 127.0.0.1]. Keep it on loopback: to "
               "share the dashboard, run gunicorn behind nginx with deploy/gunicorn.conf.py and "
@@ -242,30 +270,32 @@ def serve(zones, incidents, milestones, host, port, debug, terms, database_url) 
 @click.option("--ring-km", type=click.FloatRange(*RING_KM), default=DEFAULT_RING_KM, show_default=True,
               help="Width of the comparison ring outside the zone, in km.")
 @click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones].")
-@click.option("--incidents", type=_FILE, help="Incident file [default: the bundled incidents].")
+@_incidents_option()
 @click.option("--non-violent", "non_violent", multiple=True, metavar="TYPE",
               help="Another event type to leave out of the counts of violence (repeatable); "
                    "aid convoys, checkpoints, evacuations, agreements, observer deployments, "
                    "protests and strategic developments always are.")
-@click.option("--terms", "terms_file", metavar="FILE|bundled",
+@click.option("--terms", "terms_file", metavar="FILE|bundled|db",
               help="Agreement terms (JSON): count violations apart from all violence, name the "
                    "exemptions, give each commitment's status; 'bundled' for the terms of the "
-                   "bundled zones (only with them).")
+                   "bundled zones (only with them); 'db' for the terms in the --db store.")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=_FILE, help="Write to this file [default: print].")
+@DB_SOURCE
 def report(zone_id, reference, before_days, after_days, ring_km, zones, incidents, non_violent,
-           terms_file, fmt, output) -> None:
+           terms_file, fmt, output, db_url) -> None:
     """Did violence drop after the zone's ceasefire? Counts, rate ratios, trend, who, where;
     with --terms, violations and commitments too."""
     from dashboard.analysis.ceasefire import before_after
     from dashboard.analysis.viewdata import build_view_data
     from dashboard.export.ceasefire_report import RENDERERS
 
-    data = _dataset(zones, incidents)
+    data = _dataset(zones, incidents, db_url=db_url)
     view = build_view_data(data, "")
     try:
-        terms = _terms(terms_file, zones, view.zones["zone_id"])
+        terms = (db_terms(db_url) if db_url and terms_file == "db"
+                 else _terms(terms_file, zones, view.zones["zone_id"]))
         analysis = before_after(view.index, view.zones, data.zone_index, data.milestones,
                                 zone_id, reference=reference.date() if reference else None,
                                 before_days=before_days, after_days=after_days, ring_km=ring_km,
@@ -301,7 +331,8 @@ def _terms(terms_file: str | None, zones: Path | None, zone_ids):
 
 
 # Briefing images ---------------------------------------------------------------------------
-def _view_state(state_text: str | None, zones, incidents, terms: str | None = None):
+def _view_state(state_text: str | None, zones, incidents, terms: str | None = None,
+                db_url: str | None = None):
     """The data and the view a copied dashboard URL (or its query string) describes;
     no text: the dashboard's opening view. Terms as the dashboard takes them (--terms,
     else ZONEWATCH_TERMS, else the bundled ones with the bundled zones)."""
@@ -316,10 +347,12 @@ def _view_state(state_text: str | None, zones, incidents, terms: str | None = No
     text = (state_text or "").strip()
     parts = urlsplit(text)
     query = parts.query if (parts.scheme or parts.netloc or "?" in text) else text
-    data = _dataset(zones, incidents)
+    data = _dataset(zones, incidents, db_url=db_url)
     try:
-        path = terms_file(Settings.from_env(zones=zones, terms=terms))
-        loaded = load_terms(path, set(data.zones["zone_id"])) if path else None
+        path = None if db_url and terms is None else terms_file(
+            Settings.from_env(zones=zones, terms=terms))
+        loaded = (db_terms(db_url) if db_url and terms is None  # the store's own terms
+                  else load_terms(path, set(data.zones["zone_id"])) if path else None)
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
     view = build_view_data(data, "", terms=loaded)
@@ -338,8 +371,8 @@ def _briefing_options(command):
                           "(e.g. '?zone=homs-north&from=2017-05-01&to=2018-05-14') "
                           "[default: the dashboard's opening view]."),
         click.option("--zones", type=_FILE, help="Zone file [default: the bundled zones]."),
-        click.option("--incidents", type=_FILE,
-                     help="Incident file [default: the bundled incidents]."),
+        _incidents_option(),
+        DB_SOURCE,
         click.option("--title", help="Title on the image [default: from the zone and filters]."),
         click.option("--histogram/--no-histogram", default=True, show_default=True,
                      help="Show the weekly histogram strip under the map."),
@@ -362,15 +395,15 @@ def _briefing_options(command):
                    "WIDTHxHEIGHT in pixels.")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]),
               help="Image format [default: from the output file's suffix, else png].")
-def snapshot(state_text, zones, incidents, title, histogram, numbers, terms, output, size,
-             fmt) -> None:
+def snapshot(state_text, zones, incidents, db_url, title, histogram, numbers, terms, output,
+             size, fmt) -> None:
     """A slide-ready briefing image of one dashboard view (the app's Export button)."""
     from dashboard.export import parse_size
     from dashboard.export import snapshot as make_snapshot
 
     fmt = fmt or (output.suffix.lower().lstrip(".") if output.suffix.lower() in
                   (".png", ".svg", ".pdf") else "png")
-    view, state, link = _view_state(state_text, zones, incidents, terms)
+    view, state, link = _view_state(state_text, zones, incidents, terms, db_url)
     try:
         page = parse_size(size)
         data = make_snapshot(view, state, fmt=fmt, size=page, title=title, link=link,
@@ -402,12 +435,12 @@ def snapshot(state_text, zones, incidents, title, histogram, numbers, terms, out
               help="Milliseconds each frame is shown.")
 @click.option("--size", default="1280x720", show_default=True,
               help="Frame size: WIDTHxHEIGHT in pixels, 16:9 or a4.")
-def animate(state_text, zones, incidents, title, histogram, numbers, terms, output, step,
-            window_days, cumulative, max_frames, delay, size) -> None:
+def animate(state_text, zones, incidents, db_url, title, histogram, numbers, terms, output,
+            step, window_days, cumulative, max_frames, delay, size) -> None:
     """The playback as an animated GIF: the window moves by STEP, the date on every frame."""
     from dashboard.export.animation import animate_gif, frame_size, frame_states
 
-    view, state, link = _view_state(state_text, zones, incidents, terms)
+    view, state, link = _view_state(state_text, zones, incidents, terms, db_url)
     try:
         states = frame_states(view, state, step=step, window_days=window_days,
                               cumulative=cumulative, max_frames=max_frames)

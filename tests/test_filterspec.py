@@ -63,7 +63,8 @@ def test_the_toy_filter_selects_and_is_worded(toy_filter, toy_view):
     state = replace(toy_view.default, datasets=("ACLED",))
     assert incident_ids(toy_view, toy_view.index.select(state)) == [
         "i01", "i02", "i03", "i04", "i05", "i06"]
-    both = replace(state, datasets=("ACLED", "UCDP GED"), fat_min=0)
+    both = replace(state, datasets=("ACLED", "UCDP GED"), fat_min=0,
+                   dedupe=False)  # every row (counting once: tests/app/test_sources.py)
     assert len(toy_view.index.select(both)) == len(toy_view.index)
     assert state.active_filters() == {"Dataset": "ACLED"}
     assert filter_words(toy_view, replace(state, zones=("east",))) == [
@@ -98,7 +99,8 @@ def test_the_sync_table_reads_and_sets_the_toy_control(toy_filter, toy_view):
 def test_the_real_registry_is_untouched_without_the_fixture():
     assert TOY not in filterspec.FILTERS
     assert [spec.key for spec in filterspec.FILTERS] == [
-        "type", "sub", "actor", "zone", "prec", "class", "src", "inside", "fat", "q"]
+        "type", "sub", "actor", "zone", "prec", "class", "src", "off", "dedup", "inside", "fat",
+        "q"]
 
 
 @pytest.mark.parametrize("spec", filterspec.FILTERS, ids=lambda spec: spec.name)

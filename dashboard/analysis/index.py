@@ -155,6 +155,7 @@ class IncidentIndex:
         self._place_keys: dict[str, str] = {}
         self._last_search: tuple[str, np.ndarray] | None = None
         self._total_once: int | None = None
+        self._precision: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -251,14 +252,18 @@ class IncidentIndex:
                 and len(self.sources_on(state)) > 1)
 
     def once_per_cluster(self, positions: np.ndarray) -> np.ndarray:
-        """``positions`` with one row kept per cluster (``dedupe.count_once``), in order."""
+        """``positions`` with one row kept per cluster (``dedupe.count_once``), in order:
+        the best-located report of each (smallest ``precision_km``), so the map shows it."""
         from dashboard.analysis.dedupe import count_once
 
         if self.clusters is None or not len(positions):
             return positions
+        if self._precision is None:
+            self._precision = self.frame["precision_km"].to_numpy(dtype="float32") \
+                if "precision_km" in self.frame else np.zeros(len(self), "float32")
         mask = np.zeros(len(self), dtype=bool)
         mask[positions] = True
-        return np.flatnonzero(count_once(mask, self.clusters))
+        return np.flatnonzero(count_once(mask, self.clusters, self._precision))
 
     def total(self, state: ViewState) -> int:
         """All incidents, as ``select`` counts them under the state's counting (each

@@ -137,6 +137,11 @@ def build_upload_panel() -> html.Section:
                className="zw-hint"),
         upload(ids.UPLOAD_ZONES, "Zones (GeoJSON, GPKG, Parquet, zipped SHP)"),
         upload(ids.UPLOAD_INCIDENTS, "Incidents (ACLED/UCDP CSV, XLSX, GeoJSON…)"),
+        labelled("An incident file", dcc.Dropdown(
+            id=ids.UPLOAD_MODE, options=upload_modes([]), value="add", clearable=False,
+            searchable=False), ids.UPLOAD_MODE,
+            hint="Beside the incidents shown (a new source), instead of one source, or "
+                 "instead of all of them."),
         upload(ids.UPLOAD_TERMS, "Agreement terms (JSON)"),
         labelled("Text encoding", dcc.Dropdown(
             id=ids.UPLOAD_ENCODING, options=UPLOAD_ENCODINGS, value="auto", clearable=False,
@@ -147,6 +152,14 @@ def build_upload_panel() -> html.Section:
                     type="dot"),
         build_upload_dialog(),
     ], className="zw-upload-panel")
+
+
+def upload_modes(sources: list[str]) -> list[dict]:
+    """The choices for where an incident upload lands (``sessions.commit``'s modes)."""
+    return [{"label": "Add as a new source", "value": "add"},
+            *({"label": f"Replace the source “{name}”", "value": f"replace:{name}"}
+              for name in sources),
+            {"label": "Replace every incident (all sources)", "value": "all"}]
 
 
 def build_upload_dialog() -> html.Div:
@@ -279,9 +292,27 @@ def build_tabs() -> dcc.Tabs:
             grid,
         ]),
         dcc.Tab(label="Terms", value="terms", children=[build_terms_panel()]),
+        dcc.Tab(label="Sources", value="sources", children=[build_sources_panel()]),
         dcc.Tab(label="About the data", value="about", children=[
             html.Div(id=ids.PROVENANCE, className="zw-provenance")]),
     ], className="zw-tabs")
+
+
+def build_sources_panel() -> html.Div:
+    """Where the sources agree and differ, for a zone or all the data: each source's weekly
+    counts, the events only one has, and the likely duplicates to confirm or reject."""
+    return html.Div([
+        html.Div([
+            labelled("Zone", dcc.Dropdown(id=ids.SOURCES_ZONE, clearable=False, options=[],
+                                          placeholder="the zone filter's, else all the data",
+                                          className="zw-analysis-zone"), ids.SOURCES_ZONE),
+            html.Button("Download links and decisions (CSV)", id=ids.SOURCES_EXPORT,
+                        className="zw-button", title="Every likely duplicate with its score, "
+                        "reasons, cluster and your decision"),
+            dcc.Download(id=ids.SOURCES_DOWNLOAD),
+        ], className="zw-analysis-controls"),
+        dcc.Loading(html.Div(id=ids.SOURCES_OUTPUT, className="zw-sources"), type="dot"),
+    ], className="zw-terms-panel")
 
 
 def build_terms_panel() -> html.Div:

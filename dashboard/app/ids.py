@@ -44,7 +44,7 @@ FAT_MIN = filter_control("fat_min")
 FAT_MAX = filter_control("fat_max")
 SOURCES = filter_control("sources")
 CLASSES = filter_control("classes")
-DATASETS = filter_control("datasets")  # each incident source switched on (ticked) or off
+DATASETS = filter_control("sources_on")  # each incident source switched on (ticked) or off
 DEDUPE = filter_control("dedupe")      # count an event several sources report once
 TEXT = filter_control("text")
 RESET = "reset-filters"
@@ -93,9 +93,22 @@ TABLE_STATE = "table-state"  # the state, passed on only while the table tab is 
 TERMS_ZONE = "terms-zone"
 TERMS_OUTPUT = "terms-output"
 TERMS_STATE = "terms-state"  # the view state, passed on only while the Terms tab is open
+SOURCES_ZONE = "sources-zone"          # the Sources tab's zone ("*": all the data)
+SOURCES_OUTPUT = "sources-output"
+SOURCES_EXPORT = "sources-export"      # the links and decisions as CSV
+SOURCES_DOWNLOAD = "sources-download"
+UPLOAD_MODE = "upload-mode"            # an incident upload: add a source, replace one or all
+LINK_DECISION_TYPE = "link-decision"   # dict ids {"type", "key": JSON link key, "decision"}
 EVIDENCE_TYPE = "evidence"  # dict ids {"type": EVIDENCE_TYPE, "id": incident_id}: click -> map
 
 
 def evidence(incident_id: str) -> dict:
     """The id of a commitment's evidence incident button on the Terms tab."""
     return {"type": EVIDENCE_TYPE, "id": str(incident_id)}
+
+
+def link_decision(key: tuple[str, str, str, str], decision: str) -> dict:
+    """The id of a Sources tab button that confirms or rejects one link."""
+    import json
+
+    return {"type": LINK_DECISION_TYPE, "key": json.dumps(list(key)), "decision": decision}

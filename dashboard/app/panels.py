@@ -246,3 +246,89 @@ def upload_report(result: UploadResult) -> html.Div:
                                  f"'zonewatch validate {report.path.name}' for all of them."))
         children.insert(1, html.Ul(items, className="zw-issues"))
     return html.Div(children)
+
+
+# The Sources tab ---------------------------------------------------------------------------
+#: What the decision buttons say, and the badge a decided link shows.
+DECISION_WORDS = {"confirmed": ("Same event", "confirmed: the same event"),
+                  "rejected": ("Different events", "rejected: different events")}
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if hasattr(value, "strftime"):
+        return day_words(value)
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def _decision_buttons(row) -> html.Td:
+    key = (str(row["dataset_a"]), str(row["id_a"]), str(row["dataset_b"]), str(row["id_b"]))
+    buttons = []
+    for decision, (label, _) in DECISION_WORDS.items():
+        chosen = row["decision"] == decision
+        buttons.append(html.Button(
+            label, id=ids.link_decision(key, decision),
+            className="zw-button zw-small" + (" zw-primary" if chosen else ""),
+            title=("Take this decision back" if chosen else
+                   f"Mark as {DECISION_WORDS[decision][1]}")))
+    badge = DECISION_WORDS.get(row["decision"], (None, "to review"))[1]
+    return html.Td([html.Div(badge, className="zw-hint"), html.Div(buttons,
+                                                                   className="zw-decide")])
+
+
+def _side(row, side: str) -> list:
+    """One side of a link: source and id, then day, place, type and fatalities."""
+    facts = " · ".join(t for t in (_cell(row.get(f"date_{side}")), _cell(row.get(f"place_{side}")),
+                                   _cell(row.get(f"event_type_{side}")),
+                                   f"{_cell(row.get(f'fatalities_{side}'))} killed"
+                                   if _cell(row.get(f"fatalities_{side}")) else "") if t)
+    return [html.B(str(row[f"dataset_{side}"])), f" {row[f'id_{side}']}", html.Br(),
+            html.Span(facts, className="zw-hint")]
+
+
+def review_table(review) -> html.Div:
+    """The likely duplicates to review: score, reasons, both sides, the decision."""
+    if not len(review):
+        return html.P("No likely duplicates across sources here.", className="zw-hint")
+    head = html.Tr([html.Th(h) for h in ("Score", "Report A", "Report B", "Why linked",
+                                         "Your decision")])
+    rows = [html.Tr([html.Td(f"{row['score']:.2f}"), html.Td(_side(row, "a")),
+                     html.Td(_side(row, "b")), html.Td(str(row["reasons"]), className="zw-why"),
+                     _decision_buttons(row)])
+            for _, row in review.iterrows()]
+    return html.Table([html.Thead(head), html.Tbody(rows)], className="zw-sources-table")
+
+
+def only_table(only, counts, shown: int) -> html.Div:
+    """Events only one source has: a count per source, then the newest ``shown`` (folded)."""
+    summary = html.Ul([html.Li([html.B(f"{int(n):,}"), f" only in {name}"])
+                       for name, n in counts.items()], className="zw-only-counts")
+    if not len(only):
+        return html.Div([summary, html.P("Every event here is told by more than one source.",
+                                         className="zw-hint")])
+    head = html.Tr([html.Th(h) for h in ("Source", "Id", "Day", "Place", "Type", "Fatalities")])
+    rows = [html.Tr([html.Td(_cell(row.get(c))) for c in
+                     ("dataset", "incident_id", "date", "place", "event_type", "fatalities")])
+            for _, row in only.head(shown).iterrows()]
+    label = (f"The newest {min(shown, len(only)):,} of {len(only):,} (the Incidents table "
+             "lists them all)")
+    return html.Div([summary, html.Details([
+        html.Summary(label), html.Div(html.Table([html.Thead(head), html.Tbody(rows)],
+                                                 className="zw-sources-table"),
+                                      className="zw-scroll")])])
+
+
+def sources_panel(figure, only, counts, review, note: str, shown: int = 50) -> list:
+    """The Sources tab: the weekly figure, the events only one source has, the links."""
+    return [html.P(note, className="zw-hint"),
+            dcc.Graph(figure=figure, config={"displaylogo": False}),
+            html.H3("Likely duplicates to review", className="zw-h3"),
+            html.P("The same event told by two sources? Confirm or reject each link: counts "
+                   "made with duplicates counted once follow your decisions, which stay with "
+                   "this browser session.", className="zw-hint"),
+            review_table(review),
+            html.H3("Events only one source has", className="zw-h3"),
+            only_table(only, counts, shown)]

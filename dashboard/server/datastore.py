@@ -16,8 +16,15 @@ from threading import Lock, Thread
 
 import pandas as pd
 
-from dashboard.analysis.dataset import Dataset, assemble_dataset, dataset_files, load_dataset
-from dashboard.analysis.viewdata import CLASS_COLUMNS, ViewData, build_view_data
+from dashboard.analysis.dataset import (
+    Dataset,
+    assemble_dataset,
+    concat_sources,
+    dataset_files,
+    load_dataset,
+    source_name,
+)
+from dashboard.analysis.viewdata import CLASS_COLUMNS, ViewData, build_view_data, with_decisions
 from dashboard.core.agreements import Terms
 from dashboard.core.errors import ConfigError, ZoneWatchError
 from dashboard.core.paths import geodata_dir
@@ -35,8 +42,11 @@ def describe_source(settings: Settings) -> str:
     if settings.zones is None and settings.incidents is None:
         return ("Syria 2017–18: Astana de-escalation zones (approximate) · UCDP GED 19.1 events "
                 "and events reported by the zone sources")
+    incidents = settings.incidents
+    files = incidents if isinstance(incidents, list | tuple) else [incidents] if incidents else []
     parts = [f"zones: {settings.zones.name if settings.zones else 'bundled Syria 2017'}",
-             f"incidents: {settings.incidents.name if settings.incidents else 'bundled UCDP GED'}"]
+             "incidents: " + (", ".join(source_name(Path(p)) or Path(p).name for p in files)
+                              or "bundled UCDP GED")]
     return " · ".join(parts)
 
 
@@ -63,6 +73,8 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
     if terms_path is not None:  # the classification is part of the prepared data
         files = {**files, "terms": [terms_path]}
         extra = {"non_violent": sorted(settings.non_violent_types)}
+    if names := [source_name(p) or "" for p in files["incidents"] if source_name(p)]:
+        extra = {**(extra or {}), "source_names": names}  # --incidents NAME=FILE
     cache, key = settings.cache_dir, None
     terms = None
     if cache is not None:
@@ -183,7 +195,7 @@ class DataStore:
         # notices, not only those that have never read it.
         key = (session_id, files.version, *(
             (p.stat().st_mtime_ns, p.stat().st_size)
-            for p in (files.zones, files.incidents, files.terms)
+            for p in (files.zones, files.incidents, files.terms, *(s.path for s in files.sources))
             if p is not None and p.exists()))
         with self._lock:
             if key in self._cache:
@@ -206,12 +218,17 @@ class DataStore:
 
     def _build(self, files) -> ViewData:
         """The session's uploads over the server's data: uploaded zones replace the
-        server's zones and milestones, uploaded incidents its incidents. Each uploaded
-        file is named as its uploader named it (reports, the ``dataset`` column)."""
+        server's zones and milestones, uploaded incidents its incidents (or, added as
+        sources, go beside them, instead of the server's sources they replace). Each
+        uploaded file is named as its uploader named it (reports, the ``dataset``
+        column). The analyst's link decisions then make the clusters again."""
+        if not files.uploads:  # decisions on the server's data: its arrays are shared
+            return self._decided(self.base, files)
         base = self.base.dataset
         zones, milestones, incidents = base.zones, base.milestones, base.incidents
         # Classified again under the session's terms (build_view_data): not the server's.
-        incidents = incidents.drop(columns=[c for c in CLASS_COLUMNS if c in incidents])
+        incidents = incidents.drop(columns=[c for c in (*CLASS_COLUMNS, "cluster")
+                                            if c in incidents])
         uploaded = {role: path for role, path in (("zones", files.zones),
                                                   ("incidents", files.incidents)) if path}
         kept = [r for r in base.reports if report_role(r) not in uploaded
@@ -226,12 +243,36 @@ class DataStore:
             else:
                 incidents = frame.assign(dataset=_renamed(frame["dataset"], path.name, name))
             reports.append(report)
-        data = assemble_dataset(zones, incidents, milestones, reports + kept)
-        label = " · ".join(f"your {role}: {name}" for role, name in files.names.items() if name)
+        incidents, added = self._added_sources(incidents, files)
+        data = assemble_dataset(zones, incidents, milestones, reports + added + kept)
+        label = " · ".join([*(f"your {role}: {name}" for role, name in files.names.items()
+                              if name), *(f"your source: {s.name}" for s in files.sources)])
         log.info("session data built: %s", label)
-        return build_view_data(data, label + " (uploaded, this browser session only)",
+        view = build_view_data(data, label + " (uploaded, this browser session only)",
                                uploaded=frozenset(uploaded),
                                terms=self._session_terms(files, data, "zones" in uploaded))
+        return self._decided(view, files)
+
+    @staticmethod
+    def _added_sources(incidents: pd.DataFrame, files) -> tuple[pd.DataFrame, list]:
+        """``incidents`` without the sources the session replaced, with those it added
+        (each under its name), and the added files' reports."""
+        if files.hidden:
+            incidents = incidents.loc[~incidents["dataset"].astype(str).isin(files.hidden)]
+        frames, reports = [incidents], []
+        for source in files.sources:
+            frame, report = _load_upload("incidents", source.path, source.valid_only)
+            report.path = Path(source.file or source.name)
+            frames.append(frame.assign(dataset=pd.Categorical([source.name] * len(frame))))
+            reports.append(report)
+        return (concat_sources(frames) if len(frames) > 1 else incidents), reports
+
+    @staticmethod
+    def _decided(view: ViewData, files) -> ViewData:
+        """``view`` with the clusters the session's link decisions make."""
+        confirmed = [d[:4] for d in files.decisions if d[4] == "confirmed"]
+        rejected = [d[:4] for d in files.decisions if d[4] == "rejected"]
+        return with_decisions(view, confirmed, rejected)
 
     def _session_terms(self, files, data, own_zones: bool) -> Terms | None:
         """The session's uploaded terms; else the server's, unless the session brought

@@ -57,6 +57,25 @@ def valid_session_id(value: object) -> bool:
     return isinstance(value, str) and bool(_SESSION_ID.fullmatch(value))  # '$' allows a '\n'
 
 
+SOURCE = "source"           # source-<slot>.<suffix>: an incident file added as a source
+DECISIONS = "decisions.json"  # the analyst's confirmed and rejected links
+DECISION_VALUES = ("confirmed", "rejected")
+MAX_DECISIONS = 10_000
+#: How an incident upload lands: beside the data shown, instead of one source of it
+#: ("replace:<name>"), or instead of every incident (the server's too).
+ADD, REPLACE_ALL, REPLACE = "add", "all", "replace:"
+
+
+@dataclass(frozen=True)
+class SessionSource:
+    """An incident file a session added as a source, shown under ``name``."""
+
+    path: Path
+    name: str              # the source's name (its ``dataset``)
+    file: str              # the uploaded file's original name
+    valid_only: bool = False
+
+
 @dataclass(frozen=True)
 class SessionFiles:
     zones: Path | None
@@ -65,6 +84,15 @@ class SessionFiles:
     version: str           # changes whenever an upload lands
     valid_only: frozenset[str] = frozenset()  # roles whose file is read for its valid rows only
     terms: Path | None = None  # agreement terms (JSON) the session's incidents are classified by
+    sources: tuple[SessionSource, ...] = ()  # incident files added beside the data shown
+    hidden: tuple[str, ...] = ()  # the server's sources an added one replaces
+    #: (dataset_a, id_a, dataset_b, id_b, "confirmed" | "rejected") per decided link
+    decisions: tuple[tuple[str, str, str, str, str], ...] = ()
+
+    @property
+    def uploads(self) -> bool:
+        """Whether the session brought files (else: decisions on the server's data only)."""
+        return bool(self.zones or self.incidents or self.terms or self.sources)
 
 
 def _claim(folder: Path) -> str | None:
@@ -185,26 +213,95 @@ class SessionStore:
         return self._dir(session_id) / "staging"
 
     def commit(self, session_id: str, role: str, staged: Path, original_name: str,
-               valid_only: bool = False) -> None:
+               valid_only: bool = False, mode: str = REPLACE_ALL) -> str:
         """Make a validated upload the session's file for ``role`` (atomic rename), if it
         fits the quota and the cap (else ``QuotaError``, and the old file stays).
-        ``valid_only``: the file has rows with errors, to be left out when it is read."""
+        ``valid_only``: the file has rows with errors, to be left out when it is read.
+        Incidents land by ``mode``: ``REPLACE_ALL`` (instead of every incident), ``ADD``
+        (a new source beside them) or ``REPLACE + name`` (instead of that source). Returns
+        the name the incidents are shown under ("" for other roles)."""
         if role not in ROLES:
             raise ZoneWatchError(f"unknown upload role {role!r}")
         folder = self._dir(session_id)
         self.check_room(session_id, role, staged.stat().st_size)
-        for old in folder.glob(f"{role}.*"):
+        meta = self._meta(folder)
+        shown = ""
+        if role == "incidents" and mode != REPLACE_ALL:
+            slot, shown = self._source_slot(meta, original_name, mode)
+            stem = f"{SOURCE}-{slot}"
+        else:
+            stem = role
+            if role == "incidents":  # everything replaced: added sources go too
+                meta["sources"], meta["hidden"] = [], []
+                for old in folder.glob(f"{SOURCE}-*"):
+                    old.unlink()
+        for old in folder.glob(f"{stem}.*"):
             old.unlink()
-        target = folder / f"{role}{''.join(staged.suffixes)}"
+        target = folder / f"{stem}{''.join(staged.suffixes)}"
         os.chmod(staged, PRIVATE_FILE)
         staged.replace(target)
-        meta = self._meta(folder)
-        meta[role] = original_name[:200]
-        meta[f"{role}_valid_only"] = valid_only
+        if stem == role:
+            meta[role] = original_name[:200]
+            meta[f"{role}_valid_only"] = valid_only
+        else:
+            meta["sources"] = [s for s in meta.get("sources", []) if s["slot"] != slot] + [
+                {"slot": slot, "name": shown, "file": original_name[:200],
+                 "valid_only": valid_only}]
         meta["version"] = uuid.uuid4().hex[:12]
         _write_private(folder / "meta.json", json.dumps(meta))
         self._tombstone(session_id).unlink(missing_ok=True)  # new data: old news is moot
         self.touch(session_id)
+        return shown
+
+    @staticmethod
+    def _source_slot(meta: dict, original_name: str, mode: str) -> tuple[str, str]:
+        """(slot, name) of an added source: a new slot named after the file (made unique
+        among the session's), or, replacing a source, its slot (one of the session's) or a
+        new one under its name with the server's source hidden."""
+        sources = meta.setdefault("sources", [])
+        if mode.startswith(REPLACE):
+            name = mode.removeprefix(REPLACE)[:80]
+            mine = next((s for s in sources if s["name"] == name), None)
+            if mine is not None:
+                return mine["slot"], name
+            meta["hidden"] = sorted({*meta.get("hidden", []), name})
+            return uuid.uuid4().hex[:8], name
+        taken = {s["name"] for s in sources}
+        base = Path(original_name).name[:80] or "upload"
+        name = next(n for i in range(1, 10_000) if (n := base if i == 1 else f"{base} ({i})")
+                    not in taken)
+        return uuid.uuid4().hex[:8], name
+
+    def decide(self, session_id: str, key: tuple[str, str, str, str], decision: str | None
+               ) -> None:
+        """Keep an analyst's decision on a link (``key``: dataset_a, id_a, dataset_b, id_b):
+        "confirmed", "rejected", or None to take it back. Kept with the session's uploads
+        (same folder, same lifetime), and a new data version, so every view recounts."""
+        if decision is not None and decision not in DECISION_VALUES:
+            raise ZoneWatchError(f"unknown decision {decision!r}. Fix: confirmed or rejected.")
+        key = tuple(str(k)[:200] for k in key)
+        folder = self._dir(session_id)
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        kept = [d for d in self._decisions(folder) if tuple(d[:4]) != key]
+        if decision is not None:
+            kept.append([*key, decision])
+        if len(kept) > MAX_DECISIONS:
+            raise QuotaError(f"a session keeps at most {MAX_DECISIONS:,} decisions. Fix: "
+                             "export them and start a new session.")
+        _write_private(folder / DECISIONS, json.dumps(kept))
+        meta = self._meta(folder)
+        meta["version"] = uuid.uuid4().hex[:12]
+        _write_private(folder / "meta.json", json.dumps(meta))
+        self.touch(session_id)
+
+    @staticmethod
+    def _decisions(folder: Path) -> list[list[str]]:
+        try:
+            rows = json.loads((folder / DECISIONS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [[str(v) for v in row] for row in rows if isinstance(row, list) and len(row) == 5
+                and row[4] in DECISION_VALUES][:MAX_DECISIONS]
 
     def reset(self, session_id: str) -> None:
         """Forget the session's uploads: back to the server's data."""
@@ -227,15 +324,20 @@ class SessionStore:
         if not folder.is_dir():
             return None
         found = {role: next(iter(sorted(folder.glob(f"{role}.*"))), None) for role in ROLES}
-        if not any(found.values()):
-            return None
         meta = self._meta(folder)
+        sources = tuple(SessionSource(path, s["name"], s.get("file", ""), bool(s.get("valid_only")))
+                        for s in meta.get("sources", [])
+                        if (path := next(iter(sorted(folder.glob(f"{SOURCE}-{s['slot']}.*"))),
+                                         None)) is not None)
+        decisions = tuple(tuple(d) for d in self._decisions(folder))
+        if not any(found.values()) and not sources and not decisions:
+            return None
         self.touch(session_id)
         return SessionFiles(found["zones"], found["incidents"],
                             {r: meta.get(r, "") for r in ROLES if r != "terms" or meta.get(r)},
                             meta.get("version", "0"),
                             frozenset(r for r in ROLES if meta.get(f"{r}_valid_only")),
-                            found["terms"])
+                            found["terms"], sources, tuple(meta.get("hidden", [])), decisions)
 
     def touch(self, session_id: str) -> None:
         folder = self.root / session_id
@@ -336,7 +438,8 @@ class SessionStore:
                     path.unlink()
             except OSError:
                 pass
-        if any(next(folder.glob(f"{role}.*"), None) for role in ROLES):
+        if any(next(folder.glob(f"{role}.*"), None) for role in (*ROLES, f"{SOURCE}-*")) \
+                or (folder / DECISIONS).exists():
             return False
         for path in (staging, folder):
             with contextlib.suppress(OSError):  # missing, or not empty: in use

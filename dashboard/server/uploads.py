@@ -27,7 +27,7 @@ from dashboard.core.errors import ZoneWatchError
 from dashboard.io import ValidationReport
 from dashboard.io.limits import Limits
 from dashboard.io.sniff import GZIP, JSON, TEXT, decode_text, sniff_format
-from dashboard.server.sessions import QuotaError, SessionStore
+from dashboard.server.sessions import REPLACE_ALL, QuotaError, SessionStore
 from dashboard.server.upload_check import Checked, check_upload
 
 MAX_ZIP_MEMBERS = 50
@@ -116,7 +116,8 @@ def _clear_held(store: SessionStore, session_id: str) -> None:
 
 
 def _hold(store: SessionStore, session_id: str, staged: Path, fmt: str, name: str,
-          role: str, encoding: str | None, checked: Checked, rejected: Path) -> int:
+          role: str, encoding: str | None, checked: Checked, rejected: Path,
+          mode: str = REPLACE_ALL) -> int:
     """Keep a refused file's rejected rows for download and, when some rows are valid,
     the file itself for ``accept_valid_rows``; returns how many rows that would load."""
     report = checked.report
@@ -126,7 +127,8 @@ def _hold(store: SessionStore, session_id: str, staged: Path, fmt: str, name: st
     rejected.replace(folder / REJECTED)
     valid = report.rows - len(report.rejected_rows)
     meta = {"role": role, "name": name, "rows": valid, "rejected": len(report.rejected_rows),
-            "zones": checked.zones, "suffix": "".join(staged.suffixes), "held": valid > 0}
+            "zones": checked.zones, "suffix": "".join(staged.suffixes), "held": valid > 0,
+            "mode": mode}
     if valid > 0:
         if encoding:
             as_utf8(staged, fmt, encoding)
@@ -155,25 +157,32 @@ def accept_valid_rows(store: SessionStore, session_id: str) -> UploadResult:
                             "is kept for an hour). Fix: upload it again.")
     name, role = meta["name"], meta["role"]
     try:
-        store.commit(session_id, role, staged, name, valid_only=True)
+        shown = store.commit(session_id, role, staged, name, valid_only=True,
+                             mode=meta.get("mode", REPLACE_ALL))
     except QuotaError as err:
         return UploadResult(False, f"{name}: {err}")
     meta["held"] = False
     (staged.parent / f"{PENDING}.json").write_text(json.dumps(meta), encoding="utf-8")
     return UploadResult(True, f"{name}: loaded the valid rows only: "
-                        f"{_what(role, meta['rows'], meta.get('zones'))}; "
+                        f"{_what(role, meta['rows'], meta.get('zones'))}{_as_source(shown)}; "
                         f"{plural(meta['rejected'], 'row')} with errors left out.",
                         rejected=meta["rejected"])
 
 
+def _as_source(shown: str) -> str:
+    """" as the source 'ACLED'" for incidents added as a source, else ""."""
+    return f" as the source '{shown}'" if shown else ""
+
+
 def receive_upload(store: SessionStore, session_id: str, role: str, contents: str,
                    filename: str, max_mb: int, limits: Limits | None = None,
-                   encoding: str | None = None) -> UploadResult:
+                   encoding: str | None = None, mode: str = REPLACE_ALL) -> UploadResult:
     """Validate an upload for ``role`` ("zones", "incidents" or "terms") and keep it if clean.
 
     The file is read in a sandboxed child (``check_file``) within ``upload_limits``, in
     ``encoding`` when the uploader names one (else it is detected); a text read in a
-    named encoding is kept as UTF-8."""
+    named encoding is kept as UTF-8. Incidents land by ``mode`` (``SessionStore.commit``:
+    instead of every incident, as a new source, or instead of one source)."""
     name = Path(filename or "upload").name[:120]
     try:
         raw = decode_contents(contents)
@@ -208,21 +217,21 @@ def receive_upload(store: SessionStore, session_id: str, role: str, contents: st
         report = checked.report
         if not report.ok:
             valid = _hold(store, session_id, staged, fmt, name, role, encoding, checked,
-                          rejected)
+                          rejected, mode)
             return UploadResult(False, f"{name}: {plural(len(report.errors), 'error')}; "
                                 "nothing was loaded and your previous data is still shown.",
                                 report, valid, len(report.rejected_rows))
         if encoding:
             as_utf8(staged, fmt, encoding)
         try:
-            store.commit(session_id, role, staged, name)
+            shown = store.commit(session_id, role, staged, name, mode=mode)
         except QuotaError as err:  # another upload of the session took the room meanwhile
             return UploadResult(False, f"{name}: {err}")
         warnings = plural(len(report.warnings), "warning")
         if role == "zones" and checked.zones is not None:
             loaded = f"{_what(role, report.rows, checked.zones)}; {warnings}"
         else:
-            loaded = f"{_what(role, report.rows, None)} ({warnings})"
+            loaded = f"{_what(role, report.rows, None)}{_as_source(shown)} ({warnings})"
         return UploadResult(True, f"{name}: loaded {loaded}.", report)
     finally:
         staged.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ from dashboard.app.callbacks import (
     playback,
     selection,
     session,
+    sources,
     sync,
     table,
     terms,
@@ -18,4 +19,4 @@ from dashboard.app.callbacks import (
 )
 
 FEATURES = (session, sync, map_view, histogram, cards, zone_series, table, selection,
-            playback, uploads, analysis, terms, export_panel)
+            playback, uploads, analysis, terms, sources, export_panel)

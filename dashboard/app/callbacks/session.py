@@ -10,6 +10,7 @@ from dash import Input, Output, State, html
 from dashboard.analysis import filterspec
 from dashboard.analysis.viewdata import ViewData, view_zones_shown
 from dashboard.app import ids, parse
+from dashboard.app.components import upload_modes
 from dashboard.core.aliases import search_terms
 from dashboard.core.paths import geodata_dir
 from dashboard.server.datastore import report_role
@@ -57,6 +58,8 @@ def options_view(view: ViewData) -> tuple:
         *(filter_options(view, spec) for spec in choice_filters()),
         lo, hi, parse.slider_marks(view), view.label, banner, not view.synthetic,
         provenance_view(view), zone_options(view),
+        [{"label": "All the data (every place)", "value": "*"}, *zone_options(view)],
+        upload_modes(view.index.options("dataset")),
     )
 
 
@@ -110,7 +113,7 @@ DATA_TARGETS = (
     (ids.DATE_RANGE, "min"), (ids.DATE_RANGE, "max"), (ids.DATE_RANGE, "marks"),
     (ids.DATA_LABEL, "children"), (ids.SYNTHETIC_BANNER, "children"),
     (ids.SYNTHETIC_BANNER, "hidden"), (ids.PROVENANCE, "children"),
-    (ids.ANALYSIS_ZONE, "options"),
+    (ids.ANALYSIS_ZONE, "options"), (ids.SOURCES_ZONE, "options"), (ids.UPLOAD_MODE, "options"),
 )
 
 

@@ -16,6 +16,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dashboard.analysis.describe import plural
 from dashboard.app import ids
 from dashboard.app.panels import upload_report
+from dashboard.server.sessions import ADD, REPLACE, REPLACE_ALL
 from dashboard.server.uploads import UploadResult, accept_valid_rows, receive_upload, rejected_csv
 
 log = logging.getLogger("zonewatch")
@@ -45,11 +46,16 @@ def outcome_view(result: UploadResult) -> Shown:
                  not result.valid_rows, not result.rejected)
 
 
-def upload_view(store, session_id, role, contents, filename, encoding=None):
-    """Receive one upload (``encoding``: the menu's value, "auto" or None to detect)."""
+def upload_view(store, session_id, role, contents, filename, encoding=None, mode=None):
+    """Receive one upload (``encoding``: the menu's value, "auto" or None to detect;
+    ``mode``: where incidents land, the menu's value: "add" a source, "replace:<name>"
+    one, or "all" of them, the default; the menu starts at "add")."""
+    mode = mode if isinstance(mode, str) and (mode in (ADD, REPLACE_ALL) or
+                                              mode.startswith(REPLACE)) else REPLACE_ALL
     result = receive_upload(store.sessions, session_id, role, contents, filename,
                             store.settings.upload_max_mb,
-                            encoding=None if encoding in (None, "", "auto") else encoding)
+                            encoding=None if encoding in (None, "", "auto") else encoding,
+                            mode=mode)
     log.info("upload %s (%s): %s", filename, role, result.message)
     return result
 
@@ -102,9 +108,9 @@ def register(app, store) -> None:
                   State(ids.UPLOAD_ZONES, "filename"), State(ids.UPLOAD_INCIDENTS, "filename"),
                   State(ids.UPLOAD_TERMS, "filename"),
                   State(ids.SESSION, "data"), State(ids.UPLOAD_ENCODING, "value"),
-                  prevent_initial_call=True)
+                  State(ids.UPLOAD_MODE, "value"), prevent_initial_call=True)
     def _upload(zones, incidents, terms, _reset, _valid, zones_name, incidents_name,
-                terms_name, session_id, encoding):
+                terms_name, session_id, encoding, mode):
         if ctx.triggered_id == ids.UPLOAD_RESET:
             store.sessions.reset(session_id)
             return (html.Div("Back to the server's data.", className="zw-message zw-ok"),
@@ -118,7 +124,7 @@ def register(app, store) -> None:
                 ctx.triggered_id, ("incidents", incidents, incidents_name))
             if not contents:
                 return (no_update,) * 8
-            result = upload_view(store, session_id, role, contents, name, encoding)
+            result = upload_view(store, session_id, role, contents, name, encoding, mode)
         shown = outcome_view(result)
         files = store.sessions.files(session_id) if result.ok else None
         version = (files.version if files else "") if result.ok else no_update
