@@ -95,3 +95,14 @@ def test_every_field_has_a_variable():
     settings = Settings.from_env(env)
     assert (settings.session_ttl_minutes, settings.session_disk_mb, settings.milestones,
             settings.incidents) == (5, 7, Path("m.csv"), Path("i.csv"))
+
+
+@pytest.mark.parametrize(("cores", "slots"), [(1, 1), (2, 1), (4, 2), (16, 2)])
+def test_export_slots_default_to_one_on_two_cores(monkeypatch, cores, slots):
+    """A render takes a core for seconds: on two cores one at a time leaves one for the
+    analysts' requests. ZONEWATCH_EXPORT_SLOTS still decides when set."""
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    assert Settings().export_slots == slots
+    assert Settings.from_env({"ZONEWATCH_EXPORT_SLOTS": "3"}).export_slots == 3

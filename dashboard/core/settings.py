@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from dashboard.core.errors import ConfigError
+from dashboard.core.priority import default_export_slots
 
 #: Values of ZONEWATCH_CACHE_DIR that switch the prepared-data cache off.
 OFF = ("off", "none", "no", "false", "0")
@@ -39,7 +40,8 @@ class Settings:
     debug: bool = False
     max_map_points: int = 20_000          # above this the map shows hexagon bins
     table_page_size: int = 100
-    export_slots: int = 2                 # image exports rendered at once, whole server
+    # Image exports rendered at once, whole server: 1 on two cores or fewer, else 2.
+    export_slots: int = field(default_factory=default_export_slots)
     upload_max_mb: int = 50               # per uploaded file
     session_dir: Path = Path(tempfile.gettempdir()) / "zonewatch-sessions"
     session_ttl_minutes: int = 120        # uploaded data is deleted after this idle time

@@ -8,7 +8,7 @@ exporting at once starve everyone else, so:
   kernel frees it when its holder dies, so a crash never leaks a slot). A request
   that finds no free slot within ``wait_s`` gets ``ExportBusy``: "try again in a
   moment", at once, rather than a long wait that would hold a server thread.
-* **A render process.** Each server process renders in one spawned child at a lower
+* **A render process.** Each server process renders in one spawned child at the lowest
   CPU priority (its Chromium inherits it), so the request thread only waits and the
   analysts' own requests come first on a busy machine.
 """
@@ -25,10 +25,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from dashboard.core.errors import ZoneWatchError
+from dashboard.core.priority import lower_priority
 from dashboard.export.render import ExportError, render
 
 try:
@@ -39,7 +40,6 @@ except ImportError:  # not POSIX: slots count within one process only (no gunico
 log = logging.getLogger("zonewatch")
 WAIT_S = 3.0             # how long a request waits for a free slot before "busy"
 RENDER_TIMEOUT_S = 120   # a render taking longer than this is given up (and its process)
-NICE = 10                # render processes yield the CPU to the analysts' requests
 
 
 class ExportBusy(ZoneWatchError):
@@ -102,11 +102,6 @@ class ExportSlots:
         return None
 
 
-def _lower_priority() -> None:
-    with suppress(AttributeError, OSError):  # not available here: normal priority
-        os.nice(NICE)
-
-
 class ExportQueue:
     """Slots plus this process's render child; ``render`` is ``render.render`` behind both."""
 
@@ -146,7 +141,7 @@ class ExportQueue:
                 # spawn: a fork of a threaded server process could copy a held lock
                 self._pool = ProcessPoolExecutor(
                     max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_lower_priority)
+                    initializer=lower_priority)
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:

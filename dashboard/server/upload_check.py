@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.core.priority import lower_priority
 from dashboard.io import Issue, ValidationReport, read_incidents, read_zones
 from dashboard.io.limits import MB, Limits, fix_for
 from dashboard.io.terms_file import read_terms
@@ -140,6 +141,7 @@ def _child(sender, path: str, role: str, limits: Limits, encoding: str | None = 
            rejected_path: str | None = None) -> None:
     """Read the file and send back the report as plain data (or "memory")."""
     try:
+        lower_priority()  # the analysts' requests come first on a busy server
         _limit_self(limits)
         if role == "terms":  # a small JSON file: every problem, no rows to reject
             _terms, report = read_terms(Path(path), limits=limits, encoding=encoding)

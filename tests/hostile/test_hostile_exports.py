@@ -205,3 +205,10 @@ def test_a_large_geojson_starts_at_once_and_arrives_whole(store):
     assert first_s < 1.0  # the first rows leave long before any timeout
     assert len(doc["features"]) == len(big)
     assert doc["features"][-1]["properties"]["incident_id"] == frame["incident_id"].iloc[-1]
+
+
+def test_renders_run_at_the_lowest_cpu_priority(queue):
+    """A render (and its Chromium) gets only the CPU the analysts' requests leave."""
+    from dashboard.core.priority import BACKGROUND_NICE
+
+    assert queue.call(os.nice, 0) == BACKGROUND_NICE == 19

@@ -248,3 +248,24 @@ def test_odd_text_gets_a_located_message(upload, tmp_path, raw, name, role, expe
     path.write_bytes(raw)
     reader = read_zones if role == "zones" else read_incidents
     assert expected in "\n".join(reader(path)[1].messages())
+
+
+def test_upload_checks_run_at_the_lowest_cpu_priority(tmp_path, monkeypatch):
+    """A hostile upload's check yields the CPU to everyone else's requests."""
+    from dashboard.server import upload_check
+
+    seen = []
+    monkeypatch.setattr(upload_check, "lower_priority", lambda: seen.append(True))
+    monkeypatch.setattr(upload_check, "_limit_self", lambda limits: None)
+    path = tmp_path / "own.csv"
+    path.write_bytes(HEADER + b"a1,2017-08-03,36.73,34.84,1\n")
+
+    class Sender:
+        def send(self, answer):
+            seen.append(answer)
+
+        def close(self):
+            pass
+
+    upload_check._child(Sender(), str(path), "incidents", Limits())
+    assert seen[0] is True and isinstance(seen[1], dict)  # lowered first, then read
