@@ -409,3 +409,22 @@ def test_every_map_trace_carries_a_role_and_labels_are_free_to_change(zones):
 def test_an_unknown_role_is_refused():
     with pytest.raises(ValueError, match=r"unknown trace role 'zone labels'.*roles\.py"):
         roles.meta("zone labels")
+
+
+def test_histogram_and_zone_series_are_sent_as_plain_data_that_plotly_accepts(zones):
+    """The callbacks send plain dicts (no go.Figure validation on every filter change):
+    each is a figure plotly validates, with the default template (the same look)."""
+    import plotly.graph_objects as go
+
+    from dashboard.views.figures import histogram_figure_dict, zone_series_figure_dict
+
+    weekly = pd.DataFrame({"Airstrike": [1, 2, 0]}, index=WEEKS)
+    series = {"east": pd.Series([1, 0, 2], index=WEEKS), "homs-north": pd.Series([0, 0, 1], index=WEEKS)}
+    for figure in (histogram_figure_dict(weekly, MILESTONES, (date(2017, 8, 1), date(2017, 8, 9)),
+                                         None),
+                   zone_series_figure_dict(series, zones, MILESTONES, {}, window=(WEEKS[0], WEEKS[-1]))):
+        assert isinstance(figure, dict)
+        validated = go.Figure(figure)  # raises on a property plotly does not know
+        assert validated.layout.template == go.Figure().layout.template
+    xaxes = {k: v for k, v in figure["layout"].items() if k.startswith("xaxis")}
+    assert len(xaxes) == 2 and all(v["range"] == [WEEKS[0], WEEKS[-1]] for v in xaxes.values())

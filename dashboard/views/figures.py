@@ -9,6 +9,8 @@ and goes as it is (``plain``).
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 import re
 import textwrap
@@ -490,66 +492,98 @@ def window_shape(window: tuple) -> dict:
             "fillcolor": "#1f77b4", "opacity": 0.16, "line": {"width": 0}, "layer": "below"}
 
 
-def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
-                     window: tuple | None, span: tuple | None) -> go.Figure:
-    """Stacked weekly bars by type, the selected window shaded, milestones marked."""
-    fig = go.Figure()
-    for event_type in weekly.columns:
-        fig.add_trace(go.Bar(x=weekly.index, y=weekly[event_type], name=esc(event_type),
-                             marker_color=palette.type_colour(event_type), showlegend=False,
-                             hovertemplate=f"{esc(event_type)}: %{{y}} in week of {plotly_day('x')}"
-                             "<extra></extra>", xperiod=7 * 86400000, xperiodalignment="start"))
+@functools.cache
+def _template() -> dict:
+    """The default template as plain data, once: what ``go.Figure`` would send."""
+    return go.Figure().to_dict()["layout"]["template"]
+
+
+@functools.cache
+def _subplot_layout(rows: int, titles: tuple[str, ...]) -> dict:
+    """``make_subplots`` rows sharing x, as plain layout data: built once per shape (its
+    validation cost most of the zone series' time on every filter change)."""
+    from plotly.subplots import make_subplots
+
+    layout = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+                           subplot_titles=list(titles)).to_dict()["layout"]
+    layout.pop("template", None)
+    return layout
+
+
+def _bar(x, y, **props) -> dict:
+    return {"type": "bar", "x": x, "y": y, **props}
+
+
+def histogram_figure_dict(weekly: pd.DataFrame, milestones: pd.DataFrame,
+                          window: tuple | None, span: tuple | None) -> dict:
+    """Stacked weekly bars by type, the selected window shaded, milestones marked.
+
+    Plain figure data (what the histogram callback sends on every filter change);
+    ``histogram_figure`` is the same as a ``go.Figure``."""
+    week_ms = 7 * 86400000
+    data = [_bar(weekly.index, weekly[event_type].to_numpy(), name=esc(event_type),
+                 marker={"color": palette.type_colour(event_type)}, showlegend=False,
+                 hovertemplate=f"{esc(event_type)}: %{{y}} in week of {plotly_day('x')}"
+                               "<extra></extra>", xperiod=week_ms, xperiodalignment="start")
+            for event_type in weekly.columns]
     top = max(float(weekly.sum(axis=1).max()), 1.0) if len(weekly) else 1.0  # 1: all empty
     if len(milestones):
-        fig.add_trace(go.Scatter(
-            x=milestones["date"], y=[top * 1.08] * len(milestones), mode="markers",
-            marker={"symbol": "triangle-down", "size": 11, "color": "#222222"},
-            customdata=np.column_stack([[esc(t) for t in milestones["text"]],
-                                        [esc(s) for s in milestones["source"]],
-                                        [esc(k).replace("_", " ") for k in milestones["kind"]],
-                                        [esc(z if isinstance(z, str) and z else "all zones")
-                                         for z in milestones["zone_id"]]]),
-            hovertemplate=(f"<b>{plotly_day('x')}</b> · %{{customdata[2]}} (%{{customdata[3]}})<br>"
-                           "%{customdata[0]}<br><i>%{customdata[1]}</i><extra></extra>"),
-            showlegend=False, name="milestones", hoverlabel={"align": "left"}))
-    # All shapes in one go (add_vline re-validates every shape each time). The window
-    # comes first so a slider move can patch shapes[0] alone (window_shape()).
+        data.append({
+            "type": "scatter", "x": milestones["date"].to_numpy(), "y": [top * 1.08] * len(milestones),
+            "mode": "markers", "marker": {"symbol": "triangle-down", "size": 11, "color": "#222222"},
+            "customdata": np.column_stack([[esc(t) for t in milestones["text"]],
+                                           [esc(s) for s in milestones["source"]],
+                                           [esc(k).replace("_", " ") for k in milestones["kind"]],
+                                           [esc(z if isinstance(z, str) and z else "all zones")
+                                            for z in milestones["zone_id"]]]),
+            "hovertemplate": (f"<b>{plotly_day('x')}</b> · %{{customdata[2]}} (%{{customdata[3]}})"
+                              "<br>%{customdata[0]}<br><i>%{customdata[1]}</i><extra></extra>"),
+            "showlegend": False, "name": "milestones", "hoverlabel": {"align": "left"}})
+    # The window comes first so a slider move can patch shapes[0] alone (window_shape()).
     shapes = [window_shape(window)] if window and all(window) else []
     if len(milestones):
         shapes += [{"type": "line", "xref": "x", "yref": "y domain", "x0": day, "x1": day,
                     "y0": 0, "y1": 1, "opacity": 0.5,
                     "line": {"color": "#444444", "width": 1, "dash": "dot"}}
                    for day in milestones["date"].drop_duplicates()]
-    fig.update_layout(shapes=shapes)
-    fig.update_layout(
-        barmode="stack", bargap=0.05, margin={"l": 48, "r": 12, "t": 6, "b": 24}, height=150,
-        xaxis={"range": [pd.Timestamp(span[0]), pd.Timestamp(span[1]) + pd.Timedelta(days=1)]
-               if span else None, "showgrid": False, "fixedrange": True},
-        yaxis={"title": {"text": "per week"}, "fixedrange": True, "range": [0, top * 1.18]},
-        plot_bgcolor="white", paper_bgcolor="white", font={"family": FONT, "size": 11},
-        dragmode="select", selectdirection="h", hovermode="closest",
-    )
-    return fig
+    layout = {
+        "template": _template(), "shapes": shapes,
+        "barmode": "stack", "bargap": 0.05, "margin": {"l": 48, "r": 12, "t": 6, "b": 24},
+        "height": 150,
+        "xaxis": {"range": [pd.Timestamp(span[0]), pd.Timestamp(span[1]) + pd.Timedelta(days=1)]
+                  if span else None, "showgrid": False, "fixedrange": True},
+        "yaxis": {"title": {"text": "per week"}, "fixedrange": True, "range": [0, top * 1.18]},
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": FONT, "size": 11},
+        "dragmode": "select", "selectdirection": "h", "hovermode": "closest",
+    }
+    return {"data": data, "layout": layout}
 
 
-def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataFrame,
-                       names: dict[str, str], window: tuple | None = None) -> go.Figure:
-    """Small multiples: weekly incidents inside each zone, its status periods shaded."""
-    from plotly.subplots import make_subplots
+def histogram_figure(weekly: pd.DataFrame, milestones: pd.DataFrame,
+                     window: tuple | None, span: tuple | None) -> go.Figure:
+    """``histogram_figure_dict`` as a ``go.Figure`` (briefings and tests)."""
+    return go.Figure(histogram_figure_dict(weekly, milestones, window, span))
 
+
+def zone_series_figure_dict(series: dict[str, pd.Series], zones, milestones: pd.DataFrame,
+                            names: dict[str, str], window: tuple | None = None) -> dict:
+    """Small multiples: weekly incidents inside each zone, its status periods shaded.
+
+    Plain figure data, sent on every filter change; ``zone_series_figure`` is the same
+    as a ``go.Figure``."""
     ids = list(series)
-    fig = make_subplots(rows=max(1, len(ids)), cols=1, shared_xaxes=True,
-                        vertical_spacing=0.04, subplot_titles=[esc(names.get(z, z)) for z in ids])
+    titles = tuple(esc(names.get(z, z)) for z in ids)
+    layout = copy.deepcopy(_subplot_layout(max(1, len(ids)), titles))
+    data: list[dict] = []
     shapes: list[dict] = []
     for row, zone_id in enumerate(ids, start=1):
         s = series[zone_id]
-        fig.add_trace(go.Bar(x=s.index, y=s.to_numpy(), marker_color="#444444", showlegend=False,
-                             hovertemplate=f"{esc(names.get(zone_id, zone_id))}: %{{y}} in week "
-                             f"of {plotly_day('x')}<extra></extra>", xperiod=7 * 86400000,
-                             xperiodalignment="start"), row=row, col=1)
-        # Shapes are collected and set once: add_vrect/add_vline re-validate every shape
-        # on each call, which cost most of this figure's time.
         axis = "" if row == 1 else str(row)
+        data.append(_bar(s.index, s.to_numpy(), marker={"color": "#444444"}, showlegend=False,
+                         hovertemplate=f"{esc(names.get(zone_id, zone_id))}: %{{y}} in week "
+                                       f"of {plotly_day('x')}<extra></extra>",
+                         xperiod=7 * 86400000, xperiodalignment="start",
+                         xaxis=f"x{axis}", yaxis=f"y{axis}"))
         for v in zones.loc[zones["zone_id"] == zone_id].itertuples(index=False):
             x0 = v.valid_from if pd.notna(v.valid_from) else s.index.min()
             x1 = (v.valid_to + pd.Timedelta(days=1)) if pd.notna(v.valid_to) else s.index.max()
@@ -561,20 +595,28 @@ def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataF
             shapes.append({"type": "line", "xref": f"x{axis}", "yref": f"y{axis} domain",
                            "x0": m.date, "x1": m.date, "y0": 0, "y1": 1,
                            "line": {"color": "#222222", "width": 1, "dash": "dot"}})
-    fig.update_layout(shapes=shapes)
     for status in dict.fromkeys(zones["status"]):
-        fig.add_trace(go.Bar(x=[None], y=[None], marker_color=palette.status_colour(status),
-                             opacity=0.4, name=esc(palette.status_label(status)), showlegend=True))
-    fig.update_layout(
+        data.append(_bar([None], [None], marker={"color": palette.status_colour(status)},
+                         opacity=0.4, name=esc(palette.status_label(status)), showlegend=True))
+    for note in layout.get("annotations", []):
+        note.update(font={"size": 12}, x=0, xanchor="left")
+    layout.update(
+        template=_template(), shapes=shapes,
         height=110 * max(1, len(ids)) + 80, margin={"l": 40, "r": 10, "t": 64, "b": 24},
         plot_bgcolor="white", font={"family": FONT, "size": 11}, bargap=0.05,
-        legend={"orientation": "h", "y": 0.995, "yanchor": "top", "x": 0, "title": "Status",
+        legend={"orientation": "h", "y": 0.995, "yanchor": "top", "x": 0, "title": {"text": "Status"},
                 "yref": "container"},
     )
-    fig.update_annotations(font={"size": 12}, x=0, xanchor="left")
     if window and all(window):
-        fig.update_xaxes(range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])])
-    return fig
+        for key in [k for k in layout if k.startswith("xaxis")]:
+            layout[key]["range"] = [pd.Timestamp(window[0]), pd.Timestamp(window[1])]
+    return {"data": data, "layout": layout}
+
+
+def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataFrame,
+                       names: dict[str, str], window: tuple | None = None) -> go.Figure:
+    """``zone_series_figure_dict`` as a ``go.Figure`` (briefings and tests)."""
+    return go.Figure(zone_series_figure_dict(series, zones, milestones, names, window))
 
 
 def its_figure(analysis) -> go.Figure:

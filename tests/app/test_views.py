@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from dash import html
 
@@ -114,7 +115,7 @@ def test_no_empty_state_when_something_matches(store):
 
 # Timeline -------------------------------------------------------------------------------
 def test_timeline_shows_the_whole_span_with_the_window_shaded(store):
-    fig = timeline.timeline_view(store, None, "#base", None, ["2017-08-03", "2017-09-01"])
+    fig = go.Figure(timeline.timeline_view(store, None, "#base", None, ["2017-08-03", "2017-09-01"]))
     bars = [t for t in fig.data if t.type == "bar"]
     assert [b.name for b in bars] == ["Shelling"]
     assert sum(bars[0].y) == 12  # every date, not just the window
@@ -124,12 +125,12 @@ def test_timeline_shows_the_whole_span_with_the_window_shaded(store):
 
 
 def test_timeline_follows_filters_and_the_lasso(store):
-    fig = timeline.timeline_view(store, None, "", ["i06", "i04"])
+    fig = go.Figure(timeline.timeline_view(store, None, "", ["i06", "i04"]))
     assert sum(fig.data[0].y) == 2
     shaded = [s for s in fig.layout.shapes if s.type == "rect"]  # no window: all dates
     assert (pd.Timestamp(shaded[0].x0), pd.Timestamp(shaded[0].x1)) == (
         pd.Timestamp("2017-05-04"), pd.Timestamp("2018-05-16"))
-    fig = timeline.timeline_view(store, None, "?type=Riots", None)
+    fig = go.Figure(timeline.timeline_view(store, None, "?type=Riots", None))
     assert [t for t in fig.data if t.type == "bar"] == []
     assert fig.layout.yaxis.range == pytest.approx((0, 1.18))
 
@@ -213,16 +214,16 @@ def test_geojson_download_keeps_text_and_unknowns(tmp_path):
 
 # Zone series ----------------------------------------------------------------------------
 def test_zone_series_has_a_panel_per_zone_with_its_weekly_counts(store):
-    fig = zone_series.zone_series_view(store, None, "", None)
+    fig = go.Figure(zone_series.zone_series_view(store, None, "", None))
     assert [a.text for a in fig.layout.annotations] == ["homs-north", "east", "buffer"]
     bars = [t for t in fig.data if t.type == "bar" and t.showlegend is False]
     assert [int(sum(b.y)) for b in bars] == [6, 1, 1]  # nested: i04 counts in both
 
 
 def test_zone_series_of_the_chosen_zones_follows_the_other_filters(store):
-    fig = zone_series.zone_series_view(store, None, "?zone=east&zone=buffer", None)
+    fig = go.Figure(zone_series.zone_series_view(store, None, "?zone=east&zone=buffer", None))
     assert [a.text for a in fig.layout.annotations] == ["east", "buffer"]
-    fig = zone_series.zone_series_view(store, None, "?zone=east&type=Riots", None)
+    fig = go.Figure(zone_series.zone_series_view(store, None, "?zone=east&type=Riots", None))
     assert [int(sum(b.y)) for b in fig.data if b.type == "bar" and b.showlegend is False] == [0]
 
 

@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Input, Output, State
 from dashboard.analysis.aggregate import weekly_counts
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
-from dashboard.views.figures import histogram_figure
+from dashboard.views.figures import histogram_figure_dict
 
 
 def timeline_view(store, session_id, filters, selection, window=None):
@@ -23,7 +23,7 @@ def timeline_view(store, session_id, filters, selection, window=None):
                                   within=selection_positions(view, selection))
     weekly = weekly_counts(view.index, positions, span=view.span)
     shaded = tuple(window) if window else (state.start, state.end)
-    return histogram_figure(weekly, view.dataset.milestones, shaded, view.span)
+    return histogram_figure_dict(weekly, view.dataset.milestones, shaded, view.span)
 
 
 def register(app, store) -> None:

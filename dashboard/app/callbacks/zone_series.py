@@ -13,7 +13,7 @@ from dash import Input, Output, State
 from dashboard.analysis.aggregate import weekly_counts
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve, selection_positions
-from dashboard.views.figures import zone_series_figure
+from dashboard.views.figures import zone_series_figure_dict
 
 
 def zone_series_view(store, session_id, filters, selection):
@@ -30,7 +30,7 @@ def zone_series_view(store, session_id, filters, selection):
         weekly = weekly_counts(view.index, positions[mask[positions]], span=view.span)
         series[zone] = weekly.sum(axis=1) if len(weekly.columns) else pd.Series(
             0, index=weekly_counts(view.index, positions[:0], span=view.span).index)
-    return zone_series_figure(series, view.zones, view.dataset.milestones, view.zone_names(),
+    return zone_series_figure_dict(series, view.zones, view.dataset.milestones, view.zone_names(),
                               window=None)
 
 
