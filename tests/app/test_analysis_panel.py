@@ -7,6 +7,7 @@ from datetime import date
 from dashboard.analysis.viewstate import ViewState
 from dashboard.app import ids
 from dashboard.app.callbacks import analysis
+from dashboard.core.memo import BoundedMemo
 
 
 def test_ap001_boxes_show_the_zone_and_day_in_use(store):
@@ -50,3 +51,19 @@ def test_ap005_with_terms_the_panel_counts_violations_and_names_exemptions(tmp_p
     assert zone == "homs-north" and store.base.terms is not None
     text = str(panel)
     assert "violations" in text and "Hay'at Tahrir al-Sham from 10 Sep 2017" in text
+
+
+def test_ap006_the_same_analysis_is_fitted_once_per_view(store, monkeypatch):
+    """Switching tabs or moving the slider asks for the same analysis again: the fits
+    are reused, and any filter, zone or window box change fits anew."""
+    calls = []
+    real = analysis.before_after
+    monkeypatch.setattr(analysis, "before_after", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(analysis, "_ANALYSES", BoundedMemo(8))
+    first = analysis.analysis_view(store, None, "", None, None, 90, 90, 25)
+    again = analysis.analysis_view(store, None, "?from=2017-09-01&to=2017-10-01", None, None,
+                                   90, 90, 25)
+    assert len(calls) == 1 and str(first[0]) == str(again[0])
+    analysis.analysis_view(store, None, "?type=Shelling", None, None, 90, 90, 25)
+    analysis.analysis_view(store, None, "", None, None, 60, 90, 25)
+    assert len(calls) == 3

@@ -8,12 +8,18 @@ from datetime import date
 from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
+from dashboard.analysis import filterspec
 from dashboard.analysis.ceasefire import before_after, zone_to_analyse
 from dashboard.analysis.viewdata import ViewData
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import resolve
 from dashboard.app.panels import analysis_panel
 from dashboard.core.errors import ZoneWatchError
+from dashboard.core.memo import BoundedMemo
+
+#: Analyses by (view, zone, day, windows, ring, filters): a tab switch, a slider move or a
+#: colleague on the same view asks again for the same fits (seconds of CPU on a busy server).
+_ANALYSES = BoundedMemo(64)
 
 
 def analysis_inputs(view: ViewData, state, zone: str | None, reference: str | None,
@@ -42,11 +48,13 @@ def analysis_view(store, session_id, query, zone, reference, before, after, ring
     free = replace(state, zones=())
     try:
         before_days, after_days, ring_km = parse.analysis_window(before, after, ring)
-        analysis = before_after(
+        key = (zone_id, day, before_days, after_days, ring_km,
+               tuple(getattr(free, spec.name) for spec in filterspec.FILTERS))
+        analysis = _ANALYSES.get(view, key, lambda: before_after(
             view.index, view.zones, view.dataset.zone_index, view.dataset.milestones, zone_id,
             reference=day, before_days=before_days, after_days=after_days, ring_km=ring_km,
             positions=view.index.select(free, ignore_window=True),
-            filters=free.active_filters(), terms=view.terms)
+            filters=free.active_filters(), terms=view.terms))
     except (ZoneWatchError, ValueError) as err:
         return html.Div(str(err), className="zw-message zw-error"), zone_id, reference
     return analysis_panel(analysis), zone_id, analysis.reference.isoformat()
