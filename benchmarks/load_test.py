@@ -169,7 +169,8 @@ class Analyst(threading.Thread):
         except requests.RequestException:
             response, status = None, 599
         with self.lock:
-            self.results.append((time.perf_counter() - started, status))
+            self.results.append((time.perf_counter() - started, status, _short(dep["output"]),
+                                 time.time()))
         return response
 
     def upload(self) -> None:
@@ -224,7 +225,7 @@ class Analyst(threading.Thread):
                 response = self.post(summary, {**values, "view-state.data": "?#own"})
                 if response is not None and response.ok and "of 3 incidents" not in response.text:
                     with self.lock:
-                        self.results.append((0.0, "leak"))
+                        self.results.append((0.0, "leak", "summary", time.time()))
             time.sleep(self.rng.uniform(0.3, 1.5))
 
 
@@ -317,6 +318,26 @@ class Hostile:
             time.sleep(0.5)
 
 
+def _short(output: str) -> str:
+    """A callback's first output id, e.g. "map" for "..map.figure...map-note.children..". """
+    return output.strip(".").split(".")[0]
+
+
+def slow_breakdown(results: list, began: float, over: float = 2.0) -> dict:
+    """Requests over ``over`` seconds by callback and by the 10 s of the run they started
+    in: which requests wait, and whether it is the warm-up or the whole run."""
+    slow = [(name, at - t - began) for t, status, name, at in results
+            if status != "leak" and t > over]
+    by_name: dict[str, int] = {}
+    by_time: dict[str, int] = {}
+    for name, start in slow:
+        by_name[name] = by_name.get(name, 0) + 1
+        key = f"{int(start // 10) * 10}s"
+        by_time[key] = by_time.get(key, 0) + 1
+    return {"by_callback": by_name, "by_start_10s": dict(sorted(by_time.items(),
+                                                                key=lambda kv: int(kv[0][:-1])))}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -393,7 +414,8 @@ def main() -> None:
         callbacks = Callbacks(base)
         results: list = []
         lock = threading.Lock()
-        stop_at = time.time() + args.seconds
+        began = time.time()
+        stop_at = began + args.seconds
         if args.hostile:
             hostile = Hostile(base, callbacks, stop_at)
             hostile.start()
@@ -406,18 +428,19 @@ def main() -> None:
             user.join(timeout=args.seconds + 120)
         if hostile is not None:
             hostile.join()
-    times = [t for t, status in results if status != "leak"]
+    times = [t for t, status, _name, _at in results if status != "leak"]
     record = {
         "bench": "load_test", "users": args.users, "workers": args.workers,
         "seconds": args.seconds, "proxy": args.proxy, "requests": len(times),
-        "server_errors": sum(1 for _, s in results if isinstance(s, int) and s >= 500),
-        "client_errors": sum(1 for _, s in results if isinstance(s, int) and 400 <= s < 500),
-        "leaks": sum(1 for _, s in results if s == "leak"),
+        "server_errors": sum(1 for _, s, *_ in results if isinstance(s, int) and s >= 500),
+        "client_errors": sum(1 for _, s, *_ in results if isinstance(s, int) and 400 <= s < 500),
+        "leaks": sum(1 for _, s, *_ in results if s == "leak"),
         "over_2s": sum(1 for t in times if t > 2.0),
         "p50_ms": statistics.median(times) * 1000 if times else float("nan"),
         "p95_ms": percentile(times, 0.95) * 1000, "max_ms": max(times, default=0) * 1000,
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "argv": " ".join(sys.argv[1:]),
+        "slow": slow_breakdown(results, began),
     }
     if hostile is not None:
         record["hostile"] = dict(hostile.counts)
