@@ -8,6 +8,7 @@ children (Chromium for a render) inherit the priority.
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import suppress
 
 #: ``nice`` for background processes: 19 is the lowest priority (a CPU-bound process at
@@ -19,6 +20,22 @@ def lower_priority() -> None:
     """Move this process to ``BACKGROUND_NICE`` (no-op where ``os.nice`` is missing)."""
     with suppress(AttributeError, OSError):
         os.nice(max(0, BACKGROUND_NICE - os.nice(0)))
+
+
+def lower_priority_after(seconds: float) -> threading.Timer:
+    """Move this process's main thread to ``BACKGROUND_NICE`` once ``seconds`` have
+    passed: an upload's check runs at normal priority while it is quick (an ordinary
+    file is checked in well under a second) and yields the CPU when it is not."""
+    pid = os.getpid()  # on Linux, the main thread's own id: only it is lowered
+
+    def lower() -> None:
+        with suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, BACKGROUND_NICE)
+
+    timer = threading.Timer(seconds, lower)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def default_export_slots() -> int:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard.core.priority import lower_priority
+from dashboard.core.priority import lower_priority_after
 from dashboard.io import Issue, ValidationReport, read_incidents, read_zones
 from dashboard.io.limits import MB, Limits, fix_for
 from dashboard.io.terms_file import read_terms
@@ -31,6 +31,7 @@ from dashboard.io.writers import inert_frame
 PRELOAD = ["dashboard.server.upload_check", "geopandas", "pyogrio", "pyarrow.parquet", "pyarrow.csv",
            "openpyxl", "shapely"]
 #: Issues sent back from the child; the rest are counted ("and N more").
+QUICK_CHECK_S = 0.5  # a check running longer than this drops to the lowest CPU priority
 MAX_ISSUES = 500
 _GRACE_S = 1.0  # beyond the deadline, for the answer to cross the pipe
 
@@ -141,7 +142,8 @@ def _child(sender, path: str, role: str, limits: Limits, encoding: str | None = 
            rejected_path: str | None = None) -> None:
     """Read the file and send back the report as plain data (or "memory")."""
     try:
-        lower_priority()  # the analysts' requests come first on a busy server
+        # Quick files at normal priority; a slow one yields to everyone else's requests.
+        lower_priority_after(QUICK_CHECK_S)
         _limit_self(limits)
         if role == "terms":  # a small JSON file: every problem, no rows to reject
             _terms, report = read_terms(Path(path), limits=limits, encoding=encoding)

@@ -11,6 +11,7 @@ import base64
 import gzip
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -250,12 +251,13 @@ def test_odd_text_gets_a_located_message(upload, tmp_path, raw, name, role, expe
     assert expected in "\n".join(reader(path)[1].messages())
 
 
-def test_upload_checks_run_at_the_lowest_cpu_priority(tmp_path, monkeypatch):
-    """A hostile upload's check yields the CPU to everyone else's requests."""
+def test_upload_checks_drop_to_the_lowest_cpu_priority_when_slow(tmp_path, monkeypatch):
+    """A hostile upload's check yields the CPU to everyone else's requests after its
+    first half second; an ordinary file is checked before that."""
     from dashboard.server import upload_check
 
     seen = []
-    monkeypatch.setattr(upload_check, "lower_priority", lambda: seen.append(True))
+    monkeypatch.setattr(upload_check, "lower_priority_after", lambda s: seen.append(s == 0.5))
     monkeypatch.setattr(upload_check, "_limit_self", lambda limits: None)
     path = tmp_path / "own.csv"
     path.write_bytes(HEADER + b"a1,2017-08-03,36.73,34.84,1\n")
@@ -269,3 +271,12 @@ def test_upload_checks_run_at_the_lowest_cpu_priority(tmp_path, monkeypatch):
 
     upload_check._child(Sender(), str(path), "incidents", Limits())
     assert seen[0] is True and isinstance(seen[1], dict)  # lowered first, then read
+
+
+def test_lower_priority_after_lowers_the_main_thread_when_the_time_is_up():
+    code = ("import os, time\nfrom dashboard.core.priority import lower_priority_after\n"
+            "lower_priority_after(0.2)\nprint(os.getpriority(os.PRIO_PROCESS, os.getpid()))\n"
+            "time.sleep(0.6)\nprint(os.getpriority(os.PRIO_PROCESS, os.getpid()))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         check=True).stdout.split()
+    assert out == [str(os.nice(0)), "19"]  # as started (inherited), then the lowest
