@@ -5,12 +5,14 @@ faces the network (see the README's Deployment section).
 
 Settings come from ``ZONEWATCH_*`` environment variables (``ZONEWATCH_DATABASE_URL``:
 the team database instead of files). gunicorn's master imports this module and loads
-the data once (``preload_app`` in that config), then forks the workers, which share
-it: the prepared data is memory-mapped, the rest copy-on-write. Uploads live on disk
+the data once (``preload_app`` in that config) and warms the default view up
+(``dashboard.app.warmup``), then forks the workers, which share it: the prepared data is memory-mapped, the rest copy-on-write. Uploads live on disk
 per session, so every worker sees them.
 """
 
 from dashboard.app import create_app
+from dashboard.app.warmup import warm_up
 
 app = create_app()
 server = app.server
+warm_up(server.extensions["zonewatch_store"])  # before any worker takes a request

@@ -1,0 +1,39 @@
+"""Warm a new server process up before it takes requests.
+
+A worker's first answers are slow: the statistics libraries load on the first zone
+panel, the zone layers and hexagon grids are built on the first map. On a busy
+server that first request waited seconds behind everyone else's; gunicorn's workers
+run this when they load the app (``dashboard.wsgi``), so the first analyst to reach a
+worker is answered as fast as the hundredth.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM
+from dashboard.app.callbacks.analysis import analysis_view
+from dashboard.app.callbacks.cards import summary_view
+from dashboard.app.callbacks.histogram import timeline_view
+from dashboard.app.callbacks.map_view import map_view
+from dashboard.app.callbacks.zone_series import zone_series_view
+
+log = logging.getLogger("zonewatch")
+
+
+def warm_up(store) -> float:
+    """Build the default view's map, cards, histogram, zone series and zone panel once
+    (what a first page load asks for); seconds taken. Never raises: a failure here
+    only means a slower first request, so it is logged and the server starts."""
+    started = time.perf_counter()
+    try:
+        map_view(store, None, "", None, [], None)
+        summary_view(store, None, "", None)
+        timeline_view(store, None, "", None)
+        zone_series_view(store, None, "", None)
+        analysis_view(store, None, "", None, None, DEFAULT_BEFORE, DEFAULT_AFTER, DEFAULT_RING_KM)
+    except Exception:  # a warm-up must never keep the server from starting
+        log.warning("warm-up of the default view failed; the first request will be slower",
+                    exc_info=True)
+    return time.perf_counter() - started

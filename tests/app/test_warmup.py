@@ -1,0 +1,25 @@
+"""A new worker builds the default view once before it takes requests."""
+
+from __future__ import annotations
+
+import logging
+
+from dashboard.app import warmup
+from dashboard.app.callbacks import analysis
+from dashboard.core.memo import BoundedMemo
+
+
+def test_warm_up_leaves_the_default_zone_panel_ready(store, monkeypatch):
+    monkeypatch.setattr(analysis, "_ANALYSES", BoundedMemo(8))
+    assert warmup.warm_up(store) > 0
+    assert len(analysis._ANALYSES) == 1  # the first zone panel asked for is already fitted
+
+
+def test_a_failing_warm_up_is_logged_and_the_server_starts(store, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no map today")
+
+    monkeypatch.setattr(warmup, "map_view", broken)
+    with caplog.at_level(logging.WARNING, logger="zonewatch"):
+        warmup.warm_up(store)
+    assert "warm-up of the default view failed" in caplog.text
