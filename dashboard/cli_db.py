@@ -136,3 +136,29 @@ def export(db_url, folder) -> None:
 
     for path in export_files(_engine(db_url), folder):
         click.echo(f"-> {path}")
+
+
+# --db for the commands that otherwise read files (join, report, snapshot, animate) --------
+DB_SOURCE = click.option(
+    "--db", "db_url", metavar="URL",
+    help="Read zones, milestones, incidents (and terms) from the team database instead of "
+         "files, e.g. postgresql://zonewatch_reader@dbhost/zonewatch.")
+
+
+@_edge
+def db_dataset(db_url: str, zones, incidents, *, join: str = "memory"):
+    """The store as a Dataset for a command given ``--db`` (``join="sql"``: the join
+    columns computed by PostgreSQL)."""
+    if zones or incidents:
+        raise click.UsageError("--db replaces --zones and --incidents: give one or the other")
+    from dashboard.db.read import load_db_dataset
+
+    return load_db_dataset(db_url, join=join)
+
+
+@_edge
+def db_terms(db_url: str):
+    """The terms in the store (None when none were imported)."""
+    from dashboard.db.read import load_db_terms
+
+    return load_db_terms(db_url)

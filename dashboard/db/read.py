@@ -91,11 +91,9 @@ def read_incidents(conn: Connection, datasets: list[str] | None = None) -> pd.Da
         return empty_incidents()
     if len(frames) == 1:
         return frames[0]
-    from dashboard.analysis import dataset
+    from dashboard.analysis.dataset import concat_sources
 
-    # As load_dataset puts several files together (concat_sources, where it exists).
-    concat = getattr(dataset, "concat_sources", None)
-    return concat(frames) if concat else pd.concat(frames, ignore_index=True)
+    return concat_sources(frames)  # as load_dataset puts several files together
 
 
 def _frame_columns(conn: Connection, frame: str) -> list[list[str]]:
@@ -132,7 +130,7 @@ def load_db_dataset(url: str | Engine | None = None, *, join: str = "memory") ->
     imported (same columns, dtypes and row order), joined to the zones. ``join``:
     "memory" (the in-memory join, as for files; it also gives the zone masks the views
     use) or "sql" (the join columns computed by PostgreSQL, ``dashboard.db.sqljoin``)."""
-    from dashboard.analysis.dataset import Dataset, assemble_dataset
+    from dashboard.analysis.dataset import Dataset, assemble_dataset, link_sources
     from dashboard.analysis.spatial import ZoneIndex
 
     engine = _engine(url)
@@ -147,7 +145,8 @@ def load_db_dataset(url: str | Engine | None = None, *, join: str = "memory") ->
 
             joined_cols = sql_join_columns(conn)
     if join == "sql":
-        return Dataset(zones, milestones, _attach(incidents, joined_cols), [], ZoneIndex(zones))
+        joined, links = link_sources(_attach(incidents, joined_cols))
+        return Dataset(zones, milestones, joined, [], ZoneIndex(zones), None, links)
     # The same join (and whatever load_dataset adds after it) as for files.
     return assemble_dataset(zones, incidents, milestones, [])
 
