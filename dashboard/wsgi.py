@@ -6,8 +6,9 @@ faces the network (see the README's Deployment section).
 Settings come from ``ZONEWATCH_*`` environment variables (``ZONEWATCH_DATABASE_URL``:
 the team database instead of files). gunicorn's master imports this module and loads
 the data once (``preload_app`` in that config) and warms the default view up
-(``dashboard.app.warmup``), then forks the workers, which share it: the prepared data is memory-mapped, the rest copy-on-write. Uploads live on disk
-per session, so every worker sees them.
+(``dashboard.app.warmup``), then forks the workers, which share it: the prepared data
+is memory-mapped, the rest copy-on-write. Uploads live on disk per session, so every
+worker sees them.
 """
 
 from dashboard.app import create_app

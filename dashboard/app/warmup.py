@@ -2,9 +2,10 @@
 
 A worker's first answers are slow: the statistics libraries load on the first zone
 panel, the zone layers and hexagon grids are built on the first map. On a busy
-server that first request waited seconds behind everyone else's; gunicorn's workers
-run this when they load the app (``dashboard.wsgi``), so the first analyst to reach a
-worker is answered as fast as the hundredth.
+server that first request waited seconds behind everyone else's. ``dashboard.wsgi``
+runs this when it loads the app (in gunicorn's master with ``preload_app``, so the
+workers it forks start warm), and the first analyst to reach a worker is answered as
+fast as the hundredth.
 """
 
 from __future__ import annotations
