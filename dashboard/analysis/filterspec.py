@@ -305,7 +305,7 @@ FILTERS: tuple[FilterSpec, ...] = (
     # The incident files (their ``dataset``), each switched on or off; then whether an
     # event several of them report is counted once (``IncidentIndex.select``).
     OffListFilter(name="datasets_off", key="off", label="Sources off", column="dataset",
-                  input="datasets", panel=5, control=Control("switches", "Sources")),
+                  input="sources_on", panel=5, control=Control("switches", "Sources")),
     SwitchFilter(name="dedupe", key="dedup", label="Duplicates across sources",
                  off_words="each source's report counted", panel=6,
                  control=Control("toggle", "Count each event once (duplicates across "

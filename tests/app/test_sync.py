@@ -24,7 +24,7 @@ from dashboard.app.callbacks.sync import (
 from dashboard.views.figures import hex_trace
 
 LAST = 376  # offset of the data's last day, 2018-05-15
-DEFAULT_CONTROLS = {"datasets": ["test"], "dedupe": ["dedupe"],  # sources on, count once
+DEFAULT_CONTROLS = {"sources_on": ["test"], "dedupe": ["dedupe"],  # sources on, count once
                     "types": [], "sub_types": [], "actors": [], "zones": [], "classes": [], "inside": [],
                     "precision": [], "fat_min": None, "fat_max": None, "sources": [], "text": "",
                     "range": [0, LAST], "as_of": None, "play_step": "week", "play_window": 30,
