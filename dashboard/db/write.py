@@ -64,9 +64,10 @@ def plan_import(zones: Path | None = None, incidents: list[Path] | tuple[Path, .
         plan.files.append({"role": "zones", "path": str(zones), "rows": len(plan.zones)})
     by_dataset: dict[str, list[pd.DataFrame]] = {}
     for path in incidents:
+        path = path if isinstance(path, Path) else Path(path)  # a SourcePath keeps its name
         frame, _ = load_incidents(path, encoding=encoding)
-        _check_ids(frame, Path(path))
-        if (name := source_name(Path(path))) is not None:  # NAME=FILE, as load_dataset names it
+        _check_ids(frame, path)
+        if (name := source_name(path)) is not None:  # NAME=FILE, as load_dataset names it
             frame = frame.assign(dataset=pd.Categorical([name] * len(frame)))
         for name, part in frame.groupby("dataset", sort=False, observed=True):
             by_dataset.setdefault(str(name), []).append(part.reset_index(drop=True))
