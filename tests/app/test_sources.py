@@ -5,14 +5,24 @@ switch on and off, and the link round-trips both. One fixture: the tiny world to
 
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
+from dash import dcc
+from dash.exceptions import PreventUpdate
 
+from dashboard.analysis import sources
 from dashboard.analysis.ceasefire import before_after
 from dashboard.analysis.dataset import assemble_dataset
+from dashboard.analysis.viewdata import view_links
 from dashboard.analysis.viewstate import ViewState, decode, encode
+from dashboard.app import ids
+from dashboard.app.callbacks import sources as sources_cb
+from dashboard.app.callbacks import uploads
 from dashboard.app.callbacks.cards import summary_view
 from dashboard.app.callbacks.histogram import timeline_view
 from dashboard.app.callbacks.zone_series import zone_series_view
@@ -20,6 +30,7 @@ from dashboard.core.settings import Settings
 from dashboard.export.words import counting_words, filter_words
 from dashboard.io.milestones import empty_milestones
 from dashboard.server.datastore import DataStore
+from dashboard.server.sessions import new_session_id
 from tests import dedupe_standin
 from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
 
@@ -54,9 +65,12 @@ def card_texts(cards) -> list[str]:
 
 
 def bar_total(figure) -> int:
-    """Incidents in a figure's bars (legend-only bars hold no numbers)."""
-    return int(sum(sum(t.y) for t in figure.data
-                   if t.type == "bar" and t.y is not None and None not in list(t.y)))
+    """Incidents in a figure's bars (legend-only bars hold no numbers); a figure or its
+    plain data."""
+    traces = figure["data"] if isinstance(figure, dict) else figure.to_plotly_json()["data"]
+    bars = [list(t["y"]) if t.get("y") is not None else [] for t in traces
+            if t.get("type") == "bar"]
+    return int(sum(sum(y) for y in bars if y and None not in y))
 
 
 def figures(store, query: str) -> dict:
@@ -123,3 +137,72 @@ def test_the_words_say_it_in_the_briefing_and_the_link_keeps_the_switches(store)
     assert encode(off, view.default) == "?off=Field+reports&dedup=0"
     assert decode("?off=Field+reports&dedup=0", view.default).state == off
     assert decode("?dedup=maybe", ViewState()).problems == ["'dedup=maybe' is not 1 or 0; ignored"]
+
+
+# Uploads add, replace one or replace every source; decisions stay with the session -------
+def as_upload(text: str) -> str:
+    return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+
+
+#: A third source: i03 told again, and an event of its own.
+THIRD_CSV = ("incident_id,date,lon,lat,fatalities,event_type\n"
+             "x1,2017-08-03,36.65,34.95,0,Shelling\nx2,2017-12-01,36.9,34.9,0,Shelling\n")
+
+
+def sources_of(view) -> list[str]:
+    return view.index.options("dataset")
+
+
+def test_an_upload_adds_a_source_replaces_one_or_replaces_every_one(store):
+    sid = new_session_id()
+    added = uploads.upload_view(store, sid, "incidents", as_upload(THIRD_CSV), "mine.csv",
+                                mode="add")
+    assert added.message == "mine.csv: loaded 2 incidents as the source 'mine.csv' (0 warnings)."
+    view = store.view_data(sid)
+    assert sources_of(view) == ["ACLED", "Field reports", "mine.csv"]
+    assert len(view.index) == 18
+    assert count_of(store, sid) == "14 of 14 incidents, duplicates across sources counted once"
+    uploads.upload_view(store, sid, "incidents", as_upload(THIRD_CSV), "again.csv",
+                        mode="replace:Field reports")
+    view = store.view_data(sid)
+    assert sources_of(view) == ["ACLED", "Field reports", "mine.csv"]  # renamed in place
+    assert (view.index.frame["dataset"] == "Field reports").sum() == 2
+    uploads.upload_view(store, sid, "incidents", as_upload(THIRD_CSV), "only.csv", mode="all")
+    assert sources_of(store.view_data(sid)) == ["only.csv"]
+    assert count_of(store, sid) == "2 of 2 incidents"  # one source: nothing to count once
+    assert sources_of(store.view_data(new_session_id())) == ["ACLED", "Field reports"]
+
+
+def count_of(store, sid, query: str = "") -> str:
+    return summary_view(store, sid, query, None)[1]
+
+
+def test_decisions_change_the_clusters_and_survive_a_new_server_process(store, tmp_path):
+    sid = new_session_id()
+    links = view_links(store.view_data(sid))
+    first = links.iloc[0]
+    key = (first["dataset_a"], first["id_a"], first["dataset_b"], first["id_b"])
+    assert count_of(store, sid).startswith("13 of 13")
+    assert sources_cb.decide_view(store, sid, ids.link_decision(key, "rejected"), 1)
+    assert count_of(store, sid).startswith("14 of 14")  # two events now, each counted
+    again = DataStore.from_dataset(two_sources(), store.settings, "two")  # a restart
+    assert count_of(again, sid).startswith("14 of 14")
+    csv = pd.read_csv(io.StringIO(sources_cb.export_view(again, sid)["content"]))
+    assert list(csv.columns) == sources.EXPORT_COLUMNS
+    assert csv.set_index("id_b").loc[key[3], "decision"] == "rejected"
+    sources_cb.decide_view(again, sid, ids.link_decision(key, "rejected"), 2)  # taken back
+    assert count_of(again, sid).startswith("13 of 13")
+    with pytest.raises(PreventUpdate):  # a button drawn, not clicked
+        sources_cb.decide_view(again, sid, ids.link_decision(key, "confirmed"), None)
+
+
+def test_the_sources_tab_compares_the_sources_in_a_zone(store):
+    panel = sources_cb.sources_view(store, None, "", "homs-north")
+    figure = next(c.figure for c in panel if isinstance(c, dcc.Graph))
+    assert [t.name.split(" (")[0] for t in figure.data] == ["ACLED", "Field reports"]
+    assert "Northern" not in figure.layout.title.text and "homs-north" in figure.layout.title.text
+    assert figure.layout.yaxis.title.text == "Incidents per week"
+    text = str(panel)
+    assert "Likely duplicates to review" in text and "only in Field reports" in text
+    assert "f-i03" in text and "f-i07" in text  # homs-north's events told twice
+    assert "f-i06" not in text  # east's
