@@ -45,9 +45,14 @@ def describe_source(settings: Settings) -> str:
     incidents = settings.incidents
     files = incidents if isinstance(incidents, list | tuple) else [incidents] if incidents else []
     parts = [f"zones: {settings.zones.name if settings.zones else 'bundled Syria 2017'}",
-             "incidents: " + (", ".join(source_name(Path(p)) or Path(p).name for p in files)
+             "incidents: " + (", ".join(source_name(p) or p.name for p in map(_path, files))
                               or "bundled UCDP GED")]
     return " · ".join(parts)
+
+
+def _path(value) -> Path:
+    """``value`` as a path, a ``SourcePath`` kept as it is (its name with it)."""
+    return value if isinstance(value, Path) else Path(value)
 
 
 def load_base_view(settings: Settings, *, save_in_background: bool = False) -> ViewData:
