@@ -13,25 +13,28 @@ Two rows of *different* datasets are linked when they may be one event told twic
   any actor named on both sides agrees (actor1 of one may be actor2 of the other);
   known actors on both sides with none in common lower the score; none named is neutral.
 * **Fatalities** do not contradict: both known and within ``max(2, 50% of the larger)``
-  agree; farther apart lowers the score; the larger above 4 × (smaller + 1) and beyond the
-  tolerance vetoes the link.
+  agree (1 when equal, 0.5 at the edge); farther apart lowers the score; the larger
+  above 4 × (smaller + 1) and beyond the tolerance vetoes the link.
 
-A pair passing the vetoes (dates, place, types, fatalities) gets a score in 0..1, a
-weighted mean of five parts (:data:`WEIGHTS`), and its reasons in words; pairs scoring
-at least ``threshold`` are links. Each row keeps at most ``max_links_per_row`` links (its
-best) so dense places do not drown the real pairs.
+A pair passing the vetoes (dates, place, types, fatalities) gets a score in 0..1, the
+weighted sum of five parts (:data:`WEIGHTS`; each part 0..1, 0.5 where nothing is
+known), and its reasons in words; pairs scoring at least ``threshold`` (0.7) are links.
+A link must also be the best link of each of its rows to the other row's dataset
+(``max_links_per_row=1``; raise it, and lower the threshold, to list runners-up for
+review), so a dense day does not drown the real pairs in look-alikes.
 
 **Clusters** (:func:`cluster_ids`): union-find over the links, best score first, with one
 rule against chaining: a cluster holds at most one row per dataset, so a link that would
 put two rows of one dataset together is skipped (the higher-scoring link already made
-the cluster). Analyst-confirmed links are applied first and may break that rule;
-rejected links are never applied.
+the cluster). Analyst-confirmed links are applied first and may break that rule; the
+two rows of a rejected link never share a cluster.
 
-**The index.** Rows are points on the sphere (x, y, z in km) plus one far-away axis for
-the day and the kind group, so a KD-tree only ever pairs rows on the same day and in the
-same group of compatible kinds. Each row is a *start* point (its first day) and a
-*cover* point for each day its span covers; every overlapping pair is found once, on
-the later start day. One tree query per dataset pair and precision class pair.
+**The index** (:mod:`dashboard.analysis.linkindex`). Each row is a *start* point on its
+first day and a *cover* point on every day its span covers, in every group of
+compatible kinds its kind belongs to; a grid join pairs start and cover points of one
+day and group within the two radii, so an overlapping pair is found once, on the later
+first day. One join per dataset pair and radius pair; never all pairs
+(``index="all-pairs"`` is the naive baseline, for tests and the benchmark).
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ import pandas as pd
 
 from dashboard.analysis import eventkinds, linkindex
 from dashboard.core import model
-from dashboard.core.aliases import alias_group, is_civilians, normalise_actor, side_groups
+from dashboard.core.aliases import actor_key, alias_group, is_civilians, normalise_actor, side_groups
 from dashboard.core.errors import ConfigError
 from dashboard.io.dates import to_day_numbers
 
@@ -55,6 +58,10 @@ LINK_COLUMNS = ["a", "b", "dataset_a", "id_a", "dataset_b", "id_b", "score", "re
 DATE_SLACK = {"day": 0, "2-6 days": 3, "week": 3, "month": 15, "longer": 30}
 #: The parts of a score and their weights (sum 1).
 WEIGHTS = {"date": 0.2, "place": 0.25, "type": 0.2, "actors": 0.2, "fatalities": 0.15}
+#: The score of a pair whose rows both name actors, none in common, is multiplied by this.
+CONFLICT_FACTOR = 0.8
+#: How much of the fatalities part is lost at the edge of the tolerance (1 when equal).
+FATALITY_EDGE = 0.5
 #: Actor names that say nothing about who acted.
 NO_ACTOR = frozenset({"", "unknown", "unidentified", "unidentified armed group",
                       "unidentified armed group syria", "none", "nan", "other"})
@@ -69,7 +76,7 @@ class Tuning:
     fatality_abs_tol: float = 2.0   # fatalities agree within max(abs, rel × larger)
     fatality_rel_tol: float = 0.5
     fatality_veto_ratio: float = 4.0  # larger > ratio × (smaller + 1), beyond tol: veto
-    max_links_per_row: int = 3      # a row keeps its best links only (0: all)
+    max_links_per_row: int = 1      # per row and other dataset: its best links (0: all)
     max_span_days: int = 400        # rows spanning more days are not linked
     index: str = "grid"             # "all-pairs": the naive baseline (tests, benchmark)
 
@@ -192,8 +199,7 @@ def _actors(frame: pd.DataFrame) -> tuple[np.ndarray, int, list[str]]:
                 if norm in NO_ACTOR:
                     continue
                 group = alias_group(part)
-                key = "civilians" if is_civilians(part) else normalise_actor(
-                    group.name) if group else norm
+                key = "civilians" if is_civilians(part) else actor_key(part)
                 if key not in keys:
                     keys[key] = len(names)
                     names.append("civilians" if key == "civilians"
@@ -336,14 +342,18 @@ def _score(r: _Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tunin
     fatalities, veto = _fatality_parts(r.fatalities[x], r.fatalities[y], tuning)
     score = (WEIGHTS["date"] * date + WEIGHTS["place"] * place + WEIGHTS["type"] * kind
              + WEIGHTS["actors"] * actors + WEIGHTS["fatalities"] * fatalities)
-    score = np.where(veto | (kind <= 0), 0.0, score)
+    # Known actors with none in common are more than a missing part: the score is cut by
+    # CONFLICT_FACTOR (IS against the SDF is not the army against insurgents, whatever
+    # else agrees).
+    score = np.where(actors == 0.0, score * CONFLICT_FACTOR, score)
+    score = np.where(veto | (kind <= 0), -1.0, score)  # vetoed: below any threshold
     return _Parts(x, y, km, date, place, kind, actors, fatalities, score)
 
 
 def _actor_parts(r: _Rows, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """0.5 when a side names no actor; 0 when both do and none is in common; else
-    0.4 + 0.6 × (armed actors in common / the fewer named by either row), so both sides
-    agreeing gives 1 and one of two 0.7; civilians alone in common 0.5."""
+    0.3 + 0.7 × (armed actors in common / the fewer named by either row), so both sides
+    agreeing gives 1 and one of two 0.65; civilians alone in common 0.5."""
     ax, ay = r.actors[x], r.actors[y]
     shared = np.zeros(len(x), dtype=np.int64)
     civ_shared = np.zeros(len(x), dtype=bool)
@@ -357,7 +367,7 @@ def _actor_parts(r: _Rows, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     count_y = ((ay >= 0) & (ay != r.civilians)).sum(axis=1)
     fewer = np.maximum(np.minimum(count_x, count_y), 1)
     named = (ax[:, 0] >= 0) & (ay[:, 0] >= 0)
-    agree = 0.4 + 0.6 * np.minimum(shared / fewer, 1.0)
+    agree = 0.3 + 0.7 * np.minimum(shared / fewer, 1.0)
     return np.where(~named, 0.5, np.where(shared > 0, agree, np.where(civ_shared, 0.5, 0.0)))
 
 
@@ -369,7 +379,7 @@ def _fatality_parts(fa: np.ndarray, fb: np.ndarray, tuning: Tuning
     big, small = np.fmax(fa, fb), np.fmin(fa, fb)
     tol = np.maximum(tuning.fatality_abs_tol, tuning.fatality_rel_tol * big)
     within = (big - small) <= tol
-    near = 1.0 - 0.5 * np.nan_to_num((big - small) / tol)
+    near = 1.0 - FATALITY_EDGE * np.nan_to_num((big - small) / tol)
     part = np.where(~known, 0.5, np.where(within, near, 0.1))
     veto = known & ~within & (big > tuning.fatality_veto_ratio * (small + 1))
     return part, veto
@@ -398,11 +408,11 @@ def find_links(incidents: pd.DataFrame, **tuning) -> pd.DataFrame:
     pairs = _all_pairs if settings.index == "all-pairs" else _candidates
     for x, y, km in pairs(r, settings):
         parts = _score(r, x, y, km, settings, table)
-        keep = parts.score >= settings.threshold
+        keep = parts.score >= max(settings.threshold, 0.0)
         batches.append(_Parts(*(getattr(parts, f.name)[keep]
                                 for f in dataclasses.fields(_Parts))))
     parts = _concat(batches)
-    parts = _best_per_row(parts, settings.max_links_per_row)
+    parts = _best_per_row(parts, settings.max_links_per_row, r.dataset)
     return _frame(incidents, r, parts, settings)
 
 
@@ -414,16 +424,22 @@ def _concat(batches: list[_Parts]) -> _Parts:
                     for f in dataclasses.fields(_Parts)))
 
 
-def _best_per_row(parts: _Parts, k: int) -> _Parts:
-    """Keep a link when it is among the ``k`` best of both its rows (ties: the nearer,
-    then the lower row positions)."""
+def _best_per_row(parts: _Parts, k: int, dataset: np.ndarray) -> _Parts:
+    """Keep a link when it is among the ``k`` best links of each of its rows to the
+    other row's dataset (ties: the nearer, then the lower row positions): with ``k=1``
+    each row keeps its best match in every other source, when that match agrees."""
     if k <= 0 or not len(parts.x):
         return parts
     order = np.lexsort((np.maximum(parts.x, parts.y), np.minimum(parts.x, parts.y), parts.km,
                         -parts.score))
-    ranked = pd.DataFrame({"x": parts.x[order], "y": parts.y[order]})
-    keep = ((ranked.groupby("x", sort=False).cumcount().to_numpy() < k)
-            & (ranked.groupby("y", sort=False).cumcount().to_numpy() < k))
+    x, y = parts.x[order], parts.y[order]
+    n_ds = int(dataset.max()) + 1
+    # Both ends of every link, interleaved, best link first; a row's rank counts its
+    # links to one other dataset, on either side (a row is ``x`` in some links, ``y`` in
+    # others).
+    ends = np.column_stack([x * n_ds + dataset[y], y * n_ds + dataset[x]]).ravel()
+    rank = pd.Series(ends).groupby(ends, sort=False).cumcount().to_numpy()
+    keep = (rank[0::2] < k) & (rank[1::2] < k)
     sel = np.sort(order[keep])
     return _Parts(*(getattr(parts, f.name)[sel] for f in dataclasses.fields(_Parts)))
 
