@@ -14,6 +14,7 @@ import click
 from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RING_KM, RING_KM, WINDOW_DAYS
 from dashboard.cli_db import DB_SOURCE, db_dataset, db_terms
 from dashboard.cli_db import db as db_commands
+from dashboard.cli_dedupe import dedupe as dedupe_command
 from dashboard.core.errors import ZoneWatchError
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -458,3 +459,4 @@ def animate(state_text, zones, incidents, db_url, title, histogram, numbers, ter
 
 
 cli.add_command(db_commands)  # zonewatch db init|import|export|status
+cli.add_command(dedupe_command)  # zonewatch dedupe --incidents a.csv --incidents b.csv

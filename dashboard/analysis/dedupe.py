@@ -58,6 +58,8 @@ LINK_COLUMNS = ["a", "b", "dataset_a", "id_a", "dataset_b", "id_b", "score", "re
 DATE_SLACK = {"day": 0, "2-6 days": 3, "week": 3, "month": 15, "longer": 30}
 #: The parts of a score and their weights (sum 1).
 WEIGHTS = {"date": 0.2, "place": 0.25, "type": 0.2, "actors": 0.2, "fatalities": 0.15}
+#: Distances are judged over the two radii, but over no more than this (km).
+PLACE_SCALE_KM = 50.0
 #: The score of a pair whose rows both name actors, none in common, is multiplied by this.
 CONFLICT_FACTOR = 0.8
 #: How much of the fatalities part is lost at the edge of the tolerance (1 when equal).
@@ -333,10 +335,14 @@ def _score(r: _Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tunin
     span = np.maximum(r.hi[x] - r.lo[x], r.hi[y] - r.lo[y]) + 1
     date = np.where(overlap, np.where(both_exact, 1.0, 0.85 * np.minimum(1.0, 7.0 / span)),
                     0.6)
+    # Closeness over the reach (radius_a + radius_b), but never over more than 50 km:
+    # 126 km apart is no sign of one place, whatever the radii allow; and the wider the
+    # reach the more the part tends to 0.3 ("within 300 km" says little).
     reach = r.radius[x] + r.radius[y]
-    closeness = 1.0 - np.minimum(km / np.maximum(reach, 1e-9), 1.0)
-    specific = np.minimum(1.0, 50.0 / np.maximum(reach, 1e-9))
-    place = specific * closeness + (1 - specific) * 0.3  # "within 300 km" says little
+    scale = np.clip(reach, 1e-9, PLACE_SCALE_KM)
+    closeness = np.maximum(0.0, 1.0 - km / scale)
+    specific = np.minimum(1.0, PLACE_SCALE_KM / np.maximum(reach, 1e-9))
+    place = specific * closeness + (1 - specific) * 0.3
     kind = kind_table[r.kind[x], r.kind[y]]
     actors = _actor_parts(r, x, y)
     fatalities, veto = _fatality_parts(r.fatalities[x], r.fatalities[y], tuning)
