@@ -64,13 +64,9 @@ def load_base_view(settings: Settings, *, save_in_background: bool = False) -> V
     from dashboard.server import prepared
 
     if settings.database_url:  # the team store instead of files
-        from dashboard.server.dbview import connect, load_db_view
+        from dashboard.server.dbview import open_store
 
-        engine = connect(settings.database_url)
-        try:
-            return load_db_view(settings, engine)[1]
-        finally:
-            engine.dispose()  # no connection outlives the load (nor crosses a fork)
+        return open_store(settings)[1]
     label = describe_source(settings)
     files = dataset_files(settings.zones, settings.incidents, settings.milestones)
     terms_path = terms_file(settings)
@@ -146,13 +142,9 @@ class DataStore:
         database (``settings.database_url``): read at start, then reloaded when the
         store's revision moves (``base``)."""
         if settings.database_url:
-            from dashboard.server.dbview import Reloader, connect, load_db_view
+            from dashboard.server.dbview import Reloader, open_store
 
-            engine = connect(settings.database_url)
-            try:
-                revision, base = load_db_view(settings, engine)
-            finally:
-                engine.dispose()  # no connection outlives the load (nor crosses a fork)
+            revision, base = open_store(settings)
             store = cls(base, session_store(settings), settings)
             store.reloader = Reloader(settings, revision)
             return store

@@ -23,7 +23,7 @@ from threading import Lock, Thread
 from typing import TYPE_CHECKING
 
 from dashboard.analysis.viewdata import ViewData, build_view_data
-from dashboard.core.errors import ConfigError
+from dashboard.core.errors import ConfigError, ZoneWatchError
 from dashboard.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,6 +66,25 @@ def store_name(url: str) -> str:
     parsed = make_url(database_url(url))
     host = parsed.host or parsed.query.get("host") or "localhost"
     return f"{parsed.database} on {host if isinstance(host, str) else host[0]}"
+
+
+def open_store(settings: Settings) -> tuple[int, ViewData]:
+    """(revision, view) at start (``load_db_view``), its connections closed afterwards so
+    none crosses a fork. A store that cannot be read raises ``ConfigError`` naming it."""
+    engine = connect(settings.database_url)
+    try:
+        return load_db_view(settings, engine)
+    except ZoneWatchError:
+        raise
+    except Exception as err:  # unreachable, refused, no schema, no rights
+        cause = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(
+            f"the team database {store_name(settings.database_url)} could not be read "
+            f"({cause}). Fix: check that PostgreSQL is running and the URL, role and "
+            "password in --db or ZONEWATCH_DATABASE_URL; a new database needs zonewatch db "
+            "init and zonewatch db import first.") from err
+    finally:
+        engine.dispose()
 
 
 def load_db_view(settings: Settings, engine: Engine) -> tuple[int, ViewData]:

@@ -134,6 +134,14 @@ def test_sdb006_files_and_a_database_at_once_are_refused(tmp_path):
         DataStore.load(both)
 
 
+def test_sdb008_an_unreachable_database_at_start_is_named_with_the_fix(tmp_path):
+    gone = settings(tmp_path, "postgresql://reader:secret@127.0.0.1:9/zonewatch")
+    with pytest.raises(ConfigError, match=r"team database zonewatch on 127\.0\.0\.1 could "
+                                          r"not be read .*Fix: check that PostgreSQL") as caught:
+        DataStore.load(gone)
+    assert "secret" not in str(caught.value)
+
+
 def test_sdb007_the_url_comes_from_the_environment_and_names_no_password():
     url = "postgresql://reader:secret@dbhost/zonewatch"
     assert Settings.from_env({"ZONEWATCH_DATABASE_URL": url}).database_url == url
