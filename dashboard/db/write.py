@@ -225,6 +225,10 @@ def _write_incidents(conn: Connection, name: str, frame: pd.DataFrame, run_id: i
     with raw.cursor() as cur, cur.copy(
             f"COPY incident_stage ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
         copy.write(_stage_csv(name, frame))
+    # An index and statistics: the "gone from this import" anti-join below otherwise runs
+    # as a nested loop over an unindexed stage (18 s at 20k rows, hours at a million).
+    conn.execute(text("CREATE INDEX ON incident_stage (source_id)"))
+    conn.execute(text("ANALYZE incident_stage"))
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_DATA, "ordinal"))
     old = ", ".join(f"i.{c}" for c in _DATA)
     new = ", ".join(f"EXCLUDED.{c}" for c in _DATA)

@@ -18,7 +18,7 @@ def test_sql_join_equals_memory_join_on_every_bundled_row(bundled_store):
     assert len(sql) == len(memory) == 8357
     assert compare_joins(memory, sql) == dict.fromkeys(
         ["unmatched", "zone_id", "zone_version", "nearest_zone_id", "ambiguous", "zone_count",
-         "edge_km"], 0)
+         "edge_km", "at_threshold"], 0)
     assert memory["zone_id"].notna().sum() > 1000  # the comparison covers inside and outside
     assert (memory["edge_km"] < 0).sum() > 1000
 
