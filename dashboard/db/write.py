@@ -32,6 +32,8 @@ from dashboard.db.frames import (
 )
 from dashboard.io import load_incidents, load_milestones, load_zones
 
+_IMPORT_LOCK = 0x5A6E5701  # pg_advisory_xact_lock key held by a running import
+
 
 @dataclass
 class ImportPlan:
@@ -110,6 +112,8 @@ def _check_ids(frame: pd.DataFrame, path: Path) -> None:
 def import_plan(engine: Engine, plan: ImportPlan) -> ImportResult:
     """Write ``plan`` in one transaction and bump the data revision (the triggers)."""
     with engine.begin() as conn:
+        # One import at a time: a second waits here rather than interleave its upserts.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
         run_id = conn.execute(text("INSERT INTO import_runs (files) VALUES (CAST(:f AS jsonb)) "
                                    "RETURNING id"), {"f": json.dumps(plan.files)}).scalar_one()
         summary: dict[str, Any] = {}
