@@ -58,14 +58,16 @@ def connect(url: str) -> Engine:
 
 
 def store_name(url: str) -> str:
-    """"zonewatch on dbhost": the database and host, never the user or password."""
+    """"zonewatch on dbhost": the database and host (a local socket: "this server"),
+    never the user or password."""
     from sqlalchemy.engine import make_url
 
     from dashboard.db.engine import database_url
 
     parsed = make_url(database_url(url))
     host = parsed.host or parsed.query.get("host") or "localhost"
-    return f"{parsed.database} on {host if isinstance(host, str) else host[0]}"
+    host = host if isinstance(host, str) else host[0]
+    return f"{parsed.database} on {'this server' if host.startswith('/') else host}"
 
 
 def open_store(settings: Settings) -> tuple[int, ViewData]:

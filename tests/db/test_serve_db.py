@@ -146,4 +146,5 @@ def test_sdb007_the_url_comes_from_the_environment_and_names_no_password():
     url = "postgresql://reader:secret@dbhost/zonewatch"
     assert Settings.from_env({"ZONEWATCH_DATABASE_URL": url}).database_url == url
     assert dbview.store_name(url) == "zonewatch on dbhost"
+    assert dbview.store_name("postgresql://r@/zw?host=/run/postgresql") == "zw on this server"
     assert "secret" not in dbview._identity(url)
