@@ -70,6 +70,7 @@
       // move asks the server for nothing that tab shows while it is closed.
       gate_table: gateFor("table"),
       gate_terms: gateFor("terms"),
+      gate_sources: gateFor("sources"),
     },
   });
 })(typeof window !== "undefined" ? window : globalThis);

@@ -95,6 +95,7 @@ TERMS_OUTPUT = "terms-output"
 TERMS_STATE = "terms-state"  # the view state, passed on only while the Terms tab is open
 SOURCES_ZONE = "sources-zone"          # the Sources tab's zone ("*": all the data)
 SOURCES_OUTPUT = "sources-output"
+SOURCES_STATE = "sources-state"        # the view state, passed on only while the tab is open
 SOURCES_EXPORT = "sources-export"      # the links and decisions as CSV
 SOURCES_DOWNLOAD = "sources-download"
 UPLOAD_MODE = "upload-mode"            # an incident upload: add a source, replace one or all

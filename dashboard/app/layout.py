@@ -41,6 +41,7 @@ def build_layout(view: ViewData, settings: Settings | None = None) -> html.Div:
         dcc.Store(id=ids.WINDOW),
         dcc.Store(id=ids.TABLE_STATE),
         dcc.Store(id=ids.TERMS_STATE),
+        dcc.Store(id=ids.SOURCES_STATE),
         components.build_header(),
         html.Div(id=ids.SYNTHETIC_BANNER, className="zw-synthetic", hidden=True),
         html.Div(id=ids.MESSAGES, className="zw-messages", role="alert", **{"aria-live": "polite"}),

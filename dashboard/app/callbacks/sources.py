@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from dash import ALL, Input, Output, State, ctx
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis import sources
@@ -76,12 +76,18 @@ def export_view(store, session_id) -> dict:
 
 
 def register(app, store) -> None:
-    @app.callback(Output(ids.SOURCES_OUTPUT, "children"), Input(ids.STATE, "data"),
-                  Input(ids.SOURCES_ZONE, "value"), Input(ids.TABS, "value"),
+    app.clientside_callback(  # the state reaches the tab only while it is open
+        ClientsideFunction(namespace="zonewatch_views", function_name="gate_sources"),
+        Output(ids.SOURCES_STATE, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
+        State(ids.SOURCES_STATE, "data"),
+    )
+
+    @app.callback(Output(ids.SOURCES_OUTPUT, "children"), Input(ids.SOURCES_STATE, "data"),
+                  Input(ids.SOURCES_ZONE, "value"), State(ids.TABS, "value"),
                   State(ids.SESSION, "data"))
     def _sources(query, zone, tab, session_id):
-        if tab != "sources":
-            raise PreventUpdate  # computed only when the tab is open
+        if tab != "sources" or query is None:
+            raise PreventUpdate  # built when the tab is opened
         return sources_view(store, session_id, query, zone)
 
     @app.callback(Output(ids.DATA_VERSION, "data", allow_duplicate=True),
