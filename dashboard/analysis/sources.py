@@ -84,7 +84,7 @@ def links_to_review(index: IncidentIndex, links: pd.DataFrame | None, positions:
                     decisions: Iterable[Sequence[str]] = (), limit: int = 200) -> pd.DataFrame:
     """The links with a side among ``positions``, best score first, each with both sides'
     ``ROW_COLUMNS`` (suffixed ``_a``/``_b``) and the analyst's ``decision`` ("" when
-    none); at most ``limit``."""
+    none); at most ``limit`` (``attrs["total"]``: how many there are)."""
     sides = [f"{c}_{s}" for s in "ab" for c in ROW_COLUMNS if c not in ("dataset", "incident_id")]
     columns = ["dataset_a", "id_a", "dataset_b", "id_b", "score", "reasons", "decision", *sides]
     if links is None or not len(links) or not len(positions):
@@ -93,6 +93,7 @@ def links_to_review(index: IncidentIndex, links: pd.DataFrame | None, positions:
     shown[positions] = True
     a, b = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
     picked = links.loc[shown[a] | shown[b]].sort_values("score", ascending=False, kind="stable")
+    total = len(picked)
     picked = picked.head(limit).reset_index(drop=True)
     out = picked[["dataset_a", "id_a", "dataset_b", "id_b", "score", "reasons"]].copy()
     out["decision"] = _decisions_of(picked, decisions)
@@ -101,6 +102,7 @@ def links_to_review(index: IncidentIndex, links: pd.DataFrame | None, positions:
         for c in ROW_COLUMNS:
             if c not in ("dataset", "incident_id") and c in rows:
                 out[f"{c}_{side}"] = rows[c].to_numpy()
+    out.attrs["total"] = total  # links here, ``limit`` of them shown
     return out
 
 

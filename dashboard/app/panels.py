@@ -299,7 +299,8 @@ def review_table(review) -> html.Div:
                      html.Td(_side(row, "b")), html.Td(str(row["reasons"]), className="zw-why"),
                      _decision_buttons(row)])
             for _, row in review.iterrows()]
-    return html.Table([html.Thead(head), html.Tbody(rows)], className="zw-sources-table")
+    return html.Div(html.Table([html.Thead(head), html.Tbody(rows)],
+                               className="zw-sources-table"), className="zw-scroll zw-review")
 
 
 def only_table(only, counts, shown: int) -> html.Div:
@@ -321,12 +322,20 @@ def only_table(only, counts, shown: int) -> html.Div:
                                       className="zw-scroll")])])
 
 
+def _links_words(review) -> str:
+    """"3 links", "12,400 links, the best 200 shown"."""
+    total = int(review.attrs.get("total", len(review)))
+    shown = f", the best {len(review):,} shown" if total > len(review) else ""
+    return f"{plural(total, 'link')}{shown}"
+
+
 def sources_panel(figure, only, counts, review, note: str, shown: int = 50) -> list:
     """The Sources tab: the weekly figure, the events only one source has, the links."""
     return [html.P(note, className="zw-hint"),
             dcc.Graph(figure=figure, config={"displaylogo": False}),
             html.H3("Likely duplicates to review", className="zw-h3"),
-            html.P("The same event told by two sources? Confirm or reject each link: counts "
+            html.P(f"{_links_words(review)}, best score first. "
+                   "The same event told by two sources? Confirm or reject each link: counts "
                    "made with duplicates counted once follow your decisions, which stay with "
                    "this browser session.", className="zw-hint"),
             review_table(review),

@@ -31,7 +31,7 @@ def source_weeks_figure(weekly: pd.DataFrame, where: str, window: str) -> go.Fig
         title={"text": f"<b>Incidents per week, by source</b> · {esc(where)}"
                        f"<br><sup>{esc(window)} · each source's own reports</sup>",
                "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        barmode="group", bargap=0.15, bargroupgap=0.05, height=360,
+        barmode="group", bargap=0.15, bargroupgap=0.05, height=360, showlegend=True,
         margin={"l": 60, "r": 16, "t": 78, "b": 48},
         xaxis={"title": {"text": "Week starting (Monday)"}, "showgrid": False},
         yaxis={"title": {"text": "Incidents per week"}, "rangemode": "tozero",

@@ -20,7 +20,7 @@ from dashboard.analysis.ceasefire import before_after
 from dashboard.analysis.dataset import assemble_dataset
 from dashboard.analysis.viewdata import view_links
 from dashboard.analysis.viewstate import ViewState, decode, encode
-from dashboard.app import ids
+from dashboard.app import ids, panels
 from dashboard.app.callbacks import sources as sources_cb
 from dashboard.app.callbacks import uploads
 from dashboard.app.callbacks.cards import summary_view
@@ -31,10 +31,7 @@ from dashboard.export.words import counting_words, filter_words
 from dashboard.io.milestones import empty_milestones
 from dashboard.server.datastore import DataStore
 from dashboard.server.sessions import new_session_id
-from tests import dedupe_standin
 from tests.conftest import INCIDENT_ROWS, ZONE_ROWS, make_incidents, make_zones
-
-dedupe_standin.install()  # until dashboard/analysis/dedupe.py is in the tree
 
 TWICE = ("i03", "i06", "i07")  # told again by the field reports: same day, place and kind
 FIELD_ROWS = [{**row, "incident_id": f"f-{row['incident_id']}", "dataset": "Field reports"}
@@ -206,3 +203,33 @@ def test_the_sources_tab_compares_the_sources_in_a_zone(store):
     assert "Likely duplicates to review" in text and "only in Field reports" in text
     assert "f-i03" in text and "f-i07" in text  # homs-north's events told twice
     assert "f-i06" not in text  # east's
+
+
+def test_the_review_names_how_many_links_and_shows_the_best(store):
+    view = store.base
+    everything = view.index.select(replace(view.default, dedupe=False))
+    review = sources.links_to_review(view.index, view_links(view), everything, limit=1)
+    assert len(review) == 1 and review.attrs["total"] >= 3
+    assert review["score"].iloc[0] == view_links(view)["score"].max()
+    assert "the best 1 shown" in str(panels.sources_panel(None, review.iloc[:0], alone_of(view),
+                                                          review, ""))
+    alone = alone_of(view)
+    assert alone.to_dict() == {"ACLED": 9, "Field reports": 1}  # 12 - 3 told twice; f-own
+
+
+def alone_of(view):
+    return sources.only_counts(view.index, view.index.select(replace(view.default,
+                                                                      dedupe=False)))
+
+
+def test_one_source_has_no_links_and_an_empty_csv(tmp_path):
+    one = DataStore.from_dataset(
+        assemble_dataset(make_zones(ZONE_ROWS), make_incidents(INCIDENT_ROWS),
+                         empty_milestones(), []), Settings(session_dir=tmp_path / "s"), "one")
+    assert view_links(one.base) is None and one.base.index.clusters is None
+    assert sources_cb.export_view(one, None)["content"].strip() == ",".join(
+        sources.EXPORT_COLUMNS)
+    panel = sources_cb.sources_view(one, None, "", None)
+    assert "One source on: nothing to compare" in str(panel)
+    figure = next(c.figure for c in panel if isinstance(c, dcc.Graph))
+    assert figure.layout.showlegend is True  # a slide names its one source too
