@@ -13,7 +13,7 @@ TABLE_COLUMNS = [
     ("date", "Date", 110), ("event_type", "Type", 150), ("sub_type", "Sub-type", 150),
     ("actor1", "Actor 1", 190), ("actor2", "Actor 2", 190), ("fatalities", "Fatalities", 100),
     ("place", "Place", 170), ("zone_id", "Zone", 120), ("loc_precision", "Location", 100),
-    ("source", "Source", 200), ("incident_id", "ID", 110),
+    ("source", "Source", 200), ("incident_id", "ID", 110), ("dataset", "Dataset", 140),
     ("classification", "Class", 110), ("classification_reason", "Why (agreement terms)", 420),
 ]
 #: Columns only data classified under agreement terms has (empty cells without terms).
@@ -275,7 +275,9 @@ def build_tabs() -> dcc.Tabs:
                          "rowSelection": {"mode": "singleRow", "checkboxes": False,
                                           "enableClickSelection": True},
                          "enableCellTextSelection": True, "animateRows": False},
-        getRowId="params.data.incident_id", style={"height": "460px"},
+        # Ids are unique within a source, not across sources: the row's key names both.
+        getRowId="params.data.dataset + ' / ' + params.data.incident_id",
+        style={"height": "460px"},
     )
     return dcc.Tabs(id=ids.TABS, value="zones", children=[
         dcc.Tab(label="Zones over time", value="zones", children=[

@@ -29,7 +29,7 @@ MAX_TABLE_ROWS = 5_000
 EXPORT_COLUMNS = ["incident_id", "date", "date_end", "event_type", "sub_type", "actor1", "actor2",
                   "fatalities", "place", "admin1", "admin2", "lon", "lat", "loc_precision",
                   "precision_km", "zone_id", "zone_version", "edge_km", "ambiguous", "source",
-                  "notes", "dataset"]
+                  "notes", "dataset", "cluster"]
 DOWNLOAD_URL = "/zonewatch/download"
 CHUNK_ROWS = 20_000  # rows written per streamed chunk
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
