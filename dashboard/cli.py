@@ -297,10 +297,14 @@ def report(zone_id, reference, before_days, after_days, ring_km, zones, incident
     try:
         terms = (db_terms(db_url) if db_url and terms_file == "db"
                  else _terms(terms_file, zones, view.zones["zone_id"]))
+        once = view.index.counts_once(view.default)  # several sources: each event once
         analysis = before_after(view.index, view.zones, data.zone_index, data.milestones,
                                 zone_id, reference=reference.date() if reference else None,
                                 before_days=before_days, after_days=after_days, ring_km=ring_km,
-                                non_violent=frozenset(non_violent), terms=terms)
+                                non_violent=frozenset(non_violent), terms=terms,
+                                positions=view.index.select(view.default, ignore_window=True),
+                                filters={"Duplicates across sources": "counted once"} if once
+                                else None)
     except ZoneWatchError as err:
         raise click.ClickException(str(err)) from err
     text = RENDERERS[fmt](analysis)

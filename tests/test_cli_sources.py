@@ -70,3 +70,16 @@ def test_an_existing_file_with_equals_in_its_name_is_a_file(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a=b.csv").write_text("x", encoding="utf-8")
     assert getattr(source_path("a=b.csv"), "dataset_name", None) is None
+
+
+def test_report_counts_an_event_two_sources_tell_once(tmp_path, two_files):
+    """Bundled zones (homs-north), reference day after e1: e1 told by both is one incident."""
+    import json
+
+    result = CliRunner().invoke(cli, ["report", "--zone", "homs-north", "--date", "2017-08-04",
+                                      "--incidents", f"ACLED={two_files[0]}", "--incidents",
+                                      str(two_files[1]), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert report["inside_before"]["incidents"] == 1
+    assert report["filters"] == {"Duplicates across sources": "counted once"}
