@@ -16,8 +16,8 @@ prepared-data cache filled beforehand (``--cold``: empty). Then:
 * memory: ``/proc/PID/smaps_rollup`` of the master and every worker. PSS (proportional
   set size) splits each shared page between the processes mapping it, so the sum over
   processes is what the server really holds; RSS counts a shared page in every process
-  (reported too, summed and per process). Read after the warm-up and again after the
-  slider moves.
+  (reported too, summed and per process). Read when every worker is ready (JSON
+  only), after the warm-up (the table) and again after the slider moves.
 * ``slider``: bench_app.py's measure (the sync callback, then every server callback
   it fires, one after the other as the browser calls them, summed), p50 / p95 over
   ``--repeat`` random windows, on one kept-alive connection (one worker).
@@ -221,6 +221,7 @@ def run(workers: int, env: dict[str, str], work: Path, repeat: int) -> dict:
     server = Gunicorn(workers, env, work)
     try:
         note(f"-w {workers}: every worker ready after {server.start_s:.1f} s")
+        ready = measure_memory(server)
         rounds = warm(server)
         after_warm = measure_memory(server)
         moves = slider(server, repeat)
@@ -228,8 +229,8 @@ def run(workers: int, env: dict[str, str], work: Path, repeat: int) -> dict:
     finally:
         server.stop()
     return {"bench": "bench_workers", "workers": workers, "start_s": round(server.start_s, 2),
-            "warm_rounds": rounds, "memory": after_warm, "memory_after_moves": after_moves,
-            "slider": moves}
+            "warm_rounds": rounds, "memory_ready": ready, "memory": after_warm,
+            "memory_after_moves": after_moves, "slider": moves}
 
 
 def prepare(env: dict[str, str]) -> float:
@@ -251,7 +252,8 @@ def main() -> None:
     parser.add_argument("--db", help="serve from this database URL instead of files")
     parser.add_argument("--env", action="append", default=[],
                         help="NAME=VALUE for the server's environment (repeatable)")
-    parser.add_argument("--cold", action="store_true", help="start on an empty prepared cache")
+    parser.add_argument("--cold", action="store_true",
+                        help="start every run on an empty prepared cache")
     parser.add_argument("--label", default="", help="what this run measures (RESULTS.md)")
     parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
@@ -277,9 +279,11 @@ def main() -> None:
         prepare_s = None if args.cold else prepare(env)
         records = []
         for workers in (int(w) for w in args.workers.split(",")):
+            if args.cold:  # every start reads the files (or the database) itself
+                shutil.rmtree(work / "cache", ignore_errors=True)
             record = run(workers, env, work, args.repeat)
             record.update(n=args.n, db=bool(args.db), prepare_s=prepare_s, label=args.label,
-                          env=args.env)
+                          env=args.env, cold=args.cold)
             print(json.dumps(record), flush=True)
             records.append(record)
         one = next((r for r in records if r["workers"] == 1), None)
@@ -303,10 +307,12 @@ def write_results(records: list[dict], args) -> None:
         "## bench_workers — memory of gunicorn -w N, and a slider move (issue 16)"
     one = next((r for r in records if r["workers"] == 1), None)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    source = "the database" if args.db else "a GeoParquet file"
+    source = ("the database" if args.db else "a GeoParquet file") + (
+        ", empty prepared cache at each start" if args.cold else ", prepared cache filled")
     lines = [f"\n### {args.label or 'run'}: n = {args.n:,}, from {source}",
              f"\nRun {when} on {code_state([ROOT / f for f in MEASURED], 'server')}: "
              f"`python benchmarks/bench_workers.py --n {args.n} --workers {args.workers}"
+             + " --db URL" * bool(args.db) + " --cold" * args.cold
              + "".join(f" --env {e}" for e in args.env) + "`. Load average at the end "
              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.\n",
              "| workers | start | total PSS | total RSS | per worker PSS / RSS | master PSS "
