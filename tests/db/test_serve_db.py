@@ -142,6 +142,19 @@ def test_sdb008_an_unreachable_database_at_start_is_named_with_the_fix(tmp_path)
     assert "secret" not in str(caught.value)
 
 
+def test_sdb009_the_dashboard_page_shows_an_edit_at_its_next_load(tmp_path, store_url,
+                                                                  db_engine, now):
+    from dashboard.app import create_app
+
+    client = create_app(settings(tmp_path, store_url)).server.test_client()
+    first = client.get("/_dash-layout").get_data(as_text=True)
+    assert "Homs countryside" in first and "Homs countryside EDITED" not in first
+    with db_engine.begin() as conn:  # a zone renamed in QGIS
+        conn.execute(text("UPDATE zone_versions SET name = 'Homs countryside EDITED' "
+                          "WHERE zone_id = :z"), {"z": ZONE})
+    assert "Homs countryside EDITED" in client.get("/_dash-layout").get_data(as_text=True)
+
+
 def test_sdb007_the_url_comes_from_the_environment_and_names_no_password():
     url = "postgresql://reader:secret@dbhost/zonewatch"
     assert Settings.from_env({"ZONEWATCH_DATABASE_URL": url}).database_url == url
