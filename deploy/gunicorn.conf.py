@@ -12,6 +12,7 @@ command line (``-w``, ``--threads``, ``-b``) or with ``ZONEWATCH_GUNICORN_*`` be
 
 import gc
 import os
+import threading
 
 bind = os.environ.get("ZONEWATCH_GUNICORN_BIND", "127.0.0.1:8050")
 worker_class = "gthread"
@@ -37,7 +38,11 @@ limit_request_fields = 100
 
 
 def pre_fork(server, worker):
-    """Freeze the master's objects out of the garbage collector's reach before each fork:
-    a collection in a worker would otherwise write to every object's header and copy the
-    pages it shares with the master."""
+    """Before each fork: let a prepared-data write still running in the master finish (a
+    fork copies a thread's held locks, not the thread), then freeze the master's objects
+    out of the garbage collector's reach: a collection in a worker would otherwise write
+    to every object's header and copy the pages it shares with the master."""
+    for thread in threading.enumerate():
+        if thread.name == "zonewatch-prepare":  # dashboard.server.datastore.load_base_view
+            thread.join()
     gc.freeze()

@@ -87,8 +87,11 @@ def test_shm004_gunicorn_preloads_and_freezes_the_collector_before_forking(monke
     monkeypatch.delenv("ZONEWATCH_GUNICORN_PRELOAD", raising=False)
     conf = runpy.run_path(str(CONF))
     assert conf["preload_app"] is True
+    writing = threading.Thread(target=time.sleep, args=(0.3,), name="zonewatch-prepare")
+    writing.start()  # a prepared-data write still running in the master
     try:
         conf["pre_fork"](None, None)
+        assert not writing.is_alive()  # waited for: no fork in the middle of a write
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
