@@ -246,7 +246,7 @@ def test_active_filters_come_in_panel_order():
 def test_state_fields_lists_every_field():
     assert state_fields() == ["start", "end", "as_of", "types", "sub_types", "actors", "zones",
                               "classes", "inside_only", "precisions", "fat_min", "fat_max", "sources",
-                              "text", "center", "zoom", "play_step", "play_window",
+                              "datasets_off", "dedupe", "text", "center", "zoom", "play_step", "play_window",
                               "play_mode", "play_speed"]
 
 
