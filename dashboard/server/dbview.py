@@ -79,7 +79,9 @@ def open_store(settings: Settings) -> tuple[int, ViewData]:
     except ZoneWatchError:
         raise
     except Exception as err:  # unreachable, refused, no schema, no rights
-        cause = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        driver = getattr(err, "orig", None) or err  # psycopg's words, not SQLAlchemy's wrapper
+        cause = str(driver).strip().splitlines()[0] if str(driver).strip() \
+            else type(driver).__name__
         raise ConfigError(
             f"the team database {store_name(settings.database_url)} could not be read "
             f"({cause}). Fix: check that PostgreSQL is running and the URL, role and "
