@@ -40,7 +40,11 @@ first day. One join per dataset pair and radius pair; never all pairs
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -58,6 +62,8 @@ LINK_COLUMNS = ["a", "b", "dataset_a", "id_a", "dataset_b", "id_b", "score", "re
 DATE_SLACK = {"day": 0, "2-6 days": 3, "week": 3, "month": 15, "longer": 30}
 #: The parts of a score and their weights (sum 1).
 WEIGHTS = {"date": 0.2, "place": 0.25, "type": 0.2, "actors": 0.2, "fatalities": 0.15}
+#: Threads scoring candidate batches at once (at most the machine's CPUs).
+WORKERS = 2
 #: Distances are judged over the two radii, but over no more than this (km).
 PLACE_SCALE_KM = 50.0
 #: The score of a pair whose rows both name actors, none in common, is multiplied by this.
@@ -112,6 +118,9 @@ class _Rows:
     kind: np.ndarray      # int code into eventkinds.KIND_NAMES
     blocks: np.ndarray    # int64 bit mask of kind groups
     actors: np.ndarray    # (n, k) int ids, -1 none
+    armed: np.ndarray     # (n, w) uint64 bit sets of the armed actors' ids
+    n_armed: np.ndarray   # armed actors named
+    has_civ: np.ndarray   # civilians named
     civilians: int        # the actor id of civilians (-1: none)
     actor_names: list[str]
     fatalities: np.ndarray
@@ -141,9 +150,12 @@ def _rows(frame: pd.DataFrame, tuning: Tuning) -> _Rows:
     datasets = [d for (d,) in datasets]
     kind, blocks = _kinds(frame)
     actors, civ, names = _actors(frame)
+    armed = (actors >= 0) & (actors != civ)
     return _Rows(ok=ok, dataset=codes.astype(np.int64), datasets=list(datasets), lo=lo, hi=hi,
                  exact_day=single & (slack == 0), lon=lon, lat=lat, radius=radius, kind=kind,
-                 blocks=blocks, actors=actors, civilians=civ, actor_names=names,
+                 blocks=blocks, actors=actors, armed=_bit_sets(actors, armed, len(names)),
+                 n_armed=armed.sum(axis=1).astype(np.int16), has_civ=(actors == civ).any(axis=1) & (civ >= 0),
+                 civilians=civ, actor_names=names,
                  fatalities=frame["fatalities"].to_numpy(dtype="float64"))
 
 
@@ -234,8 +246,9 @@ def _bits(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _candidates(r: _Rows, tuning: Tuning):
-    """Yield (x, y, km) arrays of row pairs of different datasets on a shared day and in a
-    shared kind group, within both radii: batches per dataset pair and radius pair.
+    """Yield jobs: callables that yield (x, y, km) arrays of row pairs of different
+    datasets on a shared day and in a shared kind group, within both radii; one job per
+    dataset pair and radius pair.
 
     Each (row, group) is a *start* point on its first day and a *cover* point on every
     day of its span (plus the tolerance); a start point meets the cover points of its
@@ -255,39 +268,53 @@ def _candidates(r: _Rows, tuning: Tuning):
     c_bucket = (r.lo[c_rows] + offset - day0) * n_groups + c_groups
     s_bucket = (r.lo[rows] - day0) * n_groups + groups
     radii = np.unique(r.radius[ok])
+    several_groups = len(rows) > len(ok)
     s_sets = _split(r.dataset[rows], r.radius[rows], radii)
     c_sets = _split(r.dataset[c_rows], r.radius[c_rows], radii)
+    def job(ds_s, rad_s, s_sel, ds_c, rad_c, c_sel):
+        xs, ys = rows[s_sel], c_rows[c_sel]
+        found = linkindex.pairs_within(
+            r.lon[xs], r.lat[xs], s_bucket[s_sel],
+            r.lon[ys], r.lat[ys], c_bucket[c_sel], float(rad_s + rad_c))
+        for i, j, km in found:
+            x, y = xs[i], ys[j]
+            keep = np.ones(len(x), dtype=bool)
+            if several_groups:  # a pair in two groups is kept in its first
+                keep &= _first_group(r.blocks[x] & r.blocks[y], groups[s_sel[i]])
+            if ds_s > ds_c:  # same first day: found from the smaller code's side
+                keep &= r.lo[x] != r.lo[y]
+            if keep.all():
+                yield x, y, km
+            elif keep.any():
+                yield x[keep], y[keep], km[keep]
+
     for (ds_s, rad_s), s_sel in s_sets.items():
         for (ds_c, rad_c), c_sel in c_sets.items():
             if ds_s != ds_c:
-                xs, ys = rows[s_sel], c_rows[c_sel]
-                found = linkindex.pairs_within(
-                    r.lon[xs], r.lat[xs], s_bucket[s_sel],
-                    r.lon[ys], r.lat[ys], c_bucket[c_sel], float(rad_s + rad_c))
-                for i, j, km in found:
-                    x, y = xs[i], ys[j]
-                    keep = _first_group(r.blocks[x] & r.blocks[y], groups[s_sel[i]])
-                    keep &= (r.lo[x] != r.lo[y]) | (ds_s < ds_c)
-                    if keep.any():
-                        yield x[keep], y[keep], km[keep]
+                yield functools.partial(job, ds_s, rad_s, s_sel, ds_c, rad_c, c_sel)
 
 
 def _all_pairs(r: _Rows, tuning: Tuning, chunk: int = 256):
     """The naive baseline: every pair of rows of different datasets, tested directly
-    (dates, then distance); kinds are left to the score's veto. Quadratic."""
+    (dates, then distance); kinds are left to the score's veto. Quadratic. Yields jobs
+    (callables yielding batches), as ``_candidates`` does."""
     ok = np.nonzero(r.ok)[0]
     for start in range(0, len(ok), chunk):
-        x = ok[start:start + chunk]
-        later = ok[ok > x.min()]
-        near_day = ((r.lo[x][:, None] <= r.hi[later][None, :] + tuning.day_tolerance)
-                    & (r.lo[later][None, :] <= r.hi[x][:, None] + tuning.day_tolerance)
-                    & (r.dataset[x][:, None] != r.dataset[later][None, :])
-                    & (x[:, None] < later[None, :]))
-        i, j = np.nonzero(near_day)
-        xs, ys = x[i], later[j]
-        km = linkindex.great_circle_km(r.lon[xs], r.lat[xs], r.lon[ys], r.lat[ys])
-        keep = km <= r.radius[xs] + r.radius[ys]
-        yield xs[keep], ys[keep], km[keep]
+        yield functools.partial(_all_pairs_of, r, tuning, ok, ok[start:start + chunk])
+
+
+def _all_pairs_of(r: _Rows, tuning: Tuning, ok: np.ndarray, x: np.ndarray):
+    """One chunk of the baseline: rows ``x`` against every later row."""
+    later = ok[ok > x.min()]
+    near_day = ((r.lo[x][:, None] <= r.hi[later][None, :] + tuning.day_tolerance)
+                & (r.lo[later][None, :] <= r.hi[x][:, None] + tuning.day_tolerance)
+                & (r.dataset[x][:, None] != r.dataset[later][None, :])
+                & (x[:, None] < later[None, :]))
+    i, j = np.nonzero(near_day)
+    xs, ys = x[i], later[j]
+    km = linkindex.great_circle_km(r.lon[xs], r.lat[xs], r.lon[ys], r.lat[ys])
+    keep = km <= r.radius[xs] + r.radius[ys]
+    yield xs[keep], ys[keep], km[keep]
 
 
 def _split(dataset: np.ndarray, radius: np.ndarray, radii: np.ndarray
@@ -329,12 +356,16 @@ class _Parts:
 
 def _score(r: _Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tuning,
            kind_table: np.ndarray) -> _Parts:
+    lo_x, lo_y, hi_x, hi_y = r.lo[x], r.lo[y], r.hi[x], r.hi[y]
+    overlap = (lo_x <= hi_y) & (lo_y <= hi_x)
     both_exact = r.exact_day[x] & r.exact_day[y]
-    overlap = (r.lo[x] <= r.hi[y]) & (r.lo[y] <= r.hi[x])
-    # Overlapping spans say less the longer they are: a week 0.85, a month 0.2.
-    span = np.maximum(r.hi[x] - r.lo[x], r.hi[y] - r.lo[y]) + 1
-    date = np.where(overlap, np.where(both_exact, 1.0, 0.85 * np.minimum(1.0, 7.0 / span)),
-                    0.6)
+    if both_exact.all() and overlap.all():  # the common case: one day on both sides
+        date = np.ones(len(x))
+    else:
+        # Overlapping spans say less the longer they are: a week 0.85, a month 0.2.
+        span = np.maximum(hi_x - lo_x, hi_y - lo_y) + 1
+        date = np.where(overlap, np.where(both_exact, 1.0, 0.85 * np.minimum(1.0, 7.0 / span)),
+                        0.6)
     # Closeness over the reach (radius_a + radius_b), but never over more than 50 km:
     # 126 km apart is no sign of one place, whatever the radii allow; and the wider the
     # reach the more the part tends to 0.3 ("within 300 km" says little).
@@ -356,25 +387,30 @@ def _score(r: _Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tunin
     return _Parts(x, y, km, date, place, kind, actors, fatalities, score)
 
 
+def _bit_sets(actors: np.ndarray, armed: np.ndarray, n_ids: int) -> np.ndarray:
+    """Each row's armed actors as a bit set over ``ceil(n_ids / 64)`` words: two rows'
+    actors in common are then an AND and a bit count."""
+    words = np.zeros((len(actors), max(1, -(-n_ids // 64))), dtype=np.uint64)
+    rows, cols = np.nonzero(armed)
+    ids = actors[rows, cols]
+    np.bitwise_or.at(words, (rows, ids // 64), np.left_shift(np.uint64(1),
+                                                             (ids % 64).astype(np.uint64)))
+    return words
+
+
 def _actor_parts(r: _Rows, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """0.5 when a side names no actor; 0 when both do and none is in common; else
     0.3 + 0.7 × (armed actors in common / the fewer named by either row), so both sides
     agreeing gives 1 and one of two 0.65; civilians alone in common 0.5."""
-    ax, ay = r.actors[x], r.actors[y]
-    shared = np.zeros(len(x), dtype=np.int64)
-    civ_shared = np.zeros(len(x), dtype=bool)
-    for i in range(ax.shape[1]):
-        col = ax[:, i]
-        hit = ((col[:, None] == ay) & (col[:, None] >= 0)).any(axis=1)
-        armed = col != r.civilians
-        shared += hit & armed
-        civ_shared |= hit & ~armed
-    count_x = ((ax >= 0) & (ax != r.civilians)).sum(axis=1)
-    count_y = ((ay >= 0) & (ay != r.civilians)).sum(axis=1)
-    fewer = np.maximum(np.minimum(count_x, count_y), 1)
-    named = (ax[:, 0] >= 0) & (ay[:, 0] >= 0)
+    shared = np.bitwise_count(r.armed[x, 0] & r.armed[y, 0]).astype(np.int64)
+    for w in range(1, r.armed.shape[1]):
+        shared += np.bitwise_count(r.armed[x, w] & r.armed[y, w])
+    armed_x, armed_y, civ_x, civ_y = r.n_armed[x], r.n_armed[y], r.has_civ[x], r.has_civ[y]
+    fewer = np.maximum(np.minimum(armed_x, armed_y), 1)
+    named = ((armed_x > 0) | civ_x) & ((armed_y > 0) | civ_y)
     agree = 0.3 + 0.7 * np.minimum(shared / fewer, 1.0)
-    return np.where(~named, 0.5, np.where(shared > 0, agree, np.where(civ_shared, 0.5, 0.0)))
+    return np.where(~named, 0.5, np.where(shared > 0, agree,
+                                          np.where(civ_x & civ_y, 0.5, 0.0)))
 
 
 def _fatality_parts(fa: np.ndarray, fb: np.ndarray, tuning: Tuning
@@ -410,32 +446,50 @@ def find_links(incidents: pd.DataFrame, **tuning) -> pd.DataFrame:
     settings = Tuning.of(tuning)
     r = _rows(incidents, settings)
     table = _kind_table()
-    batches = []
-    pairs = _all_pairs if settings.index == "all-pairs" else _candidates
-    for x, y, km in pairs(r, settings):
-        parts = _score(r, x, y, km, settings, table)
-        keep = parts.score >= max(settings.threshold, 0.0)
-        batches.append(_Parts(*(getattr(parts, f.name)[keep]
-                                for f in dataclasses.fields(_Parts))))
-    parts = _concat(batches)
-    parts = _best_per_row(parts, settings.max_links_per_row, r.dataset)
+    jobs = (_all_pairs if settings.index == "all-pairs" else _candidates)(r, settings)
+
+    def scored(job) -> list[_Found]:
+        out = []
+        for x, y, km in job():
+            score = _score(r, x, y, km, settings, table).score
+            keep = np.nonzero(score >= max(settings.threshold, 0.0))[0]
+            out.append(_Found(x[keep], y[keep], km[keep], score[keep]))
+        return out
+
+    # Jobs run on threads (numpy lets go of the GIL in its loops); results come back in
+    # the jobs' order, so the answer does not depend on the threads.
+    with ThreadPoolExecutor(max_workers=min(WORKERS, os.cpu_count() or 1)) as pool:
+        batches = [b for found in pool.map(scored, jobs) for b in found]
+    found = _best_per_row(_concat(batches), settings.max_links_per_row, r.dataset)
+    # The parts again, for the links kept only: their words are the reasons.
+    parts = _score(r, found.x, found.y, found.km, settings, table)
     return _frame(incidents, r, parts, settings)
 
 
-def _concat(batches: list[_Parts]) -> _Parts:
+class _Found(NamedTuple):
+    """Pairs that scored at least the threshold (positions, km, score)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    km: np.ndarray
+    score: np.ndarray
+
+
+def _concat(batches: list[_Found]) -> _Found:
     if not batches:
-        empty = np.zeros(0)
-        return _Parts(empty.astype(np.int64), empty.astype(np.int64), *([empty] * 7))
-    return _Parts(*(np.concatenate([getattr(b, f.name) for b in batches])
-                    for f in dataclasses.fields(_Parts)))
+        return _Found(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    return _Found(*(np.concatenate(column) for column in zip(*batches, strict=True)))
 
 
-def _best_per_row(parts: _Parts, k: int, dataset: np.ndarray) -> _Parts:
+def _best_per_row(parts: _Found, k: int, dataset: np.ndarray) -> _Found:
     """Keep a link when it is among the ``k`` best links of each of its rows to the
     other row's dataset (ties: the nearer, then the lower row positions): with ``k=1``
     each row keeps its best match in every other source, when that match agrees."""
     if k <= 0 or not len(parts.x):
         return parts
+    if k == 1:
+        sel = np.nonzero(_best_of_both(parts, dataset))[0]
+        return _Found(*(column[sel] for column in parts))
     order = np.lexsort((np.maximum(parts.x, parts.y), np.minimum(parts.x, parts.y), parts.km,
                         -parts.score))
     x, y = parts.x[order], parts.y[order]
@@ -447,7 +501,29 @@ def _best_per_row(parts: _Parts, k: int, dataset: np.ndarray) -> _Parts:
     rank = pd.Series(ends).groupby(ends, sort=False).cumcount().to_numpy()
     keep = (rank[0::2] < k) & (rank[1::2] < k)
     sel = np.sort(order[keep])
-    return _Parts(*(getattr(parts, f.name)[sel] for f in dataclasses.fields(_Parts)))
+    return _Found(*(column[sel] for column in parts))
+
+
+def _best_of_both(parts: _Found, dataset: np.ndarray) -> np.ndarray:
+    """Links that come first, for both their rows, among the row's links to the other
+    row's dataset, in the order of ``_best_per_row`` (score down, km up, then the lower
+    row positions). The same answer as sorting every link, without the sort (a dense
+    day gives tens of millions of links): each group's best score, then its best km
+    among those, and so on, each a pass of ``ufunc.at``."""
+    m = len(parts.x)
+    lo, hi = np.minimum(parts.x, parts.y), np.maximum(parts.x, parts.y)
+    n_ds = int(dataset.max()) + 1
+    size = (int(hi.max()) + 1) * n_ds
+    # Both ends of every link: a row is ``x`` in some links and ``y`` in others.
+    group = np.r_[parts.x * n_ds + dataset[parts.y], parts.y * n_ds + dataset[parts.x]]
+    links = np.r_[np.arange(m), np.arange(m)]
+    for value, worst in ((-parts.score, np.inf), (parts.km, np.inf),
+                         (lo, np.iinfo(np.int64).max), (hi, np.iinfo(np.int64).max)):
+        best = np.full(size, worst, dtype=value.dtype)
+        np.minimum.at(best, group, value[links])
+        keep = value[links] == best[group]
+        group, links = group[keep], links[keep]
+    return np.bincount(links, minlength=m) == 2  # first at both ends
 
 
 def _frame(incidents: pd.DataFrame, r: _Rows, p: _Parts, tuning: Tuning) -> pd.DataFrame:

@@ -36,6 +36,20 @@ _ACLED_TYPES = {  # UCDP type: ACLED (event type, sub-event type) choices
 }
 
 
+_PLAIN_TYPES = {  # plain words (field reports, the SYNTHETIC generator) as ACLED writes them
+    "Airstrike": ("Explosions/Remote violence", "Air/drone strike"),
+    "Shelling": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "Armed clash": ("Battles", "Armed clash"),
+}
+
+
+def _acled_type(event_type: str, sub_type: str, rng: np.random.Generator) -> tuple[str, str]:
+    if event_type in _ACLED_TYPES:
+        choices = _ACLED_TYPES[event_type]
+        return choices[int(rng.integers(len(choices)))]
+    return _PLAIN_TYPES.get(event_type, (event_type, sub_type))
+
+
 def _rename(side: str, rng: np.random.Generator) -> str:
     """One group of a side, spelled as another source might."""
     groups = side_groups(side)
@@ -92,28 +106,7 @@ def second_source(real: pd.DataFrame, *, n: int = 1000, seed: int = 0,
     rows = np.arange(len(real)) if rows is None else np.asarray(rows)
     pick = np.sort(rng.choice(rows, size=min(n, len(rows)), replace=False))
     src = real.iloc[pick].reset_index(drop=True)
-    out = src.copy()
-    radius = src["precision_km"].to_numpy() * (rng.random(len(src)) < moved)
-    out["lon"], out["lat"] = _moved(src["lon"].to_numpy(), src["lat"].to_numpy(), radius, rng)
-    start, end = src["date"], src["date_end"].fillna(src["date"])
-    span = (end - start).dt.days.to_numpy()
-    out["date"] = start + pd.to_timedelta(np.floor(rng.random(len(src)) * (span + 1)), "D")
-    out["date_end"] = out["date"]
-    out["date_precision"] = "day"
-    sides = [(src["actor1"].astype(str)[i], src["actor2"].astype(str)[i]) for i in range(len(src))]
-    swap = rng.random(len(src)) < 0.3
-    renamed = [(_rename(b, rng), _rename(a, rng)) if s else (_rename(a, rng), _rename(b, rng))
-               for (a, b), s in zip(sides, swap, strict=True)]
-    out["actor1"] = [a for a, _ in renamed]
-    out["actor2"] = [b for _, b in renamed]
-    kinds = [_ACLED_TYPES.get(str(t), [("Battles", "Armed clash")]) for t in src["event_type"]]
-    chosen = [k[int(rng.integers(len(k)))] for k in kinds]
-    out["event_type"] = [t for t, _ in chosen]
-    out["sub_type"] = [s for _, s in chosen]
-    dead = src["fatalities"].to_numpy(dtype="float64")
-    factor = rng.choice([1.0, 1.0, 0.75, 1.25, 0.5, 1.5], len(src))
-    changed = np.round(dead * factor + rng.integers(-1, 2, len(src)))
-    out["fatalities"] = np.where(rng.random(len(src)) < 0.05, np.nan, np.clip(changed, 0, None))
+    out = perturbed(src, rng, moved=moved)
     out["incident_id"] = [f"copy-{seed}-{i}" for i in range(len(src))]
     truth = pd.DataFrame({"real_row": pick, "copy_row": np.arange(len(src))})
     frames = [out, _decoys(src, round(decoys * len(src)), rng, seed)]
@@ -122,6 +115,40 @@ def second_source(real: pd.DataFrame, *, n: int = 1000, seed: int = 0,
     second["source"] = "SYNTHETIC copy of UCDP GED rows (dedupe evaluation): not a real source"
     second["notes"] = "SYNTHETIC"
     return second, truth
+
+
+def perturbed(src: pd.DataFrame, rng: np.random.Generator, *, moved: float = 0.5
+              ) -> pd.DataFrame:
+    """``src`` as another coder would write it: a share ``moved`` of the points moved
+    within their precision radius, a single day inside a date range, each side one of its
+    groups under another spelling (sometimes the sides swapped), the type in ACLED's
+    words, fatalities changed within a factor of 1.5-2 (5% unknown)."""
+    out = src.copy()
+    radius = src["precision_km"].to_numpy() * (rng.random(len(src)) < moved)
+    out["lon"], out["lat"] = _moved(src["lon"].to_numpy(), src["lat"].to_numpy(), radius, rng)
+    start, end = src["date"], src["date_end"].fillna(src["date"])
+    span = (end - start).dt.days.to_numpy()
+    out["date"] = start + pd.to_timedelta(np.floor(rng.random(len(src)) * (span + 1)), "D")
+    out["date_end"] = out["date"]
+    out["date_precision"] = "day"
+    codes, uniques = pd.factorize(pd.Series(list(zip(
+        src["actor1"].astype(str), src["actor2"].astype(str), strict=True))))
+    swap = rng.random(len(src)) < 0.3
+    pairs = [(_rename(a, rng), _rename(b, rng)) for a, b in uniques]
+    out["actor1"] = [pairs[c][1] if s else pairs[c][0] for c, s in zip(codes, swap, strict=True)]
+    out["actor2"] = [pairs[c][0] if s else pairs[c][1] for c, s in zip(codes, swap, strict=True)]
+    types = pd.Series(list(zip(src["event_type"].astype(str), src["sub_type"].astype(str),
+                               strict=True)))
+    codes, uniques = pd.factorize(types)
+    choices = [[_acled_type(t, s, rng) for _ in range(4)] for t, s in uniques]
+    pick = rng.integers(0, 4, len(src))
+    out["event_type"] = [choices[c][p][0] for c, p in zip(codes, pick, strict=True)]
+    out["sub_type"] = [choices[c][p][1] for c, p in zip(codes, pick, strict=True)]
+    dead = src["fatalities"].to_numpy(dtype="float64")
+    factor = rng.choice([1.0, 1.0, 0.75, 1.25, 0.5, 1.5], len(src))
+    changed = np.round(dead * factor + rng.integers(-1, 2, len(src)))
+    out["fatalities"] = np.where(rng.random(len(src)) < 0.05, np.nan, np.clip(changed, 0, None))
+    return out
 
 
 def _decoys(src: pd.DataFrame, n: int, rng: np.random.Generator, seed: int) -> pd.DataFrame:
