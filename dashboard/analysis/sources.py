@@ -17,10 +17,10 @@ import pandas as pd
 from dashboard.analysis.aggregate import weekly_counts
 from dashboard.analysis.index import IncidentIndex
 
-#: The CSV of links: the columns of ``zonewatch dedupe`` (row positions aside: they
-#: mean nothing outside this server), then the analyst's decision.
-EXPORT_COLUMNS = ["dataset_a", "id_a", "dataset_b", "id_b", "score", "reasons", "cluster",
-                  "decision"]
+#: The CSV of links: the columns of ``zonewatch dedupe`` (``cli_dedupe.OUTPUT_COLUMNS``),
+#: then the analyst's decision.
+EXPORT_COLUMNS = ["cluster", "dataset_a", "id_a", "dataset_b", "id_b", "score", "clustered",
+                  "reasons", "decision"]
 #: What the tables show of each side of a link and of an event only one source has.
 ROW_COLUMNS = ("dataset", "incident_id", "date", "place", "event_type", "fatalities")
 LinkKey = tuple[str, str, str, str]
@@ -108,15 +108,18 @@ def links_to_review(index: IncidentIndex, links: pd.DataFrame | None, positions:
 
 def links_csv(index: IncidentIndex, links: pd.DataFrame | None,
               decisions: Iterable[Sequence[str]] = ()) -> str:
-    """Every link as CSV (``EXPORT_COLUMNS``): its cluster as the decisions made it, and
-    the decision ("" when none)."""
-    if links is None:
-        links = pd.DataFrame(columns=["a", "b", "dataset_a", "id_a", "dataset_b", "id_b",
-                                      "score", "reasons"])
-    out = links.assign(
-        cluster=(index.clusters[links["a"].to_numpy(np.int64)] if index.clusters is not None
-                 and len(links) else pd.Series(dtype="int64")),
-        decision=_decisions_of(links, decisions))
+    """Every link as CSV (``EXPORT_COLUMNS``), as ``zonewatch dedupe`` writes it: clusters
+    as the decisions make them, numbered 1, 2, ... in order of their first row,
+    ``clustered`` "yes" when the link joins its two rows; then the decision ("" when
+    none)."""
+    if links is None or not len(links) or index.clusters is None:
+        return ",".join(EXPORT_COLUMNS) + "\n"
+    a, b = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
+    clusters = index.clusters
+    number = {int(c): i + 1 for i, c in enumerate(np.unique(clusters[np.r_[a, b]]))}
+    out = links.assign(cluster=[number[int(c)] for c in clusters[a]],
+                       clustered=np.where(clusters[a] == clusters[b], "yes", "no"),
+                       decision=_decisions_of(links, decisions))
     buffer = io.StringIO()
     out[EXPORT_COLUMNS].to_csv(buffer, index=False)
     return buffer.getvalue()

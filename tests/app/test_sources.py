@@ -186,7 +186,8 @@ def test_decisions_change_the_clusters_and_survive_a_new_server_process(store, t
     assert count_of(again, sid).startswith("14 of 14")
     csv = pd.read_csv(io.StringIO(sources_cb.export_view(again, sid)["content"]))
     assert list(csv.columns) == sources.EXPORT_COLUMNS
-    assert csv.set_index("id_b").loc[key[3], "decision"] == "rejected"
+    assert csv.set_index("id_b").loc[key[3], ["decision", "clustered"]].tolist() == [
+        "rejected", "no"]
     sources_cb.decide_view(again, sid, ids.link_decision(key, "rejected"), 2)  # taken back
     assert count_of(again, sid).startswith("13 of 13")
     with pytest.raises(PreventUpdate):  # a button drawn, not clicked
@@ -255,3 +256,9 @@ def test_counting_once_keeps_the_rows_dedupe_count_once_keeps(seed):
         expected = np.flatnonzero(count_once(mask, index.clusters,
                                              index.frame["precision_km"].to_numpy()))
         assert index.once_per_cluster(positions).tolist() == expected.tolist()
+
+
+def test_the_links_csv_has_the_columns_of_zonewatch_dedupe_and_the_decision():
+    from dashboard.cli_dedupe import OUTPUT_COLUMNS
+
+    assert sources.EXPORT_COLUMNS == [*OUTPUT_COLUMNS, "decision"]

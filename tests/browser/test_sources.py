@@ -79,5 +79,5 @@ def test_br081_sources_tab_decisions_recount_and_survive_a_reload(watched, live_
         page.locator(f"#{ids.SOURCES_EXPORT}").click()
     assert download.value.suggested_filename == "zonewatch-links.csv"
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "dataset_a,id_a,dataset_b,id_b,score,reasons,cluster,decision"
+    assert lines[0] == "cluster,dataset_a,id_a,dataset_b,id_b,score,clustered,reasons,decision"
     assert any("ours-1" in line and line.endswith(",rejected") for line in lines)
