@@ -261,4 +261,4 @@ def test_counting_once_keeps_the_rows_dedupe_count_once_keeps(seed):
 def test_the_links_csv_has_the_columns_of_zonewatch_dedupe_and_the_decision():
     from dashboard.cli_dedupe import OUTPUT_COLUMNS
 
-    assert sources.EXPORT_COLUMNS == [*OUTPUT_COLUMNS, "decision"]
+    assert [*OUTPUT_COLUMNS, "decision"] == sources.EXPORT_COLUMNS
