@@ -111,10 +111,10 @@ def test_every_view_renders_on_the_bundled_data(tmp_path):
     store = DataStore.load(Settings(session_dir=tmp_path))
     query = "?from=2017-07-01&to=2017-12-31&zone=homs-north"
     figure = timeline.timeline_view(store, None, query, None)
-    assert figure.data and str(figure.layout.shapes[0].x0).startswith("2017-07-01")
+    assert figure["data"] and str(figure["layout"]["shapes"][0]["x0"]).startswith("2017-07-01")
     _cards, count = summary.summary_view(store, None, query, None)
     assert count.endswith(f"of {len(store.base.index):,} incidents")
-    assert zone_series.zone_series_view(store, None, query, None).data
+    assert zone_series.zone_series_view(store, None, query, None)["data"]
     assert table.table_view(store, None, query, None)
     map_figure, note, drawn = map_view.map_view(store, None, query, None, [], None)
     assert drawn["mode"] == "points" and drawn["shown"] == drawn["total"]
