@@ -269,6 +269,7 @@ def _candidates(r: _Rows, tuning: Tuning):
     s_bucket = (r.lo[rows] - day0) * n_groups + groups
     radii = np.unique(r.radius[ok])
     several_groups = len(rows) > len(ok)
+    multi = np.bitwise_count(r.blocks) > 1  # rows in several kind groups
     s_sets = _split(r.dataset[rows], r.radius[rows], radii)
     c_sets = _split(r.dataset[c_rows], r.radius[c_rows], radii)
     def job(ds_s, rad_s, s_sel, ds_c, rad_c, c_sel):
@@ -276,11 +277,14 @@ def _candidates(r: _Rows, tuning: Tuning):
         found = linkindex.pairs_within(
             r.lon[xs], r.lat[xs], s_bucket[s_sel],
             r.lon[ys], r.lat[ys], c_bucket[c_sel], float(rad_s + rad_c))
+        s_groups = groups[s_sel]
         for i, j, km in found:
             x, y = xs[i], ys[j]
             keep = np.ones(len(x), dtype=bool)
             if several_groups:  # a pair in two groups is kept in its first
-                keep &= _first_group(r.blocks[x] & r.blocks[y], groups[s_sel[i]])
+                both = np.nonzero(multi[x] & multi[y])[0]
+                keep[both] = _first_group(r.blocks[x[both]] & r.blocks[y[both]],
+                                          s_groups[i[both]])
             if ds_s > ds_c:  # same first day: found from the smaller code's side
                 keep &= r.lo[x] != r.lo[y]
             if keep.all():
@@ -458,8 +462,12 @@ def find_links(incidents: pd.DataFrame, **tuning) -> pd.DataFrame:
 
     # Jobs run on threads (numpy lets go of the GIL in its loops); results come back in
     # the jobs' order, so the answer does not depend on the threads.
-    with ThreadPoolExecutor(max_workers=min(WORKERS, os.cpu_count() or 1)) as pool:
-        batches = [b for found in pool.map(scored, jobs) for b in found]
+    workers = min(WORKERS, os.cpu_count() or 1)
+    if workers <= 1:
+        batches = [b for job in jobs for b in scored(job)]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            batches = [b for found in pool.map(scored, jobs) for b in found]
     found = _best_per_row(_concat(batches), settings.max_links_per_row, r.dataset)
     # The parts again, for the links kept only: their words are the reasons.
     parts = _score(r, found.x, found.y, found.km, settings, table)

@@ -100,10 +100,10 @@ def _expand(lo, counts, order, s_xyz, c_xyz, km):
     if not len(has):
         return
     total = np.cumsum(counts[has])
-    edges = np.searchsorted(total, np.arange(BATCH, int(total[-1]) + BATCH, BATCH),
-                            side="right")
+    cuts = np.searchsorted(total, np.arange(BATCH, int(total[-1]) + BATCH, BATCH), side="right")
+    edges = [*cuts.tolist(), len(has)]
     start = 0
-    for end in np.unique(np.r_[edges, len(has)]):
+    for end in edges:  # non-decreasing: a batch ends where the running total passes BATCH
         part = has[start:end]
         if not len(part):
             continue
