@@ -12,6 +12,7 @@ command line (``-w``, ``--threads``, ``-b``) or with ``ZONEWATCH_GUNICORN_*`` be
 
 import gc
 import os
+import signal
 import threading
 
 bind = os.environ.get("ZONEWATCH_GUNICORN_BIND", "127.0.0.1:8050")
@@ -35,6 +36,25 @@ limit_request_line = 8190
 limit_request_fields = 100
 # No max_requests: recycling a worker mid-day reloads its data (seconds of CPU) and can
 # cut a kept-alive upstream connection under nginx (a 502 for a POST).
+
+
+def when_ready(server):
+    """With the team database (ZONEWATCH_DATABASE_URL) and preload: the master follows
+    the database's revision; on a new one it loads it, warms it up and replaces the
+    workers (as a HUP does), which fork from the new data and share it. Without
+    preload each worker follows the database itself (on page loads)."""
+    if not server.cfg.preload_app:
+        return
+    store = server.app.wsgi().extensions.get("zonewatch_store")
+    if store is None or store.reloader is None:
+        return
+    from dashboard.app.warmup import warm_up
+
+    def replace_workers():
+        warm_up(store)
+        os.kill(os.getpid(), signal.SIGHUP)
+
+    store.reloader.follow(store.swap_base, replace_workers)
 
 
 def pre_fork(server, worker):

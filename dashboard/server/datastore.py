@@ -158,14 +158,15 @@ class DataStore:
         at most; a new one is loaded in the background and swapped in whole (until then,
         and when the reload fails, the old data is served)."""
         if self.reloader is not None:
-            self.reloader.maybe_reload(self._swap_base)
+            self.reloader.maybe_reload(self.swap_base)
         return self._base
 
     @base.setter
     def base(self, view: ViewData) -> None:
         self._base = view
 
-    def _swap_base(self, view: ViewData) -> None:
+    def swap_base(self, view: ViewData) -> None:
+        """Serve ``view`` from now on (a reload of the server's data)."""
         with self._lock:
             self._base = view  # one reference: a reader gets the old view or the new one
             self._cache.clear()  # the sessions' uploads were laid over the old data

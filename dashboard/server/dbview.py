@@ -167,6 +167,8 @@ class Reloader:
         self._checked = time.monotonic()
         self._thread: Thread | None = None
         self._lock = Lock()
+        self.in_master = False  # gunicorn's master follows the store (``follow``)
+        self._busy = Lock()  # held while the master reloads: no fork meanwhile
 
     def engine(self) -> Engine:
         """This process's engine: a forked worker never uses its parent's connections."""
@@ -178,6 +180,8 @@ class Reloader:
         """Check the revision when the last check is ``REVISION_CHECK_S`` old; on a new
         one, reload and ``swap`` the view in, waiting up to ``RELOAD_WAIT_S`` for it
         (not at all while the store is failing)."""
+        if self.in_master:  # the master reloads and replaces the workers
+            return
         now = time.monotonic()
         with self._lock:
             if now - self._checked < REVISION_CHECK_S or (
@@ -189,6 +193,36 @@ class Reloader:
             thread.start()
         if self.failure is None:
             thread.join(RELOAD_WAIT_S)
+
+    def follow(self, swap: Callable[[ViewData], None], after: Callable[[], None],
+               interval: float = REVISION_CHECK_S) -> Thread:
+        """Follow the store from gunicorn's master (``preload_app``): check the revision
+        every ``interval`` seconds; on a new one, load it into the master (``swap``) and
+        call ``after``, which replaces the workers (a HUP): they fork from the new data and
+        share it, as at start. The workers then no longer check on page loads. No fork
+        happens while a reload runs (it could copy a lock the reload holds), and no
+        connection is kept open across one."""
+        self.in_master = True
+        os.register_at_fork(before=self._busy.acquire, after_in_parent=self._busy.release,
+                            after_in_child=self._fresh_busy)
+
+        def loop() -> None:
+            while True:
+                time.sleep(interval)
+                with self._busy:
+                    try:
+                        if self.reload(swap):
+                            after()
+                    finally:
+                        if self._engine is not None:
+                            self._engine.dispose()
+
+        thread = Thread(target=loop, daemon=True, name="zonewatch-db-follow")
+        thread.start()
+        return thread
+
+    def _fresh_busy(self) -> None:
+        self._busy = Lock()  # the child's copy was held by the forking parent
 
     def wait(self, timeout: float | None = None) -> None:
         """Until the check or reload under way (if any) ends."""
@@ -212,6 +246,8 @@ class Reloader:
             self.failure = f"{type(err).__name__}: {err}"
             return False
         swap(view)
+        del view
+        give_back_memory()  # the old view's pages and the reload's scratch
         log.info("team database: revision %s -> %s loaded", self.revision, revision)
         self.revision, self.failure = revision, None
         return True

@@ -155,6 +155,75 @@ def test_sdb009_the_dashboard_page_shows_an_edit_at_its_next_load(tmp_path, stor
     assert "Homs countryside EDITED" in client.get("/_dash-layout").get_data(as_text=True)
 
 
+def test_sdb010_gunicorns_master_reloads_and_replaces_its_workers(tmp_path, store_url,
+                                                                  db_engine):
+    """With preload, the master follows the store: after an edit, new workers forked from
+    the new data serve it, and they share its mapped entry."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    pytest.importorskip("gunicorn")
+    root = Path(__file__).resolve().parents[2]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ZONEWATCH_DATABASE_URL": store_url,
+           "ZONEWATCH_CACHE_DIR": str(tmp_path / "cache"),
+           "ZONEWATCH_SESSION_DIR": str(tmp_path / "sessions")}
+    env.pop("ZONEWATCH_GUNICORN_PRELOAD", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(root / "deploy" / "gunicorn.conf.py"),
+         "-b", f"127.0.0.1:{port}", "-w", "2", "dashboard.wsgi:server"], cwd=root, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as r:
+                return r.read().decode()
+        except OSError:
+            return ""
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 90
+        while not all(text in page() for _ in range(4)):
+            assert server.poll() is None, server.stderr.read()[-3000:]
+            assert time.monotonic() < deadline, f"no page showed {text!r}"
+            time.sleep(0.3)
+
+    try:
+        wait_for("Homs countryside")
+        before = set(_children(server.pid))
+        with db_engine.begin() as conn:
+            conn.execute(text("UPDATE zone_versions SET name = 'Homs countryside EDITED' "
+                              "WHERE zone_id = :z"), {"z": ZONE})
+        wait_for("Homs countryside EDITED")
+        deadline = time.monotonic() + 60
+        while len(set(_children(server.pid)) - before) < 2 or len(_children(server.pid)) != 2:
+            assert time.monotonic() < deadline, "the old workers were not replaced"
+            time.sleep(0.3)
+        entries = sorted((tmp_path / "cache").glob("*/incidents.arrow"),
+                         key=lambda p: p.stat().st_mtime)
+        assert len(entries) == 2
+        for pid in _children(server.pid):  # the new revision's files, shared by both
+            assert str(entries[-1]) in Path(f"/proc/{pid}/maps").read_text()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def test_sdb007_the_url_comes_from_the_environment_and_names_no_password():
     url = "postgresql://reader:secret@dbhost/zonewatch"
     assert Settings.from_env({"ZONEWATCH_DATABASE_URL": url}).database_url == url
