@@ -272,6 +272,13 @@ def _candidates(r: _Rows, tuning: Tuning):
     multi = np.bitwise_count(r.blocks) > 1  # rows in several kind groups
     s_sets = _split(r.dataset[rows], r.radius[rows], radii)
     c_sets = _split(r.dataset[c_rows], r.radius[c_rows], radii)
+    # Cover points after their row's first day: a start point of the larger dataset code
+    # meets only these, as pairs with the same first day are found from the smaller
+    # code's side (most rows last one day, so this set is small).
+    later = np.nonzero(offset > 0)[0]
+    c_later = {key: later[sel] for key, sel in
+               _split(r.dataset[c_rows[later]], r.radius[c_rows[later]], radii).items()}
+
     def job(ds_s, rad_s, s_sel, ds_c, rad_c, c_sel):
         xs, ys = rows[s_sel], c_rows[c_sel]
         found = linkindex.pairs_within(
@@ -285,17 +292,17 @@ def _candidates(r: _Rows, tuning: Tuning):
                 both = np.nonzero(multi[x] & multi[y])[0]
                 keep[both] = _first_group(r.blocks[x[both]] & r.blocks[y[both]],
                                           s_groups[i[both]])
-            if ds_s > ds_c:  # same first day: found from the smaller code's side
-                keep &= r.lo[x] != r.lo[y]
             if keep.all():
                 yield x, y, km
             elif keep.any():
                 yield x[keep], y[keep], km[keep]
 
     for (ds_s, rad_s), s_sel in s_sets.items():
-        for (ds_c, rad_c), c_sel in c_sets.items():
-            if ds_s != ds_c:
-                yield functools.partial(job, ds_s, rad_s, s_sel, ds_c, rad_c, c_sel)
+        for ds_c, rad_c in dict.fromkeys([*c_sets, *c_later]):
+            pick = c_sets if ds_s < ds_c else c_later
+            if ds_s != ds_c and (ds_c, rad_c) in pick:
+                yield functools.partial(job, ds_s, rad_s, s_sel, ds_c, rad_c,
+                                        pick[(ds_c, rad_c)])
 
 
 def _all_pairs(r: _Rows, tuning: Tuning, chunk: int = 256):
