@@ -22,8 +22,8 @@ server that syncs). Measured:
   their reach or location radius are counted apart ("at_threshold": a coin toss at the
   precision either join measures with).
 
-One JSON line on stdout; results go between ``<!-- bench_db:begin -->`` and
-``<!-- bench_db:end -->`` in benchmarks/RESULTS.md unless ``--no-results``.
+One JSON line on stdout; results go between ``<!-- bench_db n=N:begin -->`` and
+``<!-- bench_db n=N:end -->`` in benchmarks/RESULTS.md unless ``--no-results``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,11 @@ ROOT = HERE.parent
 for _p in (str(ROOT), str(HERE)):
     if _p not in sys.path:  # run as a script from a checkout
         sys.path.insert(0, _p)
-BEGIN, END = "<!-- bench_db:begin -->", "<!-- bench_db:end -->"
+
+
+def markers(n: int) -> tuple[str, str]:
+    """Each size keeps its own block in RESULTS.md."""
+    return f"<!-- bench_db n={n}:begin -->", f"<!-- bench_db n={n}:end -->"
 ZONEWATCH = [sys.executable, "-c", "from dashboard.cli import cli; cli()"]
 
 
@@ -110,8 +114,9 @@ def block(record: dict, code: str) -> str:
     unexplained = {k: v for k, v in d.items() if v and k != "at_threshold"}
     agree = ("every row" if not unexplained else "all rows but " + ", ".join(
         f"{k}: {v}" for k, v in unexplained.items()))
+    begin, end = markers(record["n"])
     return "\n".join([
-        BEGIN,
+        begin,
         f"## bench_db — the team server's store, n = {record['n']:,} SYNTHETIC incidents",
         "",
         f"Run {record['when']} on {record['cpus']} CPUs (1-minute load {record['load_1min']} "
@@ -135,11 +140,12 @@ def block(record: dict, code: str) -> str:
         + (f" but {d['at_threshold']} rows whose edge distance lies within the distance "
            "tolerance of their reach or location radius (a coin toss at either join's "
            "precision: nearest zone or none, ambiguous or not)" if d["at_threshold"] else "")
-        + ". Edge distances within 0.1 % + 60 m (UTM scale error of the in-memory join; "
-        "see dashboard/db/sqljoin.py).",
+        + ". Edge distances within 0.5 % + 60 m (the in-memory join measures in UTM, "
+        "PostGIS on the spheroid to the nearest point it finds on the sphere; see "
+        "`REL_TOL` in dashboard/db/sqljoin.py).",
         "",
         f"Import: `{record['import_summary']}`; re-import: `{record['reimport_summary']}`.",
-        END,
+        end,
     ])
 
 
@@ -171,7 +177,7 @@ def main() -> None:
     print(json.dumps(record))
     if not args.no_results:
         code = code_state(sorted((ROOT / "dashboard" / "db").rglob("*.py")), "dashboard/db")
-        replace_block(block(record, code), BEGIN, END)
+        replace_block(block(record, code), *markers(args.n))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ docstring), run by PostgreSQL + PostGIS over the store.
 * **Ambiguity**: ``precision_km > |edge_km|``.
 
 The in-memory join measures in a UTM projection (or an azimuthal equidistant one),
-with edge vertices every 100 m; the two distances differ by the projection's scale
-error (below 0.1 % around the bundled zones) and a few metres, which
-``tests/db/test_sqljoin.py`` bounds.
+with edge vertices every 100 m; PostGIS on the spheroid, to the nearest point found on
+the sphere. The distances differ by the projection's scale error (below 0.1 % around the
+bundled zones), a few metres, and rarely by up to 0.4 % where PostGIS's sphere picks
+another stretch of edge (see ``REL_TOL``); ``compare_joins`` checks every row.
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 REACH_KM = 25.0
-#: How far the two joins' edge distances may differ: the in-memory join measures in the
+#: How far the two joins' edge distances may differ. The in-memory join measures in the
 #: zones' UTM zone (scale 0.9996 on its central meridian, about 1.0008 three degrees off
-#: it) where SQL measures on the WGS 84 spheroid, and its edges carry a vertex every 100 m
-#: with the nearest vertex searched first (at most 50 m too long). Observed on the bundled
-#: data: at most 16 m, 0.08 %.
-REL_TOL, ABS_TOL_KM = 1e-3, 0.06
+#: it), with a vertex every 100 m and the nearest vertex searched first (at most 50 m too
+#: long). PostGIS measures on the WGS 84 spheroid but picks the nearest point of the edges
+#: on the sphere: where two stretches of edge in different directions are nearly as far,
+#: the sphere can pick the one that is farther on the spheroid (up to 0.4 % longer; checked
+#: against pyproj.Geod on a boundary densified to 0.0005°, which agreed with the in-memory
+#: join to 4 m). Observed at 1M SYNTHETIC incidents: 99.9 % of rows within 0.09 %, the
+#: worst 0.42 %, never more than 166 m.
+REL_TOL, ABS_TOL_KM = 5e-3, 0.06
 #: Edges are cut at this step (degrees) before distances, as ``ZoneIndex`` does.
 SEGMENT_DEG = 0.01
 
@@ -117,7 +122,9 @@ def compare_joins(memory: pd.DataFrame, sql: pd.DataFrame, reach_km: float = REA
     A row whose edge distance lies within that tolerance of a threshold, its reach
     (``max(reach_km, precision_km)``: nearest zone or none) or its location radius
     (ambiguous or not), may fall on either side of it at the precision either join
-    measures with: such rows are counted under "at_threshold", not per column."""
+    measures with, and so may a row outside every zone whose two nearest zones are as
+    far within that tolerance (a tie): such rows are counted under "at_threshold", not
+    per column."""
     from dashboard.analysis.spatial import JOIN_COLUMNS
 
     keys = ["dataset", "incident_id"]
@@ -137,6 +144,9 @@ def compare_joins(memory: pd.DataFrame, sql: pd.DataFrame, reach_km: float = REA
         differs[col] = (~((x == y).fillna(False) | (x.isna() & y.isna()))).to_numpy(bool)
     differs["edge_km"] = ~(np.isclose(a, b, rtol=REL_TOL, atol=ABS_TOL_KM)
                            | (np.isnan(a) & np.isnan(b)))
+    tie = (differs["nearest_zone_id"] & ~differs["edge_km"] & both["zone_id_m"].isna().to_numpy()
+           & both["zone_id_s"].isna().to_numpy())
+    at_threshold |= tie
     out = {"unmatched": int((both["_merge"] != "both").sum())}
     out |= {col: int((mask & ~at_threshold).sum()) for col, mask in differs.items()}
     out["at_threshold"] = int((np.logical_or.reduce(list(differs.values())) & at_threshold).sum())
