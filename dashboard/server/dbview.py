@@ -15,6 +15,7 @@ one copy of the data.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import time
@@ -127,7 +128,6 @@ def give_back_memory() -> None:
     heap keep it otherwise (at a million incidents about 700 MB), and a preloading
     master would hand those pages to every worker it forks."""
     import ctypes
-    import gc
 
     import pyarrow as pa
 
@@ -203,6 +203,11 @@ class Reloader:
         happens while a reload runs (it could copy a lock the reload holds), and no
         connection is kept open across one."""
         self.in_master = True
+
+        def swap_in_master(view: ViewData) -> None:
+            swap(view)
+            gc.unfreeze()  # the old view was frozen at the first fork: let it be collected
+
         os.register_at_fork(before=self._busy.acquire, after_in_parent=self._busy.release,
                             after_in_child=self._fresh_busy)
 
@@ -211,7 +216,7 @@ class Reloader:
                 time.sleep(interval)
                 with self._busy:
                     try:
-                        if self.reload(swap):
+                        if self.reload(swap_in_master):
                             after()
                     finally:
                         if self._engine is not None:
