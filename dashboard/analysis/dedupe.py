@@ -23,13 +23,15 @@ A link must also be the best link of each of its rows to the other row's dataset
 (``max_links_per_row=1``; raise it, and lower the threshold, to list runners-up for
 review), so a dense day does not drown the real pairs in look-alikes.
 
-**Clusters** (:func:`cluster_ids`): union-find over the links, best score first, with one
+**Clusters** (:func:`cluster_ids`, in :mod:`dashboard.analysis.clusters` with
+:func:`count_once`): union-find over the links, best score first, with one
 rule against chaining: a cluster holds at most one row per dataset, so a link that would
 put two rows of one dataset together is skipped (the higher-scoring link already made
 the cluster). Analyst-confirmed links are applied first and may break that rule; the
 two rows of a rejected link never share a cluster.
 
-**The index** (:mod:`dashboard.analysis.linkindex`). Each row is a *start* point on its
+**The index** (:mod:`dashboard.analysis.linkindex`; what it reads of each row:
+:mod:`dashboard.analysis.linkrows`). Each row is a *start* point on its
 first day and a *cover* point on every day its span covers, in every group of
 compatible kinds its kind belongs to; a grid join pairs start and cover points of one
 day and group within the two radii, so an overlapping pair is found once, on the later
@@ -42,7 +44,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -50,16 +51,15 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analysis import eventkinds, linkindex
-from dashboard.core import model
-from dashboard.core.aliases import actor_key, alias_group, is_civilians, normalise_actor, side_groups
+from dashboard.analysis.clusters import THRESHOLD, cluster_ids, count_once, link_keys
+from dashboard.analysis.linkrows import DATE_SLACK, Rows, link_rows
 from dashboard.core.errors import ConfigError
-from dashboard.io.dates import to_day_numbers
 
-EARTH_KM = 6371.0088
+__all__ = ["DATE_SLACK", "LINK_COLUMNS", "THRESHOLD", "WEIGHTS", "Tuning", "cluster_ids",
+           "count_once", "find_links", "link_keys"]
+
 LINK_COLUMNS = ["a", "b", "dataset_a", "id_a", "dataset_b", "id_b", "score", "reasons",
                 "cluster"]
-#: Days a single-day row is widened by on each side, by its date precision.
-DATE_SLACK = {"day": 0, "2-6 days": 3, "week": 3, "month": 15, "longer": 30}
 #: The parts of a score and their weights (sum 1).
 WEIGHTS = {"date": 0.2, "place": 0.25, "type": 0.2, "actors": 0.2, "fatalities": 0.15}
 #: Threads scoring candidate batches at once (at most the machine's CPUs).
@@ -70,16 +70,13 @@ PLACE_SCALE_KM = 50.0
 CONFLICT_FACTOR = 0.8
 #: How much of the fatalities part is lost at the edge of the tolerance (1 when equal).
 FATALITY_EDGE = 0.5
-#: Actor names that say nothing about who acted.
-NO_ACTOR = frozenset({"", "unknown", "unidentified", "unidentified armed group",
-                      "unidentified armed group syria", "none", "nan", "other"})
 
 
 @dataclasses.dataclass(frozen=True)
 class Tuning:
     """Knobs of :func:`find_links` (keyword arguments of the same names)."""
 
-    threshold: float = 0.7          # a pair scoring at least this is a link
+    threshold: float = THRESHOLD    # a pair scoring at least this is a link
     day_tolerance: int = 0          # days allowed between two rows' spans
     fatality_abs_tol: float = 2.0   # fatalities agree within max(abs, rel × larger)
     fatality_rel_tol: float = 0.5
@@ -99,137 +96,6 @@ class Tuning:
         return cls(**tuning)
 
 
-# ---------------------------------------------------------------------------- rows
-
-
-@dataclasses.dataclass(frozen=True)
-class _Rows:
-    """What linking needs of each row, as arrays (positions as in the frame)."""
-
-    ok: np.ndarray        # linkable: a date, a place, a span not too long
-    dataset: np.ndarray   # int code
-    datasets: list[str]
-    lo: np.ndarray        # first day (widened)
-    hi: np.ndarray        # last day (widened)
-    exact_day: np.ndarray  # a single day of day precision
-    lon: np.ndarray
-    lat: np.ndarray
-    radius: np.ndarray
-    kind: np.ndarray      # int code into eventkinds.KIND_NAMES
-    blocks: np.ndarray    # int64 bit mask of kind groups
-    actors: np.ndarray    # (n, k) int ids, -1 none
-    armed: np.ndarray     # (n, w) uint64 bit sets of the armed actors' ids
-    n_armed: np.ndarray   # armed actors named
-    has_civ: np.ndarray   # civilians named
-    civilians: int        # the actor id of civilians (-1: none)
-    actor_names: list[str]
-    fatalities: np.ndarray
-
-
-def _rows(frame: pd.DataFrame, tuning: Tuning) -> _Rows:
-    n = len(frame)
-    day = to_day_numbers(frame["date"].to_numpy())
-    missing_day = day == np.iinfo(np.int32).min
-    end = to_day_numbers(frame["date_end"].to_numpy()) if "date_end" in frame else day
-    end = np.where((end == np.iinfo(np.int32).min) | (end < day), day, end).astype(np.int64)
-    codes, precisions = _codes(frame, "date_precision")
-    slack = np.array([DATE_SLACK.get(p.strip().lower(), 0) for (p,) in precisions],
-                     dtype=np.int64)[codes]
-    single = end == day
-    slack = np.where(single, slack, 0)
-    lo = day.astype(np.int64) - slack
-    hi = end + slack
-    lon = frame["lon"].to_numpy(dtype="float64")
-    lat = frame["lat"].to_numpy(dtype="float64")
-    ok = ~missing_day & np.isfinite(lon) & np.isfinite(lat) & (hi - lo <= tuning.max_span_days)
-    radius = (frame["precision_km"].to_numpy(dtype="float64") if "precision_km" in frame
-              else np.full(n, np.nan))
-    radius = np.where(np.isfinite(radius) & (radius >= 0), radius,
-                      model.LOCATION_PRECISION_KM["unknown"])
-    codes, datasets = _codes(frame, "dataset")
-    datasets = [d for (d,) in datasets]
-    kind, blocks = _kinds(frame)
-    actors, civ, names = _actors(frame)
-    armed = (actors >= 0) & (actors != civ)
-    return _Rows(ok=ok, dataset=codes.astype(np.int64), datasets=list(datasets), lo=lo, hi=hi,
-                 exact_day=single & (slack == 0), lon=lon, lat=lat, radius=radius, kind=kind,
-                 blocks=blocks, actors=actors, armed=_bit_sets(actors, armed, len(names)),
-                 n_armed=armed.sum(axis=1).astype(np.int16), has_civ=(actors == civ).any(axis=1) & (civ >= 0),
-                 civilians=civ, actor_names=names,
-                 fatalities=frame["fatalities"].to_numpy(dtype="float64"))
-
-
-def _codes(frame: pd.DataFrame, *columns: str) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Row codes of the distinct value combinations of ``columns`` (missing as ""), and
-    those combinations as text: rules are worked out once per distinct value, not per
-    row (a million rows repeat a few hundred types and actor pairs)."""
-    n = len(frame)
-    combined = np.zeros(n, dtype=np.int64)
-    values: list[np.ndarray] = []
-    for column in columns:
-        if column in frame:
-            codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        else:
-            codes, uniques = np.zeros(n, dtype=np.int64), np.array([""], dtype=object)
-        text = np.array(["" if pd.isna(u) else str(u) for u in uniques] or [""], dtype=object)
-        combined = combined * len(text) + codes
-        values.append(text)
-    codes, uniques = pd.factorize(combined)
-    out = []
-    for u in np.asarray(uniques, dtype=np.int64):
-        parts = []
-        for text in reversed(values):
-            parts.append(text[u % len(text)])
-            u //= len(text)
-        out.append(tuple(reversed(parts)))
-    return codes.astype(np.int64), out
-
-
-def _kinds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's kind code and its kind-group bit mask (worked out per distinct pair)."""
-    codes, uniques = _codes(frame, "event_type", "sub_type")
-    groups = eventkinds.blocks()
-    names = list(eventkinds.KIND_NAMES)
-    kinds = [eventkinds.event_kind(*u) for u in uniques]
-    kind = np.array([names.index(k) for k in kinds], dtype=np.int64)
-    mask = np.array([eventkinds.block_mask(k, groups) for k in kinds], dtype=np.int64)
-    return (kind[codes] if len(codes) else np.zeros(0, np.int64),
-            mask[codes] if len(codes) else np.zeros(0, np.int64))
-
-
-def _actors(frame: pd.DataFrame) -> tuple[np.ndarray, int, list[str]]:
-    """(n, k) actor ids per row (both sides, every group a side lists; -1 pads), the id of
-    civilians, and the name shown for each id (the alias group's name, else as written)."""
-    codes, uniques = _codes(frame, "actor1", "actor2")
-    keys: dict[str, int] = {}
-    names: list[str] = []
-    civ = -1
-    per_unique = []
-    for u in uniques:
-        ids = []
-        for side in u:
-            for part in side_groups(side):
-                norm = normalise_actor(part)
-                if norm in NO_ACTOR:
-                    continue
-                group = alias_group(part)
-                key = "civilians" if is_civilians(part) else actor_key(part)
-                if key not in keys:
-                    keys[key] = len(names)
-                    names.append("civilians" if key == "civilians"
-                                 else group.name if group else part.strip())
-                if key == "civilians":
-                    civ = keys[key]
-                if keys[key] not in ids:
-                    ids.append(keys[key])
-        per_unique.append(ids)
-    width = max([len(i) for i in per_unique] + [1])
-    table = np.full((len(per_unique) or 1, width), -1, dtype=np.int64)
-    for i, ids in enumerate(per_unique):
-        table[i, :len(ids)] = ids
-    return (table[codes] if len(codes) else np.zeros((0, width), np.int64)), civ, names
-
-
 # ---------------------------------------------------------------------------- candidates
 
 
@@ -245,7 +111,7 @@ def _bits(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rows), np.concatenate(groups)
 
 
-def _candidates(r: _Rows, tuning: Tuning):
+def _candidates(r: Rows, tuning: Tuning):
     """Yield jobs: callables that yield (x, y, km) arrays of row pairs of different
     datasets on a shared day and in a shared kind group, within both radii; one job per
     dataset pair and radius pair.
@@ -305,7 +171,7 @@ def _candidates(r: _Rows, tuning: Tuning):
                                         pick[(ds_c, rad_c)])
 
 
-def _all_pairs(r: _Rows, tuning: Tuning, chunk: int = 256):
+def _all_pairs(r: Rows, tuning: Tuning, chunk: int = 256):
     """The naive baseline: every pair of rows of different datasets, tested directly
     (dates, then distance); kinds are left to the score's veto. Quadratic. Yields jobs
     (callables yielding batches), as ``_candidates`` does."""
@@ -314,7 +180,7 @@ def _all_pairs(r: _Rows, tuning: Tuning, chunk: int = 256):
         yield functools.partial(_all_pairs_of, r, tuning, ok, ok[start:start + chunk])
 
 
-def _all_pairs_of(r: _Rows, tuning: Tuning, ok: np.ndarray, x: np.ndarray):
+def _all_pairs_of(r: Rows, tuning: Tuning, ok: np.ndarray, x: np.ndarray):
     """One chunk of the baseline: rows ``x`` against every later row."""
     later = ok[ok > x.min()]
     near_day = ((r.lo[x][:, None] <= r.hi[later][None, :] + tuning.day_tolerance)
@@ -365,7 +231,7 @@ class _Parts:
     score: np.ndarray
 
 
-def _score(r: _Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tuning,
+def _score(r: Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tuning,
            kind_table: np.ndarray) -> _Parts:
     lo_x, lo_y, hi_x, hi_y = r.lo[x], r.lo[y], r.hi[x], r.hi[y]
     overlap = (lo_x <= hi_y) & (lo_y <= hi_x)
@@ -398,18 +264,7 @@ def _score(r: _Rows, x: np.ndarray, y: np.ndarray, km: np.ndarray, tuning: Tunin
     return _Parts(x, y, km, date, place, kind, actors, fatalities, score)
 
 
-def _bit_sets(actors: np.ndarray, armed: np.ndarray, n_ids: int) -> np.ndarray:
-    """Each row's armed actors as a bit set over ``ceil(n_ids / 64)`` words: two rows'
-    actors in common are then an AND and a bit count."""
-    words = np.zeros((len(actors), max(1, -(-n_ids // 64))), dtype=np.uint64)
-    rows, cols = np.nonzero(armed)
-    ids = actors[rows, cols]
-    np.bitwise_or.at(words, (rows, ids // 64), np.left_shift(np.uint64(1),
-                                                             (ids % 64).astype(np.uint64)))
-    return words
-
-
-def _actor_parts(r: _Rows, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _actor_parts(r: Rows, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """0.5 when a side names no actor; 0 when both do and none is in common; else
     0.3 + 0.7 × (armed actors in common / the fewer named by either row), so both sides
     agreeing gives 1 and one of two 0.65; civilians alone in common 0.5."""
@@ -455,7 +310,7 @@ def find_links(incidents: pd.DataFrame, **tuning) -> pd.DataFrame:
     row positions in ``incidents``, sorted by ``a, b``. See the module docstring for the
     rules; ``tuning`` are the fields of :class:`Tuning`. The input is not changed."""
     settings = Tuning.of(tuning)
-    r = _rows(incidents, settings)
+    r = link_rows(incidents, settings.max_span_days)
     table = _kind_table()
     jobs = (_all_pairs if settings.index == "all-pairs" else _candidates)(r, settings)
 
@@ -541,7 +396,7 @@ def _best_of_both(parts: _Found, dataset: np.ndarray) -> np.ndarray:
     return np.bincount(links, minlength=m) == 2  # first at both ends
 
 
-def _frame(incidents: pd.DataFrame, r: _Rows, p: _Parts, tuning: Tuning) -> pd.DataFrame:
+def _frame(incidents: pd.DataFrame, r: Rows, p: _Parts, tuning: Tuning) -> pd.DataFrame:
     a, b = np.minimum(p.x, p.y), np.maximum(p.x, p.y)
     order = np.lexsort((b, a))
     ids = incidents["incident_id"].to_numpy()
@@ -569,7 +424,7 @@ def _words(key: np.ndarray, say) -> np.ndarray:
     return np.array([say(int(k)) for k in uniques] or [""], dtype=object)[codes]
 
 
-def _reasons(r: _Rows, p: _Parts, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _reasons(r: Rows, p: _Parts, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The reasons in words, one string per link. Each phrase is written once per
     distinct value and the parts joined per link (a million links in about a second)."""
     if not len(a):
@@ -621,7 +476,7 @@ def _kind_phrase(x: str, y: str) -> str:
     return f"types compatible ({eventkinds.plural(x)} / {eventkinds.plural(y)})"
 
 
-def _actor_phrase(r: _Rows, code: int) -> str:
+def _actor_phrase(r: Rows, code: int) -> str:
     if code == -2:
         return "actors not compared (one side names none)"
     if code == -1:
@@ -629,7 +484,7 @@ def _actor_phrase(r: _Rows, code: int) -> str:
     return f"actors agree ({r.actor_names[code]})"
 
 
-def _actor_codes(r: _Rows, a: np.ndarray, b: np.ndarray, part: np.ndarray) -> np.ndarray:
+def _actor_codes(r: Rows, a: np.ndarray, b: np.ndarray, part: np.ndarray) -> np.ndarray:
     """-2 when a side names no actor, -1 when they differ, else the id of the actor in
     common shown (the first named of row ``a``'s, an armed one before civilians)."""
     named = (r.actors[a][:, 0] >= 0) & (r.actors[b][:, 0] >= 0)
@@ -644,139 +499,4 @@ def _actor_codes(r: _Rows, a: np.ndarray, b: np.ndarray, part: np.ndarray) -> np
             prefer = hit & ((col != r.civilians) | (common < 0))
             common = np.where(prefer, col, common)
         out[agree] = common
-    return out
-
-
-# ---------------------------------------------------------------------------- clusters
-
-LinkKey = tuple[str, str, str, str]
-
-
-def link_keys(links: pd.DataFrame) -> list[LinkKey]:
-    """The stable key of each link, (dataset_a, id_a, dataset_b, id_b): it names the
-    same link after a reload, whatever the row positions."""
-    return list(zip(links["dataset_a"].astype(str), links["id_a"].astype(str),
-                    links["dataset_b"].astype(str), links["id_b"].astype(str), strict=True))
-
-
-def _key_mask(links: pd.DataFrame, keys: Iterable[Sequence[str]]) -> np.ndarray:
-    wanted = set()
-    for k in keys:
-        da, ia, db, ib = (str(v) for v in k)
-        wanted.add((da, ia, db, ib))
-        wanted.add((db, ib, da, ia))
-    if not wanted or links.empty:
-        return np.zeros(len(links), dtype=bool)
-    return np.array([k in wanted for k in link_keys(links)], dtype=bool)
-
-
-def cluster_ids(n: int, links: pd.DataFrame, *, confirmed: Iterable[Sequence[str]] = (),
-                rejected: Iterable[Sequence[str]] = (), threshold: float | None = None
-                ) -> np.ndarray:
-    """Cluster id per row (int64, length ``n``): the smallest row position in its cluster,
-    so a row alone is its own cluster.
-
-    Union-find over ``links`` scoring at least ``threshold`` (default: Tuning's), best
-    first, plus the ``confirmed`` link keys and minus the ``rejected`` ones (keys as in
-    :func:`link_keys`; either order). A cluster holds at most one row per dataset: a link
-    that would join two rows of one dataset is skipped, so of two links competing for a
-    row the higher-scoring one wins (ties: the lower row positions). Confirmed links are
-    applied first and always; the two rows of a rejected link never share a cluster,
-    even through other links.
-    """
-    threshold = Tuning.threshold if threshold is None else threshold
-    rows = np.arange(n, dtype=np.int64)
-    if links.empty:
-        return rows
-    conf = _key_mask(links, confirmed)
-    rej = _key_mask(links, rejected) & ~conf
-    use = (conf | (links["score"].to_numpy() >= threshold)) & ~rej
-    a, b = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
-    ds = pd.factorize(pd.concat([links["dataset_a"], links["dataset_b"]]).astype(str))[0]
-    row_ds = np.full(n, -1, dtype=np.int64)
-    row_ds[a], row_ds[b] = ds[:len(a)], ds[len(a):]
-    # Components where no dataset repeats need no choice: every link is kept. Only the
-    # others (and any with a confirmed link) go through the sequential rule.
-    label = _components(n, a[use], b[use])
-    comp_ds = label * (row_ds.max() + 1) + row_ds
-    touched = np.unique(np.r_[a[use], b[use]])
-    _, per = np.unique(comp_ds[touched], return_counts=True)
-    crowded = np.unique(label[touched][np.isin(comp_ds[touched],
-                                               np.unique(comp_ds[touched])[per > 1])])
-    special = np.r_[crowded, label[a[conf]], label[a[rej]]]
-    hard = use & np.isin(label[a], special)
-    keep = use & ~hard
-    banned = {(int(x), int(y)) for x, y in zip(a[rej], b[rej], strict=True)}
-    keep[_greedy(a, b, row_ds, conf, links["score"].to_numpy(), np.nonzero(hard)[0],
-                 banned)] = True
-    label = _components(n, a[keep], b[keep])
-    smallest = np.full(n, n, dtype=np.int64)
-    np.minimum.at(smallest, label, rows)
-    return smallest[label]
-
-
-def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
-    return connected_components(graph, directed=False)[1].astype(np.int64)
-
-
-def _greedy(a, b, row_ds, conf, score, todo: np.ndarray, banned: set[tuple[int, int]]
-            ) -> np.ndarray:
-    """The links of ``todo`` kept by union-find, confirmed first, then best score first,
-    skipping a link that would put two rows of one dataset in one cluster, or the two
-    rows of a rejected link (``banned``)."""
-    order = todo[np.lexsort((b[todo], a[todo], -score[todo], ~conf[todo]))]
-    parent: dict[int, int] = {}
-    members: dict[int, int] = {}  # root -> bit mask of its datasets
-    rows: dict[int, set[int]] = {}  # root -> its rows (kept only when links are rejected)
-
-    def find(i: int) -> int:
-        root = i
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(i, i) != root:
-            parent[i], i = root, parent[i]
-        return root
-
-    kept = []
-    for k in order.tolist():
-        x, y = int(a[k]), int(b[k])
-        rx, ry = find(x), find(y)
-        if rx == ry:
-            kept.append(k)
-            continue
-        mx = members.get(rx, 1 << int(row_ds[x]))
-        my = members.get(ry, 1 << int(row_ds[y]))
-        if mx & my and not conf[k]:
-            continue
-        if banned:
-            in_x, in_y = rows.get(rx, {x}), rows.get(ry, {y})
-            if any((min(u, v), max(u, v)) in banned for u in in_x for v in in_y):
-                continue
-            rows[rx] = in_x | in_y
-        parent[ry] = rx
-        members[rx] = mx | my
-        kept.append(k)
-    return np.array(kept, dtype=np.int64)
-
-
-def count_once(selected: np.ndarray, clusters: np.ndarray,
-               preference: np.ndarray | None = None) -> np.ndarray:
-    """Of the ``selected`` rows keep one per cluster: the lowest ``preference`` (e.g.
-    ``precision_km``: the best-located report), ties to the first row. Works after any
-    filter: a cluster whose kept row is filtered out is counted through another."""
-    selected = np.asarray(selected, dtype=bool)
-    idx = np.nonzero(selected)[0]
-    out = np.zeros(len(selected), dtype=bool)
-    if not len(idx):
-        return out
-    pref = (np.zeros(len(idx)) if preference is None
-            else np.nan_to_num(np.asarray(preference, dtype="float64")[idx], nan=np.inf))
-    cl = np.asarray(clusters)[idx]
-    order = np.lexsort((idx, pref, cl))
-    first = np.r_[True, cl[order][1:] != cl[order][:-1]]
-    out[idx[order[first]]] = True
     return out
