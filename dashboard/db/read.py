@@ -76,16 +76,13 @@ def read_incidents(conn: Connection, datasets: list[str] | None = None) -> pd.Da
     for name, types in known:
         if datasets is not None and name not in datasets:
             continue
-        rows = pd.read_sql_query(text(
-            f"SELECT source_id AS incident_id, {', '.join(INCIDENT_SQL)}, extra FROM incidents"
-            " WHERE dataset = :d AND deleted_at IS NULL ORDER BY ordinal, id"),
-            conn, params={"d": name})
+        rows = _copy_rows(conn, name)
         if not len(rows):
             continue
         rows["dataset"] = name
         extra = [n for n, _ in types if n not in rows.columns]
-        rows = pd.concat([rows.drop(columns=["extra"]),
-                          expand_json(rows["extra"], extra, rows.index)], axis=1)
+        rows = pd.concat([rows.drop(columns=["extra"]), _extra_columns(rows["extra"], extra)],
+                         axis=1)
         frames.append(restore(rows, types))
     if not frames:
         return empty_incidents()
@@ -94,6 +91,58 @@ def read_incidents(conn: Connection, datasets: list[str] | None = None) -> pd.Da
     from dashboard.analysis.dataset import concat_sources
 
     return concat_sources(frames)  # as load_dataset puts several files together
+
+
+#: Columns read as numbers straight away; the others as text, cast by ``restore``.
+_FLOATS = ("lon", "lat", "precision_km", "fatalities")
+
+
+def _copy_rows(conn: Connection, dataset: str) -> pd.DataFrame:
+    """One dataset's live rows, as COPY ... TO STDOUT (CSV) parsed by Arrow: about ten
+    times faster than fetching a million rows as Python tuples. NULL is written ``\\N``
+    and empty text ``""``, so the two stay apart."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    from psycopg import sql
+
+    names = ["incident_id", *INCIDENT_SQL, "extra"]
+    query = sql.SQL(
+        "COPY (SELECT source_id, {cols}, extra::text FROM incidents WHERE dataset = {d}"
+        " AND deleted_at IS NULL ORDER BY ordinal, id) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
+    ).format(cols=sql.SQL(", ").join(sql.Identifier(c) for c in INCIDENT_SQL),
+             d=sql.Literal(dataset))
+    buffer = io.BytesIO()
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(query) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    types = {c: (pa.float64() if c in _FLOATS else pa.large_string()) for c in names}
+    table = pacsv.read_csv(
+        io.BytesIO(buffer.getvalue()),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+        convert_options=pacsv.ConvertOptions(column_types=types, null_values=["\\N"],
+                                             strings_can_be_null=True,
+                                             quoted_strings_can_be_null=False))
+    return table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get)
+
+
+def _extra_columns(texts: pd.Series, names: list[str]) -> pd.DataFrame:
+    """The ``extra`` jsonb (as text) back to the columns ``names``, parsed in C."""
+    import io
+    import warnings
+
+    if not names:
+        return pd.DataFrame(index=texts.index)
+    with warnings.catch_warnings():
+        # pandas 3 deprecates convert_dates (dtype=False alone keeps text as text there);
+        # pandas 2 needs it, or a column named like a date would become one.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parsed = pd.read_json(io.StringIO("\n".join(texts.fillna("{}"))), lines=True,
+                              dtype=False, convert_dates=False)
+    parsed.index = texts.index
+    return parsed.reindex(columns=names)
 
 
 def _frame_columns(conn: Connection, frame: str) -> list[list[str]]:
