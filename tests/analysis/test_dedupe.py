@@ -323,3 +323,20 @@ def test_copies_of_real_ucdp_rows_are_found_with_precision_and_recall_above_95(u
 
 def test_weights_sum_to_one():
     assert sum(dedupe.WEIGHTS.values()) == pytest.approx(1.0)
+
+
+def test_bundled_reported_events_are_their_own_source_and_not_ucdp_events(ucdp):
+    """Read by hand: the five reported events have no UCDP counterpart (the airstrike of
+    31 Jul 2017 in the Homs pocket has no UCDP event within 30 km that day; the others
+    are not lethal violence, which is all UCDP records). The nearest candidate, a
+    country-level UCDP row 126 km away, stays under the threshold."""
+    from dashboard.analysis.dataset import bundled_files
+    from dashboard.io import load_incidents
+
+    reports, _ = load_incidents(bundled_files()["incidents"][1])
+    both = pd.concat([ucdp, reports.assign(dataset="Reported events")], ignore_index=True)
+    assert both["dataset"].nunique() == 2
+    assert find_links(both).empty
+    weak = find_links(both, threshold=0.5)
+    assert weak["id_b"].tolist() == ["sd-2017-07-31-1"]
+    assert weak["reasons"][0].startswith("same day; 126.4 km apart (radii 300 and 50 km)")
