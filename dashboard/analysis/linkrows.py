@@ -80,7 +80,8 @@ def link_rows(frame: pd.DataFrame, max_span_days: int = 400) -> Rows:
                  blocks=blocks, actors=actors, armed=_bit_sets(actors, armed, len(names)),
                  n_armed=armed.sum(axis=1).astype(np.int16), has_civ=(actors == civ).any(axis=1) & (civ >= 0),
                  civilians=civ, actor_names=names,
-                 fatalities=frame["fatalities"].to_numpy(dtype="float64"))
+                 fatalities=(frame["fatalities"].to_numpy(dtype="float64") if "fatalities" in frame
+                             else np.full(n, np.nan)))
 
 
 def _codes(frame: pd.DataFrame, *columns: str) -> tuple[np.ndarray, list[tuple[str, ...]]]:
