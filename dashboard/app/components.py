@@ -198,10 +198,12 @@ def build_map_panel() -> html.Div:
                   html.Div(dcc.RadioItems(
                       id=ids.MAP_COLOUR, value="type", inline=True,
                       options=[{"label": " Colour by type", "value": "type"},
-                               {"label": " by class", "value": "class"}],
+                               {"label": " by class", "value": "class"},
+                               {"label": " by source", "value": "source"}],
                       className="zw-colour-mode", inputClassName="zw-check"),
                       title="By class: violation, permitted, unclear, non-party, not violent "
-                            "or outside, under the agreement terms (when terms are loaded)"),
+                            "or outside, under the agreement terms (when terms are loaded). "
+                            "By source: the incident file each came from (with several)."),
                   html.Button("Clear selection", id=ids.CLEAR_SELECTION,
                               className="zw-button zw-small")], className="zw-map-bar"),
     ], className="zw-map-panel")

@@ -175,6 +175,7 @@ STACK_LINES = 12
 HOVER_ID = 7  # kept for parse.selected_ids (old 8-column customdata); the map now sends no ids
 LEGEND_TITLE = {"text": "Incidents (size: fatalities; number: incidents at one point)"}
 CLASS_LEGEND_TITLE = {"text": "Incidents by class under the agreement terms (size: fatalities)"}
+SOURCE_LEGEND_TITLE = {"text": "Incidents by source (size: fatalities)"}
 
 
 def _escaped(values) -> np.ndarray:
@@ -285,13 +286,18 @@ def _template_text(value: object) -> str:
     return esc(value).replace("%", "&#37;")
 
 
-def colour_groups(incidents: pd.DataFrame, type_order: Sequence[str], colour_by: str = "type"
-                  ) -> list[tuple[np.ndarray, str, str]]:
-    """(rows, legend label, colour) per drawn trace: by event type in ``type_order``, or
-    with ``colour_by="class"`` (and a ``classification`` column) by class in legend order."""
+def colour_groups(incidents: pd.DataFrame, type_order: Sequence[str], colour_by: str = "type",
+                  source_order: Sequence[str] = ()) -> list[tuple[np.ndarray, str, str]]:
+    """(rows, legend label, colour) per drawn trace: by event type in ``type_order``; with
+    ``colour_by="class"`` (and a ``classification`` column) by class in legend order; with
+    ``colour_by="source"`` by source (``dataset``) in ``source_order``, the view's sources."""
     if colour_by == "class" and "classification" in incidents:
         values = incidents["classification"].astype(object).to_numpy(object)
         groups = [(value, label, colour) for value, label, colour in palette.class_legend()]
+    elif colour_by == "source" and "dataset" in incidents:
+        values = incidents["dataset"].astype(object).to_numpy(object)
+        groups = [(name, name, colour) for name, colour
+                  in palette.source_colours(source_order).items()]
     else:
         values = incidents["event_type"].to_numpy(dtype=object)
         groups = [(t, t, palette.type_colour(t)) for t in type_order]
@@ -304,7 +310,7 @@ def colour_groups(incidents: pd.DataFrame, type_order: Sequence[str], colour_by:
 
 
 def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str],
-                    colour_by: str = "type") -> list[dict]:
+                    colour_by: str = "type", source_order: Sequence[str] = ()) -> list[dict]:
     """The incidents, drawn and hovered apart, so points at the same spot show how many
     they are and hover lists them all.
 
@@ -325,8 +331,9 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str],
     fields = _hover_fields(incidents, common)
     single = np.flatnonzero(counts[codes] == 1)
     stacked = np.flatnonzero(counts[codes] > 1)
-    title = LEGEND_TITLE if colour_by != "class" or "classification" not in incidents \
-        else CLASS_LEGEND_TITLE
+    title = (CLASS_LEGEND_TITLE if colour_by == "class" and "classification" in incidents
+             else SOURCE_LEGEND_TITLE if colour_by == "source" and "dataset" in incidents
+             else LEGEND_TITLE)
     group = {"legendgroup": "types", "legendgrouptitle": title, "showlegend": False}
     traces = []
     if len(stacked):
@@ -340,7 +347,7 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str],
                            meta=roles.meta(roles.INCIDENTS_STACKED),
                            marker={"size": stack_size(n).astype("float32"),
                                    "color": "#3b3b3b", "opacity": 0.22}))
-    for rows, label, colour in colour_groups(incidents, type_order, colour_by):
+    for rows, label, colour in colour_groups(incidents, type_order, colour_by, source_order):
         traces.append(dict(
             type="scattermap", lon=lon[rows], lat=lat[rows], mode="markers",
             name=esc(label), legendgroup="types", legendgrouptitle=title,
@@ -431,6 +438,7 @@ def map_figure_dict(
     base_url: str | None = None,
     zone_layers: ZoneLayers | None = None,
     colour_by: str = "type",
+    source_order: Sequence[str] = (),
 ) -> dict:
     """The main map as a Plotly figure dict: zones as of a day (``zone_layers``, if
     given, are those of ``zones`` made before), incidents (or their hexagon bins), towns, base layers."""
@@ -439,7 +447,7 @@ def map_figure_dict(
     if hexes is not None:
         data.append(hex_trace(hexes, hex_size))
     if incidents is not None:
-        data += incident_traces(incidents, type_order, colour_by)
+        data += incident_traces(incidents, type_order, colour_by, source_order)
     data.append(_towns_trace(base.towns))  # below the zone names: MapLibre places upper labels first
     data += layers.overlay
     if highlight is not None and len(highlight):

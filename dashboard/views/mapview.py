@@ -182,11 +182,22 @@ def default_camera(view: ViewData, state: ViewState) -> tuple[tuple[float, float
     return view.center, view.zoom
 
 
+def map_colouring(view: ViewData, asked: str | None) -> str:
+    """The colouring a map can have: "class" with terms loaded, "source" with several
+    sources, else (and by default) "type"."""
+    if asked == "class" and view.classified:
+        return "class"
+    if asked == "source" and len(view.index.options("dataset")) > 1:
+        return "source"
+    return "type"
+
+
 def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,
               highlight_id: str | None = None, base_url: str | None = None,
               colour_by: str = "type") -> MapResult:
-    """The map of ``state``: points (coloured by event type, or with ``colour_by="class"``
-    by class under the view's terms), or hexagons above ``budget`` points in view."""
+    """The map of ``state``: points (coloured by event type, with ``colour_by="class"``
+    by class under the view's terms, with ``"source"`` by source), or hexagons above
+    ``budget`` points in view."""
     index = view.index
     positions = index.select(state)
     center, zoom = default_camera(view, state)
@@ -207,7 +218,8 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     common = {"zones": zones, "zone_layers": layers, "type_order": view.type_order,
               "base": load_base_layers(), "center": center, "zoom": zoom, "online_tiles": online_tiles,
               "highlight": highlight, "base_url": base_url,
-              "colour_by": colour_by if view.classified else "type"}
+              "colour_by": map_colouring(view, colour_by),
+              "source_order": index.options("dataset")}
     zones_line = marked + " ".join([f"Zones as they stood on {day_words(day)}." if len(zones)
                            else f"No zone was in force on {day_words(day)}.", *chosen_notes])
     if not len(positions):

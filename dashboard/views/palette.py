@@ -8,6 +8,7 @@ type's colour.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 
 from dashboard.analysis.filterspec import CLASS_LABELS
 
@@ -77,6 +78,18 @@ CLASS_COLOURS = {
 
 def class_colour(cls: str) -> str:
     return CLASS_COLOURS.get(cls, OTHER_STATUS)
+
+
+#: One colour per incident source (Okabe–Ito, in order), by the source's place among
+#: the view's sources: the map's "by source" and the Sources tab's bars agree.
+SOURCE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                  "#F0E442", "#000000")
+
+
+def source_colours(sources: Sequence[str]) -> dict[str, str]:
+    """Each source's colour by its place in ``sources`` (all the view's sources, switched
+    on or not, so a colour never changes when another source is switched off)."""
+    return {name: SOURCE_COLOURS[i % len(SOURCE_COLOURS)] for i, name in enumerate(sources)}
 
 
 def class_legend() -> list[tuple[str, str, str]]:

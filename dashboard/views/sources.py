@@ -3,29 +3,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.formats import plotly_day
 from dashboard.views.figures import FONT, esc
-
-#: One colour per source, in order (Okabe-Ito: told apart with colour-blind eyes).
-SOURCE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-                  "#F0E442", "#000000")
+from dashboard.views.palette import source_colours
 
 
-def source_colour(position: int) -> str:
-    return SOURCE_COLOURS[position % len(SOURCE_COLOURS)]
-
-
-def source_weeks_figure(weekly: pd.DataFrame, where: str, window: str) -> go.Figure:
+def source_weeks_figure(weekly: pd.DataFrame, where: str, window: str,
+                        all_sources: Sequence[str] = ()) -> go.Figure:
     """Grouped weekly bars, one colour per source (``weekly``: rows Monday dates, columns
-    sources, as ``analysis.sources.weekly_by_source`` gives them)."""
+    sources, as ``analysis.sources.weekly_by_source`` gives them), each source in the
+    colour the map gives it (its place in ``all_sources``, the view's sources)."""
     fig = go.Figure()
-    for i, source in enumerate(weekly.columns):
+    colours = source_colours([*all_sources, *(s for s in weekly.columns if s not in all_sources)])
+    for source in weekly.columns:
         fig.add_trace(go.Bar(
             x=weekly.index, y=weekly[source], name=f"{esc(source)} ({int(weekly[source].sum()):,})",
-            marker_color=source_colour(i), xperiod=7 * 86400000, xperiodalignment="start",
+            marker_color=colours[source], xperiod=7 * 86400000, xperiodalignment="start",
             hovertemplate=f"{esc(source)}: %{{y}} in the week of {plotly_day('x')}<extra></extra>"))
     fig.update_layout(
         title={"text": f"<b>Incidents per week, by source</b> · {esc(where)}"

@@ -262,3 +262,26 @@ def test_the_links_csv_has_the_columns_of_zonewatch_dedupe_and_the_decision():
     from dashboard.cli_dedupe import OUTPUT_COLUMNS
 
     assert [*OUTPUT_COLUMNS, "decision"] == sources.EXPORT_COLUMNS
+
+
+
+def test_the_map_colours_by_source_as_the_sources_tab_does(store):
+    """'by source' on the map: one trace per source, in the colour its bars have on the
+    Sources tab; a source keeps its colour when the other is switched off."""
+    from dashboard.app.callbacks.map_view import map_view
+    from dashboard.views import roles
+
+    def drawn(figure) -> dict[str, str]:
+        return {t["name"]: t["marker"]["color"] for t in figure["data"]
+                if t.get("meta") == roles.meta(roles.INCIDENTS)}
+
+    figure, *_ = map_view(store, None, "", None, [], None, colour_by="source")
+    colours = drawn(figure)
+    assert set(colours) == {"ACLED", "Field reports"} and len(set(colours.values())) == 2
+    assert {t.get("legendgrouptitle", {}).get("text") for t in figure["data"]
+            if t.get("legendgroup") == "types"} == {"Incidents by source (size: fatalities)"}
+    panel = sources_cb.sources_view(store, None, "", None)
+    bars = next(c.figure for c in panel if isinstance(c, dcc.Graph)).data
+    assert {t.name.split(" (")[0]: t.marker.color for t in bars} == colours
+    alone, *_ = map_view(store, None, "?off=ACLED", None, [], None, colour_by="source")
+    assert drawn(alone) == {"Field reports": colours["Field reports"]}

@@ -40,7 +40,8 @@ def sources_view(store, session_id, query, zone) -> list:
         where = view.zone_names().get(zone, zone)
     window = f"{day_words(state.start)} – {day_words(state.end)}"
     figure = source_weeks_figure(
-        sources.weekly_by_source(view.index, positions, (state.start, state.end)), where, window)
+        sources.weekly_by_source(view.index, positions, (state.start, state.end)), where, window,
+        view.index.options("dataset"))
     on = view.index.sources_on(state)
     note = (f"{len(on)} sources on: {', '.join(on)}." if len(on) > 1 else
             "One source on: nothing to compare. Switch another on under Sources, or upload "
