@@ -301,7 +301,7 @@ FILTERS: tuple[FilterSpec, ...] = (
                control=Control("dropdown", "Class under the agreement terms",
                                "All classes (with terms loaded)")),
     ListFilter(name="sources", key="src", label="Source", column="source", panel=80,
-               control=Control("dropdown", "Source", "All sources")),
+               control=Control("dropdown", "Cited source (who reported it)", "All cited sources")),
     # The incident files (their ``dataset``), each switched on or off; then whether an
     # event several of them report is counted once (``IncidentIndex.select``).
     OffListFilter(name="datasets_off", key="off", label="Sources off", column="dataset",
