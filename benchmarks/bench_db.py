@@ -22,8 +22,10 @@ server that syncs). Measured:
   their reach or location radius are counted apart ("at_threshold": a coin toss at the
   precision either join measures with).
 
-One JSON line on stdout; results go between ``<!-- bench_db n=N:begin -->`` and
-``<!-- bench_db n=N:end -->`` in benchmarks/RESULTS.md unless ``--no-results``.
+The readers' size limits are raised for large ``--n`` (``ZONEWATCH_MAX_UNPACKED_MB``,
+``ZONEWATCH_MAX_CELLS``, unless set). One JSON line on stdout; results go between
+``<!-- bench_db n=N:begin -->`` and ``<!-- bench_db n=N:end -->`` in
+benchmarks/RESULTS.md unless ``--no-results``.
 """
 
 from __future__ import annotations
@@ -156,6 +158,10 @@ def main() -> None:
     parser.add_argument("--no-results", action="store_true", help="Do not touch RESULTS.md.")
     args = parser.parse_args()
     from results_file import code_state, replace_block
+    # A multi-million-row CSV is past the readers' default limits (500 MB, 25M cells):
+    # raised for this run and the commands it starts, unless set already.
+    os.environ.setdefault("ZONEWATCH_MAX_UNPACKED_MB", str(max(500, args.n // 2000)))
+    os.environ.setdefault("ZONEWATCH_MAX_CELLS", str(max(25_000_000, args.n * 40)))
 
     cluster = None
     db_url = args.db
