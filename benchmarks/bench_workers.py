@@ -3,6 +3,7 @@
     python benchmarks/bench_workers.py [--n 1000000] [--workers 1,4] [--repeat 9]
     python benchmarks/bench_workers.py --n 20000 --workers 1,2 --no-results   # smoke (~40 s)
     python benchmarks/bench_workers.py --db postgresql://...   # base data from the database
+    python benchmarks/bench_workers.py --db URL --workers 4 --edit   # ... and a reload
 
 Seeded SYNTHETIC incidents (``zonewatch synth --seed 7``) are written once. For each worker
 count, gunicorn starts with deploy/gunicorn.conf.py's settings (its hooks kept; a
@@ -18,6 +19,8 @@ prepared-data cache filled beforehand (``--cold``: empty). Then:
   processes is what the server really holds; RSS counts a shared page in every process
   (reported too, summed and per process). Read when every worker is ready (JSON
   only), after the warm-up (the table) and again after the slider moves.
+* ``after_edit`` (``--db URL --edit``): a zone renamed with SQL; seconds until the first
+  page and until every page shows it (the reload), then memory again (JSON only).
 * ``slider``: bench_app.py's measure (the sync callback, then every server callback
   it fires, one after the other as the browser calls them, summed), p50 / p95 over
   ``--repeat`` random windows, on one kept-alive connection (one worker).
@@ -217,7 +220,41 @@ def slider(server: Gunicorn, repeat: int) -> dict:
             "p95_ms": round(pct(times, 0.95) * 1000, 1)}
 
 
-def run(workers: int, env: dict[str, str], work: Path, repeat: int) -> dict:
+def edit_and_wait(server: Gunicorn, url: str, timeout: float = 300) -> dict:
+    """Rename a zone (all its versions) in the database (its revision moves), then time until
+    pages show it (8 fresh connections at a time, three rounds in a row all showing
+    it); warm every worker again and read memory."""
+    import requests
+    from sqlalchemy import text
+
+    from dashboard.db.engine import make_engine
+
+    name = f"Edited for bench_workers {time.time():.0f}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE zone_versions SET name = :n WHERE zone_id = "
+                          "(SELECT min(zone_id) FROM zone_versions)"), {"n": name})
+    engine.dispose()
+    started, first, streak = time.perf_counter(), None, 0
+
+    def shows(_) -> bool:
+        return name in requests.get(server.base + "/_dash-layout", timeout=300,
+                                    headers={"Connection": "close"}).text
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        while streak < 3 and time.perf_counter() - started < timeout:
+            seen = list(pool.map(shows, range(8)))
+            if any(seen) and first is None:
+                first = time.perf_counter() - started
+            streak = streak + 1 if all(seen) else 0
+    every = time.perf_counter() - started if streak >= 3 else None
+    warm(server)
+    return {"first_page_s": first and round(first, 1), "all_pages_s": every and round(every, 1),
+            "memory": measure_memory(server)}
+
+
+def run(workers: int, env: dict[str, str], work: Path, repeat: int,
+        edit_url: str | None = None) -> dict:
     server = Gunicorn(workers, env, work)
     try:
         note(f"-w {workers}: every worker ready after {server.start_s:.1f} s")
@@ -226,11 +263,12 @@ def run(workers: int, env: dict[str, str], work: Path, repeat: int) -> dict:
         after_warm = measure_memory(server)
         moves = slider(server, repeat)
         after_moves = measure_memory(server)
+        edited = edit_and_wait(server, edit_url) if edit_url else None
     finally:
         server.stop()
     return {"bench": "bench_workers", "workers": workers, "start_s": round(server.start_s, 2),
             "warm_rounds": rounds, "memory_ready": ready, "memory": after_warm,
-            "memory_after_moves": after_moves, "slider": moves}
+            "memory_after_moves": after_moves, "slider": moves, "after_edit": edited}
 
 
 def prepare(env: dict[str, str]) -> float:
@@ -252,6 +290,9 @@ def main() -> None:
     parser.add_argument("--db", help="serve from this database URL instead of files")
     parser.add_argument("--env", action="append", default=[],
                         help="NAME=VALUE for the server's environment (repeatable)")
+    parser.add_argument("--edit", action="store_true",
+                        help="with --db (a role that may write): rename a zone at the end "
+                             "of each run and measure until pages show it, and memory after")
     parser.add_argument("--cold", action="store_true",
                         help="start every run on an empty prepared cache")
     parser.add_argument("--label", default="", help="what this run measures (RESULTS.md)")
@@ -281,7 +322,7 @@ def main() -> None:
         for workers in (int(w) for w in args.workers.split(",")):
             if args.cold:  # every start reads the files (or the database) itself
                 shutil.rmtree(work / "cache", ignore_errors=True)
-            record = run(workers, env, work, args.repeat)
+            record = run(workers, env, work, args.repeat, args.db if args.edit else None)
             record.update(n=args.n, db=bool(args.db), prepare_s=prepare_s, label=args.label,
                           env=args.env, cold=args.cold)
             print(json.dumps(record), flush=True)
