@@ -19,11 +19,12 @@ about 5 s.
 * **Shared, not copied.** An entry is opened memory-mapped: numbers, dates and text
   (Arrow strings) are views of the files' pages in the page cache, which every worker
   process mapping the same entry shares (a few columns with missing values, the
-  categorical codes and two object columns are copied: about 40 MB at a million
-  incidents). The checksums are verified at every open, over the mapped pages (a read,
-  no copy: about 0.1 s at a million). Entries are never changed in place (written
-  whole, then renamed), so a mapped file cannot change under a running worker; an
-  evicted entry's files stay readable until the last process unmaps them.
+  categorical codes and two object columns are copied: about 60 MB at a million
+  incidents, twice that while converting). The checksums are verified at every open,
+  over the mapped pages (a read, no copy: about 0.1 s at a million). Entries are never
+  changed in place (written whole, then renamed), so a mapped file cannot change under
+  a running worker; an evicted entry's files stay readable until the last process
+  unmaps them.
 """
 
 from __future__ import annotations
