@@ -1,4 +1,4 @@
-"""BoundedMemo: made once per key, least recently used out first, owners kept alive."""
+"""BoundedMemo: made once per key, least recently used out first, owners held weakly."""
 
 from __future__ import annotations
 
@@ -27,3 +27,26 @@ def test_the_least_recently_used_goes_first():
     assert len(memo) == 2
     assert memo.get(owner, "x", lambda: "x3") == "x1"
     assert memo.get(owner, "y", lambda: "y2") == "y2"
+
+
+def test_an_owner_is_not_kept_alive_and_its_values_go_with_it():
+    """A replaced dataset (a reload, a new upload) is freed: the memo holds it weakly."""
+    import gc
+    import weakref
+
+    memo: BoundedMemo[list] = BoundedMemo(4)
+    owner = Owner()
+    memo.get(owner, "k", lambda: [1, 2, 3])
+    gone = weakref.ref(owner)
+    del owner
+    gc.collect()
+    assert gone() is None and len(memo) == 0
+
+
+def test_a_reused_id_never_returns_another_owners_value():
+    memo: BoundedMemo[str] = BoundedMemo(4)
+    first = Owner()
+    memo.get(first, "k", lambda: "first's")
+    second = Owner()
+    memo._items[(id(second), "k")] = memo._items.pop((id(first), "k"))  # as if id reused
+    assert memo.get(second, "k", lambda: "second's") == "second's"

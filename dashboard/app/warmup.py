@@ -21,11 +21,15 @@ from dashboard.app.callbacks.map_view import map_view
 from dashboard.app.callbacks.zone_series import zone_series_view
 
 log = logging.getLogger("zonewatch")
+#: Above this many incidents the zone panel's fits take tens of seconds (5M: ~23 s, most
+#: of it the exact interval): a start would wait that long, so only their libraries load.
+FIT_ROWS_MAX = 1_000_000
 
 
 def warm_up(store) -> float:
     """Build the default view's map, cards, histogram, zone series and zone panel once
-    (what a first page load asks for); seconds taken. Never raises: a failure here
+    (what a first page load asks for; above ``FIT_ROWS_MAX`` incidents the panel's
+    libraries only); seconds taken. Never raises: a failure here
     only means a slower first request, so it is logged and the server starts."""
     started = time.perf_counter()
     try:
@@ -33,7 +37,11 @@ def warm_up(store) -> float:
         summary_view(store, None, "", None)
         timeline_view(store, None, "", None)
         zone_series_view(store, None, "", None)
-        analysis_view(store, None, "", None, None, DEFAULT_BEFORE, DEFAULT_AFTER, DEFAULT_RING_KM)
+        if len(store.base.index) <= FIT_ROWS_MAX:
+            analysis_view(store, None, "", None, None, DEFAULT_BEFORE, DEFAULT_AFTER,
+                          DEFAULT_RING_KM)
+        else:
+            import statsmodels.discrete.discrete_model  # noqa: F401  (the first panel's import)
     except Exception:  # a warm-up must never keep the server from starting
         log.warning("warm-up of the default view failed; the first request will be slower",
                     exc_info=True)

@@ -1,11 +1,14 @@
 """A small thread-safe memo with a bounded size, for per-dataset derived arrays.
 
-Keys name their dataset by ``id()``; the value keeps the dataset object alive next
-to the result, so an id can never be reused for another object while cached.
+Keys name their dataset (the *owner*) by ``id()`` and hold it by a weak reference:
+a dataset the server has replaced (a reload from the team database, a new upload) is
+not kept alive by what was derived from it, and an entry whose owner is gone is
+dropped, so a reused ``id()`` can never return another object's value.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
@@ -20,21 +23,31 @@ class BoundedMemo(Generic[T]):
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[Hashable, tuple[object, T]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[weakref.ref, T]] = OrderedDict()
         self._lock = Lock()
 
     def get(self, owner: object, key: Hashable, make: Callable[[], T]) -> T:
         full_key = (id(owner), key)
         with self._lock:
-            if full_key in self._items:
+            self._drop_orphans()
+            item = self._items.get(full_key)
+            if item is not None and item[0]() is owner:
                 self._items.move_to_end(full_key)
-                return self._items[full_key][1]
+                return item[1]
         value = make()
         with self._lock:
-            self._items[full_key] = (owner, value)
+            self._items[full_key] = (weakref.ref(owner), value)
+            self._items.move_to_end(full_key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
 
+    def _drop_orphans(self) -> None:
+        """Forget the values of owners that no longer exist (their memory goes with them)."""
+        for full_key in [k for k, (ref, _) in self._items.items() if ref() is None]:
+            del self._items[full_key]
+
     def __len__(self) -> int:
-        return len(self._items)
+        with self._lock:
+            self._drop_orphans()
+            return len(self._items)

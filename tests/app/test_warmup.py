@@ -23,3 +23,11 @@ def test_a_failing_warm_up_is_logged_and_the_server_starts(store, monkeypatch, c
     with caplog.at_level(logging.WARNING, logger="zonewatch"):
         warmup.warm_up(store)
     assert "warm-up of the default view failed" in caplog.text
+
+
+def test_a_large_dataset_loads_the_statistics_but_fits_nothing(store, monkeypatch):
+    """At millions of incidents the fits would hold a start for tens of seconds."""
+    monkeypatch.setattr(analysis, "_ANALYSES", BoundedMemo(8))
+    monkeypatch.setattr(warmup, "FIT_ROWS_MAX", 1)
+    warmup.warm_up(store)
+    assert len(analysis._ANALYSES) == 0
