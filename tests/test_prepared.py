@@ -214,3 +214,26 @@ def test_pre010_a_missing_input_file_still_raises_the_reader_error(tmp_path):
 
     with pytest.raises(IncidentFileError, match="file not found"):
         load_base_view(settings_for(tmp_path, tmp_path / "missing.csv"))
+
+
+def test_every_module_the_dataset_is_made_with_is_in_the_cache_key():
+    """A change to any module that loads, joins, links or indexes the data makes a new
+    key (the dedupe modules were once missing: a cached entry kept old clusters)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pathlib, dashboard.analysis.dataset, dashboard.analysis.viewdata\n"
+            "import dashboard.server.prepared as p\n"
+            "root = pathlib.Path(p.__file__).parents[1]\n"
+            "for name, m in sorted(sys.modules.items()):\n"
+            "    f = getattr(m, '__file__', None) if name.startswith('dashboard.') else None\n"
+            "    if f:\n"
+            "        rel = pathlib.Path(f).relative_to(root).as_posix()\n"
+            "        if not any(rel == s or rel.startswith(s + '/') for s in p.SHAPING_MODULES):\n"
+            "            print(rel)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    shape_nothing = {"analysis/__init__.py", "core/__init__.py", "server/__init__.py",
+                     "core/errors.py", "core/paths.py", "core/progress.py", "core/mercator.py",
+                     "analysis/filterspec.py", "analysis/frames.py"}
+    assert set(out) <= shape_nothing, sorted(set(out) - shape_nothing)

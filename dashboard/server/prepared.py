@@ -62,7 +62,9 @@ KEEP = 3
 SHAPING_MODULES = ("io", "analysis/dataset.py", "analysis/spatial.py", "analysis/index.py",
                    "analysis/viewdata.py", "core/model.py", "analysis/validity.py",
                    "analysis/viewstate.py", "server/prepared.py", "analysis/classify.py",
-                   "analysis/ceasefire.py", "core/agreements.py", "core/aliases.py")
+                   "analysis/ceasefire.py", "core/agreements.py", "core/aliases.py",
+                   "analysis/dedupe.py", "analysis/clusters.py", "analysis/linkrows.py",
+                   "analysis/linkindex.py", "analysis/eventkinds.py")
 _FRAMES = ("incidents", "zones", "milestones")
 _MANIFEST = "manifest.json"
 _STALE_TMP_S = 3600
