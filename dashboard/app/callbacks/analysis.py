@@ -17,8 +17,9 @@ from dashboard.app.panels import analysis_panel
 from dashboard.core.errors import ZoneWatchError
 from dashboard.core.memo import BoundedMemo
 
-#: Analyses by (view, zone, day, windows, ring, filters): a tab switch, a slider move or a
-#: colleague on the same view asks again for the same fits (seconds of CPU on a busy server).
+#: Zone panels (and the day used) by (view, zone, day, windows, ring, filters): a tab
+#: switch, a slider move or a colleague on the same view asks again for the same fits
+#: (seconds of CPU on a busy server).
 _ANALYSES = BoundedMemo(64)
 
 
@@ -50,14 +51,19 @@ def analysis_view(store, session_id, query, zone, reference, before, after, ring
         before_days, after_days, ring_km = parse.analysis_window(before, after, ring)
         key = (zone_id, day, before_days, after_days, ring_km,
                tuple(getattr(free, spec.name) for spec in filterspec.FILTERS))
-        analysis = _ANALYSES.get(view, key, lambda: before_after(
-            view.index, view.zones, view.dataset.zone_index, view.dataset.milestones, zone_id,
-            reference=day, before_days=before_days, after_days=after_days, ring_km=ring_km,
-            positions=view.index.select(free, ignore_window=True),
-            filters=free.active_filters(), terms=view.terms))
+
+        def fit():
+            analysis = before_after(
+                view.index, view.zones, view.dataset.zone_index, view.dataset.milestones,
+                zone_id, reference=day, before_days=before_days, after_days=after_days,
+                ring_km=ring_km, positions=view.index.select(free, ignore_window=True),
+                filters=free.active_filters(), terms=view.terms)
+            return analysis_panel(analysis), analysis.reference.isoformat()
+
+        panel, used_day = _ANALYSES.get(view, key, fit)
     except (ZoneWatchError, ValueError) as err:
         return html.Div(str(err), className="zw-message zw-error"), zone_id, reference
-    return analysis_panel(analysis), zone_id, analysis.reference.isoformat()
+    return panel, zone_id, used_day
 
 
 def register(app, store) -> None:
