@@ -166,8 +166,11 @@ class Analyst(threading.Thread):
             response = self.http.post(f"{self.base}/_dash-update-component",
                                       json=self.cb.body(dep, values, changed), timeout=60)
             status = response.status_code
-        except requests.RequestException:
+        except requests.RequestException as err:
             response, status = None, 599
+            FAILURES.append(f"{_short(dep['output'])}: {type(err).__name__}: {str(err)[:160]}")
+        if response is not None and status >= 500:
+            FAILURES.append(f"{_short(dep['output'])}: HTTP {status}: {response.text[:160]}")
         with self.lock:
             self.results.append((time.perf_counter() - started, status, _short(dep["output"]),
                                  time.time()))
@@ -318,6 +321,10 @@ class Hostile:
             time.sleep(0.5)
 
 
+#: What the analysts' failed requests said (the first few go into the record).
+FAILURES: list[str] = []
+
+
 def _short(output: str) -> str:
     """A callback's first output id, e.g. "map" for "..map.figure...map-note.children..". """
     return output.strip(".").split(".")[0]
@@ -441,6 +448,7 @@ def main() -> None:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "argv": " ".join(sys.argv[1:]),
         "slow": slow_breakdown(results, began),
+        "failures": FAILURES[:5],
     }
     if hostile is not None:
         record["hostile"] = dict(hostile.counts)
