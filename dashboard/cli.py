@@ -15,6 +15,7 @@ from dashboard.analysis.windows import DEFAULT_AFTER, DEFAULT_BEFORE, DEFAULT_RI
 from dashboard.cli_db import DB_SOURCE, db_dataset, db_terms
 from dashboard.cli_db import db as db_commands
 from dashboard.cli_dedupe import dedupe as dedupe_command
+from dashboard.cli_options import incident_sources
 from dashboard.core.errors import ZoneWatchError
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -24,24 +25,15 @@ _ENCODING = click.option(
          "[default: detected among UTF-8, UTF-16, cp1256 and cp1252].")
 
 
-def _sources(ctx, param, values: tuple[str, ...]) -> list[Path] | None:
-    """--incidents values -> the files (``NAME=FILE`` names the source), or None for the
-    bundled incidents; a missing file is named with the fix."""
-    from dashboard.analysis.dataset import source_path
-
-    paths = [source_path(value) for value in values]
-    for path in paths:
-        if not path.is_file():
-            raise click.BadParameter(f"no file {str(path)!r}. Fix: give an incident file, or "
-                                     "NAME=FILE to show its incidents under NAME",
-                                     param_hint="--incidents")
-    return paths or None
+def _incident_files(ctx, param, values: tuple[str, ...]) -> list[Path] | None:
+    """The files (None: the bundled incidents)."""
+    return incident_sources(ctx, param, values) or None
 
 
 def _incidents_option(default: str = "the bundled incidents"):
     """--incidents, repeatable: each file is a source (``NAME=FILE`` names it)."""
     return click.option(
-        "--incidents", multiple=True, metavar="[NAME=]FILE", callback=_sources,
+        "--incidents", multiple=True, metavar="[NAME=]FILE", callback=_incident_files,
         help="Incident file; repeat it for several sources, each shown under its name "
              "(NAME=FILE names one, e.g. --incidents ACLED=acled.csv; else the file's "
              f"dataset name) [default: {default}].")

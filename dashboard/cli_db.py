@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from dashboard.cli_options import incident_sources
 from dashboard.core.errors import ZoneWatchError
 
 _FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
@@ -38,19 +39,6 @@ def _edge(command):
             first = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
             raise click.ClickException(f"database: {first}") from err
     return wrapped
-
-
-def _sources(values: tuple[str, ...]) -> list[Path]:
-    """--incidents values as paths (``NAME=FILE`` names the dataset, as for files)."""
-    from dashboard.analysis.dataset import source_path
-
-    paths = [source_path(value) for value in values]
-    for path in paths:
-        if not path.is_file():
-            raise click.BadParameter(f"no file {str(path)!r}; give an incident file, or "
-                                     "NAME=FILE to import its incidents under NAME",
-                                     param_hint="--incidents")
-    return paths
 
 
 def _engine(db_url: str | None):
@@ -89,7 +77,7 @@ def init(db_url, roles, reader, writer) -> None:
 @db.command(name="import")
 @DB_OPTION
 @click.option("--zones", type=_FILE, help="Zone file (replaces the zones in the store).")
-@click.option("--incidents", multiple=True, metavar="[NAME=]FILE", callback=lambda _c, _p, v: _sources(v),
+@click.option("--incidents", multiple=True, metavar="[NAME=]FILE", callback=incident_sources,
               help="Incident file (repeatable; NAME=FILE names its dataset); upserted per "
                    "dataset on its incident ids: changed rows are updated, rows missing from "
                    "that dataset's new import are marked deleted.")

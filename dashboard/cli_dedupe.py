@@ -11,21 +11,11 @@ from pathlib import Path
 
 import click
 
+from dashboard.cli_options import incident_sources
 from dashboard.core.errors import ZoneWatchError
 
 OUTPUT_COLUMNS = ["cluster", "dataset_a", "id_a", "dataset_b", "id_b", "score", "clustered",
                   "reasons"]
-
-
-def _source(ctx, param, values: tuple[str, ...]) -> list[Path]:
-    from dashboard.analysis.dataset import source_path
-
-    paths = [source_path(value) for value in values]
-    for path in paths:
-        if not path.is_file():
-            raise click.BadParameter(f"no file {str(path)!r}. Fix: give an incident file, or "
-                                     "NAME=FILE to name its source", param_hint="--incidents")
-    return paths
 
 
 def read_sources(paths: list[Path]):
@@ -82,7 +72,7 @@ def summary(incidents, links, clusters) -> str:
 
 @click.command()
 @click.option("--incidents", "paths", multiple=True, required=True, metavar="[NAME=]FILE",
-              callback=_source,
+              callback=incident_sources,
               help="Incident file, one per source: repeat it (NAME=FILE names a source, "
                    "e.g. --incidents ACLED=acled.csv; else the file's dataset name).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
