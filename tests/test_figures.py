@@ -428,3 +428,18 @@ def test_histogram_and_zone_series_are_sent_as_plain_data_that_plotly_accepts(zo
         assert validated.layout.template == go.Figure().layout.template
     xaxes = {k: v for k, v in figure["layout"].items() if k.startswith("xaxis")}
     assert len(xaxes) == 2 and all(v["range"] == [WEEKS[0], WEEKS[-1]] for v in xaxes.values())
+
+
+def test_the_zone_panels_figures_are_plain_data_plotly_accepts():
+    """The trend and who/where charts go to the zone panel as plain dicts (built on a
+    busy server); plotly validates them, with the default template."""
+    import plotly.graph_objects as go
+
+    from dashboard.views.figures import breakdown_figure_dict
+
+    figure = breakdown_figure_dict([("Government of Syria", 3), ("2 others", 1)], "Who", "#333", 4)
+    assert isinstance(figure, dict)
+    validated = go.Figure(figure)
+    assert list(validated.data[0].y) == ["2 others", "Government of Syria"]
+    assert list(validated.data[0].marker.color) == ["#b8c0c7", "#333"]
+    assert validated.layout.template == go.Figure().layout.template

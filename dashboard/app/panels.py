@@ -23,7 +23,7 @@ from dashboard.export.ceasefire_report import (
 from dashboard.io.validation import ValidationReport
 from dashboard.server.uploads import UploadResult
 from dashboard.views import palette
-from dashboard.views.figures import breakdown_figure, exemptions_figure, its_figure
+from dashboard.views.figures import breakdown_figure_dict, exemptions_figure, its_figure_dict
 
 SHOWN_ISSUES = 30  # an upload report lists this many problems, then says how many more
 
@@ -58,11 +58,11 @@ def analysis_panel(a: Analysis) -> html.Div:
     caveats, the trend chart and who/where."""
     rows = max([len(s.counts) for s in a.sides] + [len(a.by_place), 1])
     colours = (palette.OKABE_ITO[5], palette.OKABE_ITO[6], palette.OKABE_ITO[4])
-    charts = [dcc.Graph(figure=breakdown_figure(
+    charts = [dcc.Graph(figure=breakdown_figure_dict(
         side.counts, f"Inside after: by {side.label} (as recorded, not who fired first)",
         colour, rows), config={"displayModeBar": False})
         for side, colour in zip(a.sides, colours, strict=False)]
-    charts.append(dcc.Graph(figure=breakdown_figure(a.by_place, "Inside after: top places",
+    charts.append(dcc.Graph(figure=breakdown_figure_dict(a.by_place, "Inside after: top places",
                                                     colours[2], rows),
                             config={"displayModeBar": False}))
     return html.Div([
@@ -79,7 +79,7 @@ def analysis_panel(a: Analysis) -> html.Div:
         analysis_table(a),
         html.Ul([html.Li(w) for w in a.warnings], className="zw-caveats") if a.warnings else None,
         html.Div([
-            dcc.Graph(figure=its_figure(a), config={"displaylogo": False},
+            dcc.Graph(figure=its_figure_dict(a), config={"displaylogo": False},
                       className="zw-its"),
             html.P(its_words(a), className="zw-hint"),
         ]),

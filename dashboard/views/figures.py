@@ -627,63 +627,90 @@ def zone_series_figure(series: dict[str, pd.Series], zones, milestones: pd.DataF
     return go.Figure(zone_series_figure_dict(series, zones, milestones, names, window))
 
 
-def its_figure(analysis) -> go.Figure:
+def its_figure_dict(analysis) -> dict:
     """Weekly incidents inside the zone around the reference day: observed bars, the
-    fitted interrupted-time-series line and the pre-ceasefire trend carried on."""
-    fig = go.Figure()
+    fitted interrupted-time-series line and the pre-ceasefire trend carried on.
+
+    Plain figure data (the zone panel is built on a busy server); ``its_figure`` is the
+    same as a ``go.Figure``."""
+    data: list[dict] = []
     its = analysis.its
+    reference = pd.Timestamp(analysis.reference)
+    notes = [{"x": reference, "y": 1.02, "yref": "paper", "showarrow": False,
+              "text": f"in effect {day_words(analysis.reference)}", "xanchor": "left",
+              "font": {"size": 11}}]
     if its is None:
-        fig.add_annotation(text="<br>".join(textwrap.wrap(
-            esc(f"No trend fitted: {analysis.its_refused}"), 70)), showarrow=False,
-            x=0.5, y=0.5, xref="paper", yref="paper")
+        notes.insert(0, {"text": "<br>".join(textwrap.wrap(
+            esc(f"No trend fitted: {analysis.its_refused}"), 70)), "showarrow": False,
+            "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"})
     else:
-        fig.add_trace(go.Bar(x=its.weeks, y=its.observed, name="Observed per week",
-                             marker_color="#9aa5ae", xperiod=7 * 86400000,
-                             xperiodalignment="start", customdata=its.exposure,
-                             hovertemplate=f"week of {plotly_day('x')}: %{{y}} incidents "
-                                           "(%{customdata} days covered)<extra></extra>"))
-        post = [w >= analysis.reference for w in its.weeks]
+        weeks = list(its.weeks)
+        data.append(_bar(weeks, list(its.observed), name="Observed per week",
+                         marker={"color": "#9aa5ae"}, xperiod=7 * 86400000,
+                         xperiodalignment="start", customdata=list(its.exposure),
+                         hovertemplate=f"week of {plotly_day('x')}: %{{y}} incidents "
+                                       "(%{customdata} days covered)<extra></extra>"))
+        post = [w >= analysis.reference for w in weeks]
         split = post.index(True) if True in post else len(post)
-        fig.add_trace(go.Scatter(  # a gap at the reference day: the model has a step there
-            x=[*its.weeks[:split], None, *its.weeks[split:]],
-            y=[*its.fitted[:split], None, *its.fitted[split:]], name="Fitted trend (negative binomial)",
-            mode="lines", line={"color": "#0b5cab", "width": 2.5}, connectgaps=False))
-        fig.add_trace(go.Scatter(
-            x=[w for w, p in zip(its.weeks, post, strict=True) if p],
-            y=[c for c, p in zip(its.counterfactual, post, strict=True) if p],
-            name="Pre-ceasefire trend continued", mode="lines",
-            line={"color": "#b35806", "width": 2, "dash": "dash"}))
-    fig.add_vline(x=pd.Timestamp(analysis.reference), line={"color": "#222", "dash": "dot"})
-    fig.add_annotation(x=pd.Timestamp(analysis.reference), y=1.02, yref="paper",
-                       text=f"in effect {day_words(analysis.reference)}", showarrow=False,
-                       xanchor="left", font={"size": 11})
-    fig.update_layout(height=300, margin={"l": 48, "r": 10, "t": 30, "b": 30},
-                      plot_bgcolor="white", font={"family": FONT, "size": 12},
-                      legend={"orientation": "h", "y": -0.18}, bargap=0.1,
-                      yaxis={"title": {"text": "incidents inside / week"}, "rangemode": "tozero"},
-                      title={"text": esc(analysis.zone_name), "x": 0.01, "font": {"size": 13}})
-    return fig
+        fitted = list(its.fitted)
+        data.append({  # a gap at the reference day: the model has a step there
+            "type": "scatter", "x": [*weeks[:split], None, *weeks[split:]],
+            "y": [*fitted[:split], None, *fitted[split:]],
+            "name": "Fitted trend (negative binomial)", "mode": "lines",
+            "line": {"color": "#0b5cab", "width": 2.5}, "connectgaps": False})
+        data.append({
+            "type": "scatter", "x": [w for w, p in zip(weeks, post, strict=True) if p],
+            "y": [c for c, p in zip(its.counterfactual, post, strict=True) if p],
+            "name": "Pre-ceasefire trend continued", "mode": "lines",
+            "line": {"color": "#b35806", "width": 2, "dash": "dash"}})
+    layout = {
+        "template": _template(), "annotations": notes,
+        "shapes": [{"type": "line", "x0": reference, "x1": reference, "xref": "x",
+                    "y0": 0, "y1": 1, "yref": "y domain",
+                    "line": {"color": "#222", "dash": "dot"}}],
+        "height": 300, "margin": {"l": 48, "r": 10, "t": 30, "b": 30},
+        "plot_bgcolor": "white", "font": {"family": FONT, "size": 12},
+        "legend": {"orientation": "h", "y": -0.18}, "bargap": 0.1,
+        "yaxis": {"title": {"text": "incidents inside / week"}, "rangemode": "tozero"},
+        "title": {"text": esc(analysis.zone_name), "x": 0.01, "font": {"size": 13}},
+    }
+    return {"data": data, "layout": layout}
 
 
-def breakdown_figure(pairs: list[tuple[str, int]], title: str, colour: str,
-                     rows: int | None = None) -> go.Figure:
-    """Horizontal bars, largest on top, for the 'who' and 'where' lists."""
+def its_figure(analysis) -> go.Figure:
+    """``its_figure_dict`` as a ``go.Figure`` (tests, reports)."""
+    return go.Figure(its_figure_dict(analysis))
+
+
+def breakdown_figure_dict(pairs: list[tuple[str, int]], title: str, colour: str,
+                          rows: int | None = None) -> dict:
+    """Horizontal bars, largest on top, for the 'who' and 'where' lists (plain figure
+    data; ``breakdown_figure`` is the same as a ``go.Figure``)."""
     labels = [esc(str(label)[:48]) for label, _ in pairs][::-1]  # cut, then escape
     values = [n for _, n in pairs][::-1]
     rest = re.compile(r"^(\d+ others?|unknown|unrecorded place)$")
     colours = ["#b8c0c7" if rest.match(label) else colour for label, _ in pairs][::-1]
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=colours,
-                           hovertemplate="%{y}: %{x}<extra></extra>", text=values,
-                           textposition="outside", cliponaxis=False))
-    fig.update_layout(height=60 + 24 * max(1, rows or len(pairs)), margin={"l": 8, "r": 30, "t": 30,
-                                                                     "b": 20},
-                      title={"text": title, "x": 0.01, "font": {"size": 13}},
-                      plot_bgcolor="white", font={"family": FONT, "size": 11},
-                      # Largest on top, and short lists start at the top too.
-                      yaxis={"automargin": True, "range": [len(pairs) - max(rows or 0, len(pairs)) - 0.5,
-                                                           len(pairs) - 0.5]},
-                      xaxis={"visible": False}, bargap=0.25)
-    return fig
+    bars = _bar(values, labels, orientation="h", marker={"color": colours},
+                hovertemplate="%{y}: %{x}<extra></extra>", text=values,
+                textposition="outside", cliponaxis=False)
+    layout = {
+        "template": _template(),
+        "height": 60 + 24 * max(1, rows or len(pairs)),
+        "margin": {"l": 8, "r": 30, "t": 30, "b": 20},
+        "title": {"text": title, "x": 0.01, "font": {"size": 13}},
+        "plot_bgcolor": "white", "font": {"family": FONT, "size": 11},
+        # Largest on top, and short lists start at the top too.
+        "yaxis": {"automargin": True, "range": [len(pairs) - max(rows or 0, len(pairs)) - 0.5,
+                                                len(pairs) - 0.5]},
+        "xaxis": {"visible": False}, "bargap": 0.25,
+    }
+    return {"data": [bars], "layout": layout}
+
+
+def breakdown_figure(pairs: list[tuple[str, int]], title: str, colour: str,
+                     rows: int | None = None) -> go.Figure:
+    """``breakdown_figure_dict`` as a ``go.Figure`` (tests)."""
+    return go.Figure(breakdown_figure_dict(pairs, title, colour, rows))
 
 
 def exemptions_figure(agreement, span: tuple) -> go.Figure:
