@@ -43,7 +43,10 @@ def test_info_reads_several_sources(zone_file, two_files):
     result = CliRunner().invoke(cli, ["info", "--zones", str(zone_file), "--incidents",
                                       str(two_files[0]), "--incidents", f"Field={two_files[1]}"])
     assert result.exit_code == 0, result.output
-    assert "4" in result.output
+    assert "Incidents: 4" in result.output and "datasets: Field 2, acled.csv 2" in result.output
+    # e1 is told by both: the report counts say every report, and the events once.
+    assert ("counted once across sources: 3 events (1 report is likely a duplicate of "
+            "another source's; the counts above count every report)") in result.output
 
 
 def test_a_missing_source_file_is_named_with_the_fix(zone_file, tmp_path):

@@ -43,5 +43,12 @@ def describe(data) -> str:
                                              inc["event_type"].value_counts().items()))
         lines.append("  datasets: " + ", ".join(f"{t} {c:,}" for t, c in
                                                 inc["dataset"].value_counts().items()))
+        if "cluster" in inc.columns and inc["dataset"].nunique() > 1:
+            events = int(inc["cluster"].nunique())
+            twice = len(inc) - events
+            told = ("1 report is likely a duplicate" if twice == 1
+                    else f"{twice:,} reports are likely duplicates")
+            lines.append(f"  counted once across sources: {events:,} events ({told} of "
+                         "another source's; the counts above count every report)")
     lines.append("Sources: " + ", ".join(data.sources))
     return "\n".join(lines)
