@@ -99,7 +99,15 @@ def import_(db_url, zones, incidents, milestones, terms, encoding) -> None:
     result = import_plan(engine, plan)
     click.echo(f"import run {result.run_id}:")
     for name, value in result.summary.items():
-        click.echo(f"  {name}: {value}")
+        click.echo(f"  {name}: {_counts_words(value)}")
+
+
+def _counts_words(value) -> str:
+    """{'rows': 8352, 'inserted': 8352, ...} -> '8,352 rows, 8,352 inserted, ...'."""
+    if isinstance(value, dict):
+        return ", ".join(f"{n:,} {what}" if isinstance(n, int) else f"{what} {n}"
+                         for what, n in value.items())
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 @db.command()

@@ -25,7 +25,7 @@ def test_init_import_status_export_join_from_the_command_line(db_url, tmp_path):
     assert "schema at revision 0001" in result.output
     result = _run("db", "import", "--zones", zones, "--incidents", f"ACLED={acled}", env=env)
     assert result.exit_code == 0, result.output
-    assert "ACLED: {'rows': 2, 'inserted': 2, 'updated': 0, 'deleted': 0}" in result.output
+    assert "ACLED: 2 rows, 2 inserted, 0 updated, 0 deleted" in result.output
     result = _run("db", "status", "--db", db_url)
     assert result.exit_code == 0, result.output
     assert "zones: 1 (1 versions)" in result.output
