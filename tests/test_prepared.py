@@ -237,3 +237,19 @@ def test_every_module_the_dataset_is_made_with_is_in_the_cache_key():
                      "core/errors.py", "core/paths.py", "core/progress.py", "core/mercator.py",
                      "analysis/filterspec.py", "analysis/frames.py"}
     assert set(out) <= shape_nothing, sorted(set(out) - shape_nothing)
+
+
+def test_pre011_your_own_zones_without_milestones_are_read_back_not_rebuilt(tmp_path, caplog):
+    """Own zones come with no milestones: an empty frame whose text columns Arrow stores
+    as type null. Such an entry was 'unreadable' and rebuilt at every start."""
+    from dashboard.core.paths import geodata_dir
+
+    own = Settings(zones=geodata_dir() / "syria-2017-zones.geojson", terms="none",
+                   session_dir=tmp_path / "sessions", cache_dir=tmp_path / "cache")
+    first = load_base_view(own)
+    with caplog.at_level(logging.WARNING, logger="zonewatch"):
+        cached = load_base_view(own)
+    assert "unreadable" not in caplog.text
+    assert len(cached.dataset.milestones) == 0
+    assert list(cached.dataset.milestones.columns) == list(first.dataset.milestones.columns)
+    assert_same_view(cached, first)

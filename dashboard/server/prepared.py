@@ -332,11 +332,15 @@ def _encode(frame: pd.DataFrame):
 
 def _decode(table, meta: dict) -> pd.DataFrame:
     import geopandas as gpd
+    import pyarrow as pa
     import pyarrow.compute as pc
     import shapely
 
     frame = table.to_pandas(split_blocks=True)  # a column per block: views, not one copy
     for col in meta["objects"]:
+        if pa.types.is_null(table.column(col).type):  # no text at all (an empty frame)
+            frame[col] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+            continue
         encoded = pc.dictionary_encode(table.column(col)).combine_chunks()
         codes = encoded.indices.fill_null(-1).to_numpy()
         values = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
