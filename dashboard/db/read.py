@@ -31,6 +31,17 @@ def data_revision(url: str | Engine | None = None) -> int:
         return int(conn.execute(text("SELECT revision FROM data_revision")).scalar_one())
 
 
+def store_identity(url: str | Engine | None = None) -> str:
+    """What tells this store from another reached by the same URL: the object ids of the
+    database and of its revision table, new when either is dropped and made again (a new
+    store starts its revision again at 1, so the URL and the revision alone could name
+    an old store's prepared data)."""
+    with _engine(url).connect() as conn:
+        return str(conn.execute(text(
+            "SELECT (SELECT oid FROM pg_database WHERE datname = current_database())::text "
+            "|| ':' || 'data_revision'::regclass::oid::text")).scalar_one())
+
+
 def read_zones(conn: Connection):
     """The zone frame (a GeoDataFrame in EPSG:4326, versions in their imported order)."""
     import geopandas as gpd

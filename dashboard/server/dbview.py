@@ -97,7 +97,7 @@ def load_db_view(settings: Settings, engine: Engine) -> tuple[int, ViewData]:
     cache when ``settings.cache_dir`` is set. The revision is read before the data, so a
     change made while reading shows as a newer revision at the next check (and such a
     view is not cached under the older one)."""
-    from dashboard.db.read import data_revision, load_db_terms
+    from dashboard.db.read import data_revision, load_db_terms, store_identity
     from dashboard.server import prepared
 
     if settings.zones or settings.incidents or settings.milestones:
@@ -111,7 +111,7 @@ def load_db_view(settings: Settings, engine: Engine) -> tuple[int, ViewData]:
     if cache is None:
         return revision, _build(engine, label, terms)
     key = prepared.cache_key({}, {"database": _identity(settings.database_url),
-                                  "revision": revision,
+                                  "store": store_identity(engine), "revision": revision,
                                   "non_violent": sorted(settings.non_violent_types)})
     with prepared.building(cache, key):  # one process builds it; the others then map it
         view = prepared.load_view(cache, key, label, terms)

@@ -230,3 +230,35 @@ def test_sdb007_the_url_comes_from_the_environment_and_names_no_password():
     assert dbview.store_name(url) == "zonewatch on dbhost"
     assert dbview.store_name("postgresql://r@/zw?host=/run/postgresql") == "zw on this server"
     assert "secret" not in dbview._identity(url)
+
+
+def test_sdb011_a_store_made_again_at_the_same_url_is_not_served_from_the_old_cache(
+        tmp_path, db_url, pg_cluster, monkeypatch):
+    """A database dropped and made again restarts its revision: the prepared cache must
+    not take it for the old store (same URL, same revision number)."""
+    from dashboard.db import read
+    from dashboard.db.engine import make_engine
+    from dashboard.db.schema import upgrade
+
+    monkeypatch.setattr(read, "data_revision", lambda url=None: 1)  # both stores at 1
+    files = bundled_files()
+    name = db_url.split("/")[3].split("?")[0]
+
+    def fresh_store(zone_name: str) -> None:
+        engine = make_engine(db_url)
+        upgrade(engine)
+        import_plan(engine, plan_import(zones=files["zones"][0],
+                                        incidents=files["incidents"][1:]))
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE zone_versions SET name = :n WHERE zone_id = :z"),
+                         {"n": zone_name, "z": ZONE})
+        engine.dispose()
+
+    fresh_store("First store")
+    first = DataStore.load(settings(tmp_path, db_url))
+    assert first.base.zone_names()[ZONE] == "First store"
+    pg_cluster.psql(f"DROP DATABASE {name} WITH (FORCE)")
+    pg_cluster.psql(f"CREATE DATABASE {name}")
+    fresh_store("Second store")
+    second = DataStore.load(settings(tmp_path, db_url))
+    assert second.base.zone_names()[ZONE] == "Second store"
