@@ -91,6 +91,25 @@ def test_br002_slider_changes_map_and_counts(watched, live_url):
     assert "from=" in page.url
 
 
+
+def pick_option(page, dropdown_id: str, typed: str, option: str, attempts: int = 3) -> None:
+    """Open a dropdown, type, click the option. A dropdown whose options a callback sends
+    again while it is open closes and loses the typed text (seen once in a full CI run):
+    then open it and type again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        page.locator(f"#{dropdown_id}").click()
+        page.keyboard.type(typed)
+        try:
+            page.get_by_role("option", name=option).click(timeout=TIMEOUT / 3)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def test_br003_filter_narrows_table(watched, live_url):
     page, _ = watched
     page.goto(live_url)
@@ -100,9 +119,7 @@ def test_br003_filter_narrows_table(watched, live_url):
     expect(page.locator(f"#{ids.TABLE_NOTE}")).to_contain_text(
         re.compile(r"The newest 5,000 of 8,35\d matching incidents"), timeout=TIMEOUT)
     expect(rows).to_contain_text("of 5,000", timeout=TIMEOUT)
-    page.locator(f"#{ids.TYPES}").click()
-    page.keyboard.type("One-sided")
-    page.get_by_role("option", name="One-sided violence").click()
+    pick_option(page, ids.TYPES, "One-sided", "One-sided violence")
     page.keyboard.press("Escape")
     expect(page.locator(f"#{ids.COUNT}")).to_have_text(
         re.compile(r"^227 of 8,35\d incidents" + ONCE), timeout=TIMEOUT)
