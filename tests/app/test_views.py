@@ -390,3 +390,14 @@ def test_the_window_and_the_filters_reach_the_views_separately(tiny_view):
     other = sync_view(tiny_view, ids.TYPES, None, {**values, "types": ["Riots"]}, None, None,
                       None, None)
     assert other.filters == "?type=Riots" and other.window == moved.window
+
+
+def test_a_new_pages_session_does_not_send_the_options_again(store):
+    """The page carries the server data's options; sending them again when the session id
+    arrives re-rendered every dropdown (an open one closed under the user's typing)."""
+    from dash.exceptions import PreventUpdate
+
+    with pytest.raises(PreventUpdate):
+        session.session_options(store, None, ids.SESSION)
+    sent = session.session_options(store, None, ids.DATA_VERSION)  # "Back to the server's data"
+    assert str(sent) == str(session.options_view(store.base))

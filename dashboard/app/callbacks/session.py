@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Input, Output, State, html
+from dash import Input, Output, State, ctx, html
+from dash.exceptions import PreventUpdate
 
 from dashboard.analysis import filterspec
 from dashboard.analysis.viewdata import ViewData, view_zones_shown
@@ -132,6 +133,16 @@ def initial_props(view: ViewData) -> dict[str, dict]:
     return props
 
 
+def session_options(store, session_id: str | None, trigger: str | None) -> tuple:
+    """``options_view`` of the session's data, or PreventUpdate for a new page's session
+    on the server's data: the page was drawn with those options already, and sent again
+    they re-render every dropdown, closing one the user has just opened."""
+    view = store.view_data(session_id)
+    if trigger == ids.SESSION and view is store.base:
+        raise PreventUpdate
+    return options_view(view)
+
+
 def register(app, store) -> None:
     @app.callback(Output(ids.SESSION, "data"), Input(ids.URL, "pathname"),
                   State(ids.SESSION, "data"))
@@ -144,4 +155,4 @@ def register(app, store) -> None:
         prevent_initial_call=True,
     )
     def _options(session_id, _version):
-        return options_view(store.view_data(session_id))
+        return session_options(store, session_id, ctx.triggered_id)
