@@ -71,8 +71,10 @@ def test_six_exports_at_once_run_two_at_a_time_out_of_the_worker(store, queue):
     made = [r for _, r in results if not isinstance(r, Exception)]
     busy = [r for _, r in results if isinstance(r, ExportBusy)]
     assert (len(made), len(busy)) == (SLOTS, EXPORTERS - SLOTS)
-    # The refused were told within the slot wait, not after the others' renders.
-    assert max(s for s, r in results if isinstance(r, ExportBusy)) < RENDER_S
+    # The refused were told within the slot wait, before any export was made (not after
+    # the others' renders): relative, so a busy test machine does not fail it.
+    assert max(s for s, r in results if isinstance(r, ExportBusy)) < min(
+        s for s, r in results if not isinstance(r, Exception))
     for data, name in made:
         assert data.startswith(b"png 960x540 pid ") and name.endswith("-16x9.png")
         assert int(data.split()[-1]) != os.getpid()  # rendered in the render process
