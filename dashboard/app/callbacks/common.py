@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from dash import ClientsideFunction, Input, Output, State
 
 from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState, decode
+from dashboard.app import ids
 from dashboard.server.datastore import DataStore
 
 
@@ -22,3 +24,13 @@ def selection_positions(view: ViewData, incident_ids: list[str] | None) -> np.nd
         return None
     ids = view.index.frame["incident_id"].astype(str)
     return np.flatnonzero(ids.isin(incident_ids).to_numpy())
+
+
+def register_tab_gate(app, tab: str, gated_state: str) -> None:
+    """``gated_state`` follows the view state only while ``tab`` is open (``gate_<tab>``
+    in assets/views.js): a slider move asks nothing of a closed tab's callbacks."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="zonewatch_views", function_name=f"gate_{tab}"),
+        Output(gated_state, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
+        State(gated_state, "data"),
+    )

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx
+from dash import ALL, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis import sources
 from dashboard.analysis.viewdata import view_links
 from dashboard.app import ids
-from dashboard.app.callbacks.common import resolve
+from dashboard.app.callbacks.common import register_tab_gate, resolve
 from dashboard.app.panels import sources_panel
 from dashboard.core.formats import day_words
 from dashboard.views.sources import source_weeks_figure
@@ -77,11 +77,7 @@ def export_view(store, session_id) -> dict:
 
 
 def register(app, store) -> None:
-    app.clientside_callback(  # the state reaches the tab only while it is open
-        ClientsideFunction(namespace="zonewatch_views", function_name="gate_sources"),
-        Output(ids.SOURCES_STATE, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
-        State(ids.SOURCES_STATE, "data"),
-    )
+    register_tab_gate(app, "sources", ids.SOURCES_STATE)
 
     @app.callback(Output(ids.SOURCES_OUTPUT, "children"), Input(ids.SOURCES_STATE, "data"),
                   Input(ids.SOURCES_ZONE, "value"), State(ids.TABS, "value"),

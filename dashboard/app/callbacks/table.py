@@ -14,12 +14,12 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, dcc, no_update
+from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis.filterspec import CLASS_LABELS
 from dashboard.app import ids, parse
-from dashboard.app.callbacks.common import resolve, selection_positions
+from dashboard.app.callbacks.common import register_tab_gate, resolve, selection_positions
 from dashboard.app.components import CLASS_TABLE_COLUMNS, TABLE_COLUMNS
 from dashboard.core.errors import ZoneWatchError
 from dashboard.io.writers import inert_frame
@@ -194,11 +194,7 @@ def register_download_route(app, store) -> None:
 
 
 def register(app, store) -> None:
-    app.clientside_callback(  # the state reaches the table only while its tab is open
-        ClientsideFunction(namespace="zonewatch_views", function_name="gate_table"),
-        Output(ids.TABLE_STATE, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
-        State(ids.TABLE_STATE, "data"),
-    )
+    register_tab_gate(app, "table", ids.TABLE_STATE)
 
     @app.callback(Output(ids.TABLE, "rowData"), Output(ids.TABLE_NOTE, "children"),
                   Input(ids.TABLE_STATE, "data"), Input(ids.SELECTION, "data"),

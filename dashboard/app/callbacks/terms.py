@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis.commitments import CommitmentStatus, commitment_statuses
 from dashboard.analysis.viewdata import ViewData
 from dashboard.app import ids
-from dashboard.app.callbacks.common import resolve
+from dashboard.app.callbacks.common import register_tab_gate, resolve
 from dashboard.app.callbacks.table import highlight_view
 from dashboard.app.panels import terms_panel
 from dashboard.core.agreements import Agreement
@@ -111,11 +111,7 @@ def evidence_clicked(store, session_id, query, camera, triggered, clicks):
 
 
 def register(app, store) -> None:
-    app.clientside_callback(  # the state reaches the tab only while it is open
-        ClientsideFunction(namespace="zonewatch_views", function_name="gate_terms"),
-        Output(ids.TERMS_STATE, "data"), Input(ids.STATE, "data"), Input(ids.TABS, "value"),
-        State(ids.TERMS_STATE, "data"),
-    )
+    register_tab_gate(app, "terms", ids.TERMS_STATE)
 
     @app.callback(Output(ids.TERMS_OUTPUT, "children"), Output(ids.TERMS_ZONE, "options"),
                   Output(ids.TERMS_ZONE, "value"),
