@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from dash import dcc
+from dash import dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis import sources
@@ -285,3 +285,25 @@ def test_the_map_colours_by_source_as_the_sources_tab_does(store):
     assert {t.name.split(" (")[0]: t.marker.color for t in bars} == colours
     alone, *_ = map_view(store, None, "?off=ACLED", None, [], None, colour_by="source")
     assert drawn(alone) == {"Field reports": colours["Field reports"]}
+
+
+def test_a_decision_that_cannot_be_kept_is_said_and_earlier_ones_stay(store, monkeypatch):
+    """A tampered button (an unknown decision, a bad key) changes nothing; a session out
+    of room for decisions gets a message, and the decisions kept before stay."""
+    from dashboard.server import sessions as sessions_module
+
+    sid = new_session_id()
+    links = view_links(store.view_data(sid))
+    keys = [tuple(row) for row in links[["dataset_a", "id_a", "dataset_b", "id_b"]].to_numpy()]
+    version, message = sources_cb.decide_view(store, sid, ids.link_decision(keys[0], "rejected"), 1)
+    assert message is no_update and version
+    for bad in ({**ids.link_decision(keys[1], "rejected"), "decision": "delete"},
+                {**ids.link_decision(keys[1], "rejected"), "key": "not json"}):
+        with pytest.raises(PreventUpdate):
+            sources_cb.decide_view(store, sid, bad, 1)
+    monkeypatch.setattr(sessions_module, "MAX_DECISIONS", 1)
+    version, message = sources_cb.decide_view(store, sid, ids.link_decision(keys[1], "confirmed"), 1)
+    assert version is no_update
+    assert "Decision not kept: a session keeps at most 1 decisions. Fix:" in str(message)
+    kept = sources.decision_map(sources_cb.decisions_of(store, sid))
+    assert kept[keys[0]] == "rejected" and keys[1] not in kept

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from dash import ALL, Input, Output, State, ctx
+from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis import sources
@@ -16,6 +16,7 @@ from dashboard.analysis.viewdata import view_links
 from dashboard.app import ids
 from dashboard.app.callbacks.common import register_tab_gate, resolve
 from dashboard.app.panels import sources_panel
+from dashboard.core.errors import ZoneWatchError
 from dashboard.core.formats import day_words
 from dashboard.views.sources import source_weeks_figure
 
@@ -52,9 +53,11 @@ def sources_view(store, session_id, query, zone) -> list:
                          sources.only_counts(view.index, positions), review, note)
 
 
-def decide_view(store, session_id, triggered: dict | None, clicks) -> str:
-    """Keep the clicked decision (the same one again takes it back); the new data version.
-    ``clicks``: the clicked button's count (None: a button drawn, not clicked)."""
+def decide_view(store, session_id, triggered: dict | None, clicks) -> tuple:
+    """Keep the clicked decision (the same one again takes it back): (the new data
+    version, a message or no_update). ``clicks``: the clicked button's count (None: a
+    button drawn, not clicked). A decision that cannot be kept (a session out of room, an
+    invalid session id) is said, and the decisions kept before stay as they were."""
     if not isinstance(triggered, dict) or not clicks:
         raise PreventUpdate
     try:
@@ -64,10 +67,15 @@ def decide_view(store, session_id, triggered: dict | None, clicks) -> str:
     if len(key) != 4:
         raise PreventUpdate
     decision = str(triggered.get("decision"))
+    if decision not in ("confirmed", "rejected"):
+        raise PreventUpdate  # not a button this page draws
     current = sources.decision_map(decisions_of(store, session_id)).get(key)
-    store.sessions.decide(session_id, key, None if current == decision else decision)
+    try:
+        store.sessions.decide(session_id, key, None if current == decision else decision)
+    except ZoneWatchError as err:
+        return no_update, html.P(f"Decision not kept: {err}", className="zw-message zw-error")
     files = store.sessions.files(session_id)
-    return files.version if files else "reset"
+    return (files.version if files else "reset"), no_update
 
 
 def export_view(store, session_id) -> dict:
@@ -88,6 +96,7 @@ def register(app, store) -> None:
         return sources_view(store, session_id, query, zone)
 
     @app.callback(Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+                  Output(ids.MESSAGES, "children", allow_duplicate=True),
                   Input({"type": ids.LINK_DECISION_TYPE, "key": ALL, "decision": ALL},
                         "n_clicks"),
                   State(ids.SESSION, "data"), prevent_initial_call=True)
