@@ -33,13 +33,20 @@ def test_normalise_actor(name, normal):
     ("SDF", "Syrian Democratic Forces"),
     ("FSA", "Free Syrian Army"),
     ("Rahman Corps", "Faylaq al-Rahman"),
+    ("Syrian insurgents", "Opposition Rebels (Syria)"),  # UCDP's and ACLED's broad labels
 ])
 def test_aliases_share_one_key(names):
     assert len({actor_key(n) for n in names}) == 1
 
 
+def test_ucdp_data_keep_their_keys():
+    """A group named as UCDP writes it: the bundled rows' actor keys do not change."""
+    assert actor_key("Syrian insurgents") == "syrian insurgents"
+
+
 def test_different_actors_keep_different_keys():
     keys = [actor_key(n) for n in ("HTS", "Ahrar al-Sham", "IS", "SDF", "FSA", "SNA",
+                                   "Syrian insurgents",
                                    "Government of Syria", "Government of Turkey",
                                    "Government forces")]
     assert len(set(keys)) == len(keys)

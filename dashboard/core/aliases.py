@@ -57,6 +57,10 @@ ALIASES: tuple[AliasGroup, ...] = (
         "Military Forces of Russia", "Russian Armed Forces"),
         "UCDP GED actor 'Government of Russia (Soviet Union)'; ACLED actor names "
         "('Military Forces of Russia (2000-)')"),
+    AliasGroup("Syrian insurgents", ("Opposition Rebels",),
+               "UCDP GED (side 'Syrian insurgents': the Syrian armed opposition as one "
+               "side); ACLED actor names ('Opposition Rebels (Syria)': its broad label "
+               "for the same groups)"),
     AliasGroup("Hezbollah", ("Hizbullah", "Hizballah", "Hizbollah"),
                "Wikipedia, 'Hezbollah' (transliterations)"),
 )
