@@ -128,11 +128,13 @@ def info(zones, incidents, encoding) -> None:
 @DB_SOURCE
 def join(zones, incidents, output, valid_only, terms_file, encoding, db_url) -> None:
     """Each incident with the zone version in force on its date that contains it (with
-    --db: the join runs in PostgreSQL)."""
+    --db: the join runs in PostgreSQL). Several sources add ``cluster``: the id
+    ``zonewatch dedupe`` writes for the same files (``sources.cluster_numbers``)."""
+    from dashboard.analysis.sources import with_cluster_numbers
     from dashboard.io.writers import write_incidents
 
     data = _dataset(zones, incidents, valid_only, encoding, db_url=db_url, join="sql")
-    joined = data.incidents
+    joined = with_cluster_numbers(data.incidents)
     try:
         if terms_file:
             joined = _classified(joined, terms_file, data.zones["zone_id"].unique())

@@ -36,20 +36,21 @@ def read_sources(paths: list[Path]):
 
 
 def link_table(incidents, *, threshold: float, day_tolerance: int):
-    """(the CSV's frame, the clusters of every row): clusters numbered 1, 2, ... in order
-    of their first row; ``clustered`` says whether the link joins its two rows (a link
-    skipped by the one-row-per-dataset rule does not)."""
+    """(the CSV's frame, the clusters of every row): ``cluster`` is
+    ``sources.cluster_numbers``' id, the one ``zonewatch join`` writes for the same files
+    and options (join links.csv to its output on ``cluster``); ``clustered`` says whether
+    the link joins its two rows (a link skipped by the one-row-per-dataset rule does
+    not)."""
     import numpy as np
 
     from dashboard.analysis.dedupe import cluster_ids, find_links
+    from dashboard.analysis.sources import cluster_numbers
 
     links = find_links(incidents, threshold=threshold, day_tolerance=day_tolerance)
     clusters = cluster_ids(len(incidents), links, threshold=threshold)
-    first = np.unique(clusters[np.r_[links["a"], links["b"]]]) if len(links) else []
-    number = {int(c): i + 1 for i, c in enumerate(first)}
-    out = links.assign(
-        cluster=[number[int(c)] for c in clusters[links["a"].to_numpy()]],
-        clustered=np.where(clusters[links["a"]] == clusters[links["b"]], "yes", "no"))
+    a, b = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
+    out = links.assign(cluster=cluster_numbers(clusters, incidents)[a],
+                       clustered=np.where(clusters[a] == clusters[b], "yes", "no"))
     return out[OUTPUT_COLUMNS], clusters
 
 

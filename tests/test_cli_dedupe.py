@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 from click.testing import CliRunner
 
@@ -64,3 +66,55 @@ def test_dedupe_names_a_missing_file_and_one_source_is_said(tmp_path):
                                      "-o", str(tmp_path / "x.csv")])
     assert alone.exit_code == 0, alone.output
     assert "one source only" in alone.stderr
+
+
+def run(args: list[str]):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def sides(links: pd.DataFrame) -> dict[int, set[tuple[str, str]]]:
+    """Cluster id -> the (dataset, incident_id) rows the links put in it."""
+    out: dict[int, set[tuple[str, str]]] = {}
+    for row in links.itertuples():
+        out.setdefault(int(row.cluster), set()).update(
+            {(row.dataset_a, str(row.id_a)), (row.dataset_b, str(row.id_b))})
+    return out
+
+
+def test_dedupe_and_join_and_the_export_write_one_cluster_id(tmp_path, zone_file):
+    """links.csv joins the joined incidents on ``cluster``: each link's cluster holds its
+    two rows there, whatever order the files are given in, and the Sources tab's export
+    of the same files writes the same ids."""
+    from dashboard.analysis.dataset import assemble_dataset, load_dataset, source_path
+    from dashboard.app.callbacks.sources import export_view
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
+
+    a, b = write_sources(tmp_path)
+    # a second link: its cluster is not the first row of either file
+    b.write_text(b.read_text(encoding="utf-8")
+                 + "b3,2017-09-01,37.1000,36.2000,exact,Shelling,IS,,1\n", encoding="utf-8")
+    files = [f"Field={a}", f"Wire={b}"]
+    ids_by_order = []
+    for order in (files, files[::-1]):
+        opts = [x for f in order for x in ("--incidents", f)]
+        run(["dedupe", *opts, "-o", str(tmp_path / "links.csv")])
+        run(["join", "--zones", str(zone_file), *opts, "-o", str(tmp_path / "joined.csv")])
+        links = pd.read_csv(tmp_path / "links.csv")
+        joined = pd.read_csv(tmp_path / "joined.csv", dtype={"incident_id": str})
+        assert len(links) == 2
+        rows = {c: set(zip(g["dataset"], g["incident_id"], strict=True))
+                for c, g in joined.groupby("cluster")}
+        assert {c: rows[c] for c in sides(links)} == sides(links)  # joined on cluster
+        ids_by_order.append(sorted(zip(joined["dataset"], joined["incident_id"],
+                                       joined["cluster"], strict=True)))
+    assert ids_by_order[0] == ids_by_order[1]  # the files' order changes no id
+    data = load_dataset(zone_file, [source_path(f) for f in files])
+    store = DataStore.from_dataset(assemble_dataset(data.zones, data.incidents,
+                                                    data.milestones, []),
+                                   Settings(session_dir=tmp_path / "s"), "two")
+    exported = pd.read_csv(io.StringIO(export_view(store, None)["content"]))
+    assert sides(exported) == sides(links)
+

@@ -18,12 +18,45 @@ from dashboard.analysis.aggregate import weekly_counts
 from dashboard.analysis.index import IncidentIndex
 
 #: The CSV of links: the columns of ``zonewatch dedupe`` (``cli_dedupe.OUTPUT_COLUMNS``),
-#: then the analyst's decision.
+#: then the analyst's decision. ``cluster`` is ``cluster_numbers``'s.
 EXPORT_COLUMNS = ["cluster", "dataset_a", "id_a", "dataset_b", "id_b", "score", "clustered",
                   "reasons", "decision"]
 #: What the tables show of each side of a link and of an event only one source has.
 ROW_COLUMNS = ("dataset", "incident_id", "date", "place", "event_type", "fatalities")
 LinkKey = tuple[str, str, str, str]
+
+
+def cluster_numbers(clusters: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """The cluster id written out (``zonewatch join``'s ``cluster`` column, ``zonewatch
+    dedupe``'s and the Sources tab export's): 1, 2, ... one per cluster of ``clusters``
+    (any labels, one per row of ``frame``, e.g. ``cluster_ids``'), in the order of each
+    cluster's earliest report: by ``date``, then ``dataset``, then ``incident_id`` (as
+    text). A row alone is a cluster of its own and has its number too.
+
+    Why not the labels themselves: ``cluster_ids`` labels by row position, and the rows
+    stand in another order in each place (the files' order in the CLI, date order in
+    the dashboard). These numbers depend on the rows and their clusters only, so the
+    same data and options give the same ids everywhere: links.csv joins the joined
+    incidents on ``cluster``."""
+    clusters = np.asarray(clusters)
+    if not len(clusters):
+        return np.zeros(0, dtype=np.int64)
+    days = frame["date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    names = pd.factorize(frame["dataset"].astype(str).to_numpy(), sort=True)[0]
+    ids = pd.factorize(frame["incident_id"].astype(str).to_numpy(), sort=True)[0]
+    order = np.lexsort((ids, names, days))  # the last key sorts first
+    first_seen = pd.factorize(clusters[order])[0]  # numbered as they first appear
+    out = np.empty(len(clusters), dtype=np.int64)
+    out[order] = first_seen + 1
+    return out
+
+
+def with_cluster_numbers(incidents: pd.DataFrame) -> pd.DataFrame:
+    """``incidents`` with their ``cluster`` column as ``cluster_numbers`` (as they are
+    without one: a single source has no clusters)."""
+    if "cluster" not in incidents:
+        return incidents
+    return incidents.assign(cluster=cluster_numbers(incidents["cluster"].to_numpy(), incidents))
 
 
 def weekly_by_source(index: IncidentIndex, positions: np.ndarray,
@@ -109,15 +142,15 @@ def links_to_review(index: IncidentIndex, links: pd.DataFrame | None, positions:
 def links_csv(index: IncidentIndex, links: pd.DataFrame | None,
               decisions: Iterable[Sequence[str]] = ()) -> str:
     """Every link as CSV (``EXPORT_COLUMNS``), as ``zonewatch dedupe`` writes it: clusters
-    as the decisions make them, numbered 1, 2, ... in order of their first row,
+    as the decisions make them, numbered by ``cluster_numbers`` (without decisions: the
+    ids ``zonewatch dedupe`` and ``zonewatch join`` write for the same files),
     ``clustered`` "yes" when the link joins its two rows; then the decision ("" when
     none)."""
     if links is None or not len(links) or index.clusters is None:
         return ",".join(EXPORT_COLUMNS) + "\n"
     a, b = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
     clusters = index.clusters
-    number = {int(c): i + 1 for i, c in enumerate(np.unique(clusters[np.r_[a, b]]))}
-    out = links.assign(cluster=[number[int(c)] for c in clusters[a]],
+    out = links.assign(cluster=cluster_numbers(clusters, index.frame)[a],
                        clustered=np.where(clusters[a] == clusters[b], "yes", "no"),
                        decision=_decisions_of(links, decisions))
     buffer = io.StringIO()
