@@ -113,10 +113,10 @@ def test_the_camera_defaults_to_the_data_and_follows_the_state(tiny_view):
 
 
 def test_highlight_marks_the_incident_by_id(tiny_view):
-    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="i06").plotly()
+    fig = build_map(tiny_view, tiny_view.default, budget=100, mark="i06").plotly()
     marked = roles.first(fig.data, roles.SELECTED)
     assert (list(marked.lon), list(marked.lat)) == ([36.9], [34.9])
-    fig = build_map(tiny_view, tiny_view.default, budget=100, highlight_id="nope").plotly()
+    fig = build_map(tiny_view, tiny_view.default, budget=100, mark="nope").plotly()
     assert not list(roles.with_role(fig.data, roles.SELECTED))
 
 

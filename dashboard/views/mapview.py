@@ -22,6 +22,7 @@ from dashboard.core.formats import day_words
 from dashboard.core.memo import BoundedMemo
 from dashboard.views.baselayers import load_base_layers
 from dashboard.views.figures import ZoneLayers, location_codes, map_figure_dict
+from dashboard.views.incident_keys import Mark, mark_positions
 
 VIEW_PX = (1000, 620)   # the map's size in pixels, for viewport estimates
 HEX_PX = 14             # hexagon radius on screen
@@ -192,12 +193,25 @@ def map_colouring(view: ViewData, asked: str | None) -> str:
     return "type"
 
 
+def marked_incident(view: ViewData, mark: Mark | None) -> tuple[pd.DataFrame | None, str]:
+    """(lon/lat of the incident ``mark`` names, or None; the map note's words for it).
+    The source is named when several are loaded: ids repeat across sources."""
+    hit = mark_positions(view.index.frame, mark)
+    if not len(hit):
+        return None, ""
+    frame = view.index.frame.iloc[hit]
+    first = frame.iloc[0]
+    source = f"{first['dataset']} " if len(view.index.options("dataset")) > 1 else ""
+    return frame[["lon", "lat"]], (f"Marked: {source}incident {first['incident_id']} "
+                                   f"({day_words(first['date'])}, {first['event_type']}). ")
+
+
 def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,
-              highlight_id: str | None = None, base_url: str | None = None,
+              mark: Mark | None = None, base_url: str | None = None,
               colour_by: str = "type") -> MapResult:
     """The map of ``state``: points (coloured by event type, with ``colour_by="class"``
     by class under the view's terms, with ``"source"`` by source), or hexagons above
-    ``budget`` points in view."""
+    ``budget`` points in view; ``mark`` (``views.incident_keys``) ringed."""
     index = view.index
     positions = index.select(state)
     center, zoom = default_camera(view, state)
@@ -207,14 +221,7 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     lon, lat = index.lon[positions], index.lat[positions]
     in_view = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
     n_view = int(in_view.sum())
-    highlight, marked = None, ""
-    if highlight_id:
-        hit = index.frame.index[index.frame["incident_id"].astype(str) == highlight_id]
-        highlight = index.frame.loc[hit, ["lon", "lat"]] if len(hit) else None
-        if len(hit):
-            first = index.frame.loc[hit[0]]
-            marked = (f"Marked: incident {highlight_id} ({day_words(first['date'])}, "
-                      f"{first['event_type']}). ")
+    highlight, marked = marked_incident(view, mark)
     common = {"zones": zones, "zone_layers": layers, "type_order": view.type_order,
               "base": load_base_layers(), "center": center, "zoom": zoom, "online_tiles": online_tiles,
               "highlight": highlight, "base_url": base_url,

@@ -45,9 +45,9 @@ def test_in_sight_keeps_a_margin_inside_the_assumed_map():
 
 @pytest.mark.parametrize(("points", "expected"), [
     # i07 and i08 share (36.74, 34.9): the one point drawn there selects both.
-    ([{"lon": 36.74, "lat": 34.9, "curveNumber": 3, "pointNumber": 0}], ["i07", "i08"]),
-    ([{"lon": 36.675, "lat": 34.875}, {"location": "hex-0", "customdata": 4}], ["i04"]),
-    ([{"location": "east"}, "junk", {"lon": "x", "lat": 1}], []),
+    ([{"lon": 36.74, "lat": 34.9, "curveNumber": 3, "pointNumber": 0}], {"test": ["i07", "i08"]}),
+    ([{"lon": 36.675, "lat": 34.875}, {"location": "hex-0", "customdata": 4}], {"test": ["i04"]}),
+    ([{"location": "east"}, "junk", {"lon": "x", "lat": 1}], {}),
 ])
 def test_a_lasso_selects_every_incident_at_its_points(store, points, expected):
     assert selection.selection_view(store, None, "", {"points": points}) == expected
@@ -55,7 +55,7 @@ def test_a_lasso_selects_every_incident_at_its_points(store, points, expected):
 
 def test_a_lasso_respects_the_filters(store):
     selected = {"points": [{"lon": 36.74, "lat": 34.9}]}
-    assert selection.selection_view(store, None, "?to=2017-12-31", selected) == ["i07"]
+    assert selection.selection_view(store, None, "?to=2017-12-31", selected) == {"test": ["i07"]}
 
 
 @pytest.mark.parametrize("selected", [None, {}, {"points": []}, {"points": "x"}])

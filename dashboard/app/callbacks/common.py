@@ -9,6 +9,7 @@ from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState, decode
 from dashboard.app import ids
 from dashboard.server.datastore import DataStore
+from dashboard.views.incident_keys import Selection, keys_mask
 
 
 def resolve(store: DataStore, session_id: str | None, query: str | None
@@ -18,12 +19,13 @@ def resolve(store: DataStore, session_id: str | None, query: str | None
     return view, decode(query, view.default).state
 
 
-def selection_positions(view: ViewData, incident_ids: list[str] | None) -> np.ndarray | None:
-    """Positions of lasso-selected incidents (None when nothing is selected)."""
-    if incident_ids is None:
+def selection_positions(view: ViewData, selection: Selection | None) -> np.ndarray | None:
+    """Positions of lasso-selected incidents (None when nothing is selected): the
+    selection names each by source and id (``views.incident_keys``), so two sources'
+    incident "1" are two incidents."""
+    if selection is None:
         return None
-    ids = view.index.frame["incident_id"].astype(str)
-    return np.flatnonzero(ids.isin(incident_ids).to_numpy())
+    return np.flatnonzero(keys_mask(view.index.frame, selection))
 
 
 def register_tab_gate(app, tab: str, gated_state: str) -> None:

@@ -23,7 +23,7 @@ def map_view(store, session_id, query, camera, tiles, highlight, previous=None,
     view, state = resolve(store, session_id, query)
     result = build_map(view, parse.with_camera(state, camera),
                        budget=store.settings.max_map_points, online_tiles=bool(tiles),
-                       highlight_id=highlight, base_url=BASE_URL,
+                       mark=highlight, base_url=BASE_URL,
                        colour_by=colour_by if colour_by in ("class", "source") else "type")
     return compact(result.figure), result.note, summary(result)
 

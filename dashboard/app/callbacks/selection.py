@@ -13,6 +13,7 @@ from dash import Input, Output, State, ctx
 from dashboard.app import ids
 from dashboard.app.callbacks.common import resolve
 from dashboard.views.figures import point_keys
+from dashboard.views.incident_keys import selection_of
 
 
 def selected_points(selected: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -32,8 +33,9 @@ def selected_points(selected: dict | None) -> tuple[np.ndarray, np.ndarray] | No
     return np.array(lon, dtype="float64"), np.array(lat, dtype="float64")
 
 
-def selection_view(store, session_id, query, selected) -> list[str] | None:
-    """Ids of the incidents the filters keep at the selected points' coordinates."""
+def selection_view(store, session_id, query, selected) -> dict[str, list[str]] | None:
+    """``{dataset: [incident ids]}`` of the incidents the filters keep at the selected
+    points' coordinates (ids repeat across sources: the source says which)."""
     points = selected_points(selected)
     if points is None:
         return None
@@ -41,7 +43,7 @@ def selection_view(store, session_id, query, selected) -> list[str] | None:
     positions = view.index.select(state)
     keys = point_keys(view.index.lon[positions], view.index.lat[positions])
     keep = positions[np.isin(keys, point_keys(*points))]
-    return view.index.frame["incident_id"].iloc[keep].astype(str).tolist()
+    return selection_of(view.index.frame, keep)
 
 
 def register(app, store) -> None:

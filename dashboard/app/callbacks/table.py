@@ -12,7 +12,6 @@ import io
 import json
 from collections.abc import Iterator
 
-import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
@@ -23,6 +22,7 @@ from dashboard.app.callbacks.common import register_tab_gate, resolve, selection
 from dashboard.app.components import CLASS_TABLE_COLUMNS, TABLE_COLUMNS
 from dashboard.core.errors import ZoneWatchError
 from dashboard.io.writers import inert_frame
+from dashboard.views.incident_keys import Mark, checked_selection, mark_of, mark_positions
 from dashboard.views.mapview import default_camera, in_sight
 
 MAX_TABLE_ROWS = 5_000
@@ -62,23 +62,23 @@ def table_view(store, session_id, query, selection):
     return table_rows(view.index.frame.iloc[shown]), table_note(len(shown), len(positions))
 
 
-def highlight_view(store, session_id, query, camera, rows) -> tuple[str | None, object]:
-    """(id of the clicked row's incident, camera): the camera moves to centre the
-    incident when it is not in sight at the current one, keeping the zoom; else
-    ``no_update``, so a visible incident never makes the map jump."""
+def highlight_view(store, session_id, query, camera, rows) -> tuple[Mark | None, object]:
+    """(mark of the clicked row's incident: its source and id, ``views.incident_keys``;
+    camera): the camera moves to centre the incident when it is not in sight at the
+    current one, keeping the zoom; else ``no_update``, so a visible incident never makes
+    the map jump."""
     if not rows:
         return None, no_update
-    incident_id = str(rows[0]["incident_id"])
+    mark = mark_of(rows[0])
     view, state = resolve(store, session_id, query)
-    frame = view.index.frame
-    hit = np.flatnonzero((frame["incident_id"].astype(str) == incident_id).to_numpy())
+    hit = mark_positions(view.index.frame, mark)
     if not len(hit):
-        return incident_id, no_update
+        return mark, no_update
     lon, lat = float(view.index.lon[hit[0]]), float(view.index.lat[hit[0]])
     center, zoom = default_camera(view, parse.with_camera(state, camera))
     if in_sight(center, zoom, lon, lat):
-        return incident_id, no_update
-    return incident_id, parse.camera(lat, lon, zoom) or no_update
+        return mark, no_update
+    return mark, parse.camera(lat, lon, zoom) or no_update
 
 
 def export_frame(store, session_id, query, selection) -> tuple[pd.DataFrame, str]:
@@ -146,10 +146,7 @@ def download_response(store, fmt: str, form):
 
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     try:
-        selection = json.loads(form.get("selection") or "null")
-        if selection is not None and not (isinstance(selection, list)
-                                          and all(isinstance(i, str) for i in selection)):
-            raise ValueError("selection is not a list of incident ids")
+        selection = checked_selection(json.loads(form.get("selection") or "null"))
         frame, stem = export_frame(store, form.get("session") or None, form.get("state"),
                                    selection)
     except (ValueError, ZoneWatchError) as err:
