@@ -24,6 +24,7 @@ import shutil
 import stat
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,22 @@ MAX_DECISIONS = 10_000
 #: How an incident upload lands: beside the data shown, instead of one source of it
 #: ("replace:<name>"), or instead of every incident (the server's too).
 ADD, REPLACE_ALL, REPLACE = "add", "all", "replace:"
+
+
+def mode_problem(mode: str, sources: Collection[str]) -> str | None:
+    """Why an incident upload cannot land by ``mode`` (None: it can). "replace:<name>"
+    must name one of ``sources``, the sources of the data the session shows: the menu
+    offers no other, so another name is a tampered request, refused rather than taken
+    for a new source (which would also hide a server source of that name)."""
+    if not mode.startswith(REPLACE):
+        return None
+    name = mode.removeprefix(REPLACE)
+    if name in sources:
+        return None
+    shown = ", ".join(f"'{s}'" for s in sources) or "none"
+    return (f"there is no source '{name[:80]}' to replace (the sources shown: {shown}); "
+            "nothing was loaded and your previous data is still shown. Fix: choose a "
+            "source the menu lists, or 'Add as a new source'")
 
 
 @dataclass(frozen=True)

@@ -307,3 +307,26 @@ def test_a_decision_that_cannot_be_kept_is_said_and_earlier_ones_stay(store, mon
     assert "Decision not kept: a session keeps at most 1 decisions. Fix:" in str(message)
     kept = sources.decision_map(sources_cb.decisions_of(store, sid))
     assert kept[keys[0]] == "rejected" and keys[1] not in kept
+
+
+def test_replacing_a_source_the_data_does_not_have_is_refused_and_changes_nothing(store):
+    """A tampered "replace:<name>" (the menu lists only the sources shown) is said, not
+    taken for a new source: the sources, the counts and the server's sources stay."""
+    sid = new_session_id()
+    uploads.upload_view(store, sid, "incidents", as_upload(THIRD_CSV), "mine.csv", mode="add")
+    before = store.sessions.files(sid)
+    for tampered in ("replace:Nobody", "replace:", "replace:mine.csv "):
+        result = uploads.upload_view(store, sid, "incidents", as_upload(THIRD_CSV), "x.csv",
+                                     mode=tampered)
+        assert not result.ok
+        assert result.message.startswith(
+            f"x.csv: there is no source '{tampered.removeprefix('replace:')}' to replace")
+        assert "nothing was loaded" in result.message and "Fix:" in result.message
+        assert store.sessions.files(sid) == before
+        assert sources_of(store.view_data(sid)) == ["ACLED", "Field reports", "mine.csv"]
+    fresh = new_session_id()
+    refused = uploads.upload_view(store, fresh, "incidents", as_upload(THIRD_CSV), "x.csv",
+                                  mode="replace:mine.csv")  # another session's source
+    assert not refused.ok and store.sessions.files(fresh) is None
+    assert uploads.upload_view(store, sid, "incidents", as_upload(THIRD_CSV), "x.csv",
+                               mode="replace:mine.csv").ok  # the session's own: kept

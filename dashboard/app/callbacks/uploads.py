@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from dash import Input, Output, State, ctx, html, no_update
 
 from dashboard.analysis.describe import plural
 from dashboard.app import ids
 from dashboard.app.panels import upload_report
-from dashboard.server.sessions import ADD, REPLACE, REPLACE_ALL
+from dashboard.server.sessions import ADD, REPLACE, REPLACE_ALL, mode_problem
 from dashboard.server.uploads import UploadResult, accept_valid_rows, receive_upload, rejected_csv
 
 log = logging.getLogger("zonewatch")
@@ -49,9 +50,14 @@ def outcome_view(result: UploadResult) -> Shown:
 def upload_view(store, session_id, role, contents, filename, encoding=None, mode=None):
     """Receive one upload (``encoding``: the menu's value, "auto" or None to detect;
     ``mode``: where incidents land, the menu's value: "add" a source, "replace:<name>"
-    one, or "all" of them, the default; the menu starts at "add")."""
+    one, or "all" of them, the default; the menu starts at "add"). Replacing a source
+    the session's data does not have is refused, and nothing loaded changes."""
     mode = mode if isinstance(mode, str) and (mode in (ADD, REPLACE_ALL) or
                                               mode.startswith(REPLACE)) else REPLACE_ALL
+    if role == "incidents" and (problem := mode_problem(
+            mode, store.view_data(session_id).index.options("dataset"))):
+        log.info("upload %s refused: %s", filename, problem)
+        return UploadResult(False, f"{Path(filename or 'upload').name[:120]}: {problem}.")
     result = receive_upload(store.sessions, session_id, role, contents, filename,
                             store.settings.upload_max_mb,
                             encoding=None if encoding in (None, "", "auto") else encoding,
