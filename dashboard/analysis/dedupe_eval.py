@@ -200,3 +200,92 @@ def precision_recall(links: pd.DataFrame, truth: pd.DataFrame, n_real: int,
     return {"links": len(found), "true": len(true), "found_true": hits,
             "precision": hits / len(found) if found else 1.0,
             "recall": hits / len(true) if true else 1.0}
+
+
+# ---------------------------------------------------------------------------- the ceiling
+#: ``perturbed``'s fatality factors, each drawn with equal chance (1.0 twice).
+_FACTORS = (1.0, 1.0, 0.75, 1.25, 0.5, 1.5)
+_UNKNOWN_DEAD = 0.05  # share of copies whose fatalities ``perturbed`` makes unknown
+
+
+def fatality_chance(real: np.ndarray, copy: np.ndarray) -> np.ndarray:
+    """P(copy's fatalities | the real row's) under :func:`perturbed`: a factor of
+    :data:`_FACTORS`, then -1, 0 or +1, rounded, never below 0; unknown 5% of the time
+    (always when the real count is unknown)."""
+    real, copy = np.asarray(real, dtype="float64"), np.asarray(copy, dtype="float64")
+    out = np.zeros(len(real))
+    for factor in _FACTORS:
+        for step in (-1, 0, 1):
+            made = np.clip(np.round(real * factor + step), 0, None)
+            out += (made == copy) / (len(_FACTORS) * 3)
+    out *= 1 - _UNKNOWN_DEAD
+    return np.where(np.isnan(real), np.isnan(copy) * 1.0,
+                    np.where(np.isnan(copy), _UNKNOWN_DEAD, out))
+
+
+def copy_log_likelihood(real: pd.DataFrame, copies: pd.DataFrame, x: np.ndarray,
+                        y: np.ndarray, *, moved: float = 0.5) -> np.ndarray:
+    """log P(copy ``y`` | made from real row ``x``) as :func:`perturbed` makes copies
+    (point, day, fatalities; the names and types only as consistent or not): the most
+    any rule could know. The same point is a point mass (``1 - moved``), far above any
+    density of a moved point (``moved / (2π d R)`` per km²)."""
+    from dashboard.analysis.linkindex import great_circle_km
+
+    r, c = real.iloc[x], copies.iloc[y]
+    km = great_circle_km(r["lon"].to_numpy(), r["lat"].to_numpy(),
+                         c["lon"].to_numpy(), c["lat"].to_numpy())
+    radius = r["precision_km"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore"):
+        place = np.where(km < 1e-6, np.log(1 - moved) + 50.0,
+                         np.where(km <= radius * 1.01 + 0.01,  # the generator moves on a flat km grid
+                                  np.log(moved / (2 * np.pi * np.maximum(km, 1e-9)
+                                                  * np.maximum(radius, 1e-9))), -np.inf))
+        start = r["date"].to_numpy()
+        end = r["date_end"].fillna(r["date"]).to_numpy()
+        day = c["date"].to_numpy()
+        span = (end - start).astype("timedelta64[D]").astype(np.int64) + 1
+        date = np.where((day >= start) & (day <= end), -np.log(span), -np.inf)
+        dead = np.log(fatality_chance(r["fatalities"].to_numpy(), c["fatalities"].to_numpy()))
+    names = np.array([_sides_fit(a1, a2, b1, b2) for a1, a2, b1, b2 in zip(
+        r["actor1"], r["actor2"], c["actor1"], c["actor2"], strict=True)])
+    return place + date + dead + np.where(names, 0.0, -20.0)
+
+
+def _sides_fit(a1, a2, b1, b2) -> bool:
+    """The copy's actors are groups of the real row's sides (in either order)."""
+    from dashboard.core.aliases import actor_key
+
+    real = {actor_key(g) for side in (a1, a2) for g in side_groups(str(side))}
+    copy = {actor_key(g) for side in (b1, b2) for g in side_groups(str(side))}
+    return copy <= real
+
+
+def ceiling(real: pd.DataFrame, copies: pd.DataFrame, truth: pd.DataFrame,
+            candidates: pd.DataFrame) -> float:
+    """The share of copies an ideal one-link-per-row rule would link to the row they
+    were made from: every copy assigned to one real row (at most one copy each) by the
+    largest total :func:`copy_log_likelihood` (an optimal assignment), among the
+    ``candidates`` (columns ``real_row``, ``copy_row``; the true pairs are added). A
+    bound on the recall of any rule that links a row to one row of another source: a copy
+    of one of several look-alikes is, even to the generator's own likelihood, often as
+    likely a copy of another."""
+    from scipy.optimize import linear_sum_assignment
+
+    pairs = pd.concat([candidates[["real_row", "copy_row"]],
+                       truth[["real_row", "copy_row"]]]).drop_duplicates()
+    pairs = pairs[pairs["copy_row"].isin(truth["copy_row"])]  # decoys: an ideal rule knows
+    x, y = pairs["real_row"].to_numpy(), pairs["copy_row"].to_numpy()
+    loglik = copy_log_likelihood(real, copies, x, y)
+    ok = np.isfinite(loglik)
+    x, y, loglik = x[ok], y[ok], loglik[ok]
+    rows, xi = np.unique(x, return_inverse=True)
+    cols, yi = np.unique(y, return_inverse=True)
+    weight = np.full((len(rows), len(cols)), -1e6)
+    weight[xi, yi] = loglik
+    # Ties go to chance, not to the lower row position the solver would prefer.
+    weight += np.random.default_rng(0).uniform(0, 1e-6, weight.shape)
+    r, c = linear_sum_assignment(weight, maximize=True)
+    made = dict(zip(truth["copy_row"].tolist(), truth["real_row"].tolist(), strict=True))
+    hits = sum(made.get(int(cols[j])) == int(rows[i])
+               for i, j in zip(r, c, strict=True) if weight[i, j] > -1e5)
+    return hits / len(made) if made else 1.0

@@ -340,3 +340,42 @@ def test_bundled_reported_events_are_their_own_source_and_not_ucdp_events(ucdp):
     weak = find_links(both, threshold=0.5)
     assert weak["id_b"].tolist() == ["sd-2017-07-31-1"]
     assert weak["reasons"][0].startswith("same day; 126.4 km apart (radii 300 and 50 km)")
+
+
+# The ceiling: what an ideal rule could find -------------------------------------------
+def test_fatality_chance_by_hand():
+    # real 4: factor 1 (2 of 6 draws) with step 0, 0.75 → 3 with +1, 1.25 → 5 with -1:
+    # 4 of 18 equally likely draws, then 95% known.
+    assert dedupe_eval.fatality_chance(np.array([4.0]), np.array([4.0]))[0] == \
+        pytest.approx(4 / 18 * 0.95)
+    assert dedupe_eval.fatality_chance(np.array([4.0]), np.array([np.nan]))[0] == 0.05
+    assert dedupe_eval.fatality_chance(np.array([np.nan]), np.array([np.nan]))[0] == 1.0
+    assert dedupe_eval.fatality_chance(np.array([np.nan]), np.array([3.0]))[0] == 0.0
+    assert dedupe_eval.fatality_chance(np.array([4.0]), np.array([40.0]))[0] == 0.0
+
+
+@pytest.mark.parametrize("dead", [0.0, 1.0, 3.0, 7.0, 20.0])
+def test_fatality_chance_is_a_distribution(dead):
+    values = np.r_[np.arange(0, 60, dtype="float64"), np.nan]
+    chances = dedupe_eval.fatality_chance(np.full(len(values), dead), values)
+    assert chances.sum() == pytest.approx(1.0)
+
+
+def test_the_ceiling_finds_copies_whose_originals_differ_and_not_an_exact_repeat():
+    real = pd.DataFrame({
+        "incident_id": ["a", "b", "c", "d"], "dataset": "UCDP",
+        "date": pd.to_datetime(["2017-05-01"] * 4), "date_end": pd.NaT,
+        "lon": [36.0, 36.0, 38.0, 38.0], "lat": [35.0, 35.0, 36.0, 36.0],
+        "precision_km": 2.0, "actor1": "Government of Syria", "actor2": "IS",
+        "event_type": "State-based conflict", "fatalities": [2.0, 20.0, 5.0, 5.0]})
+    # Copies of a (2 dead → 3) and of c (an exact repeat of d): a is told from b by its
+    # fatalities; c and d are one row twice, so half the time the ideal rule takes d.
+    copies = real.iloc[[0, 2]].assign(fatalities=[3.0, 5.0], actor1="SAA",
+                                      incident_id=["x", "y"]).reset_index(drop=True)
+    truth = pd.DataFrame({"real_row": [0, 2], "copy_row": [0, 1]})
+    candidates = pd.DataFrame({"real_row": [0, 1, 2, 3], "copy_row": [0, 0, 1, 1]})
+    found = dedupe_eval.ceiling(real, copies, truth, candidates)
+    assert found in (0.5, 1.0)
+    assert dedupe_eval.ceiling(real, copies, truth.iloc[:1], candidates) == 1.0
+    far = copies.assign(lon=copies["lon"] + 1.0)  # beyond the 2 km radius: no copy
+    assert dedupe_eval.ceiling(real, far, truth, candidates) == 0.0
