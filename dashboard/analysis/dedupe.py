@@ -444,7 +444,7 @@ def _reasons(r: Rows, p: _Parts, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return f"{where} ({reach}); "
 
     names = eventkinds.KIND_NAMES
-    actor = _actor_codes(r, a, b, p.actors)  # -2 none named, -1 differ, else the actor
+    actor, actor_pairs = _actor_codes(r, a, b, p.actors)
     fat_a, fat_b = r.fatalities[a], r.fatalities[b]
     known = np.isfinite(fat_a) & np.isfinite(fat_b)
     fat = np.where(known, pd.factorize(np.where(known, fat_a, 0) * 1e7
@@ -452,15 +452,15 @@ def _reasons(r: Rows, p: _Parts, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     fat_text = dict(zip(fat[known].tolist(), zip(fat_a[known].tolist(),
                                                  fat_b[known].tolist(), strict=True),
                         strict=False))
-    n_kinds, n_actors = len(names), len(r.actor_names) + 2
-    tail_key = (((r.kind[a] * n_kinds + r.kind[b]) * n_actors + actor + 2)
+    n_kinds, n_actors = len(names), len(actor_pairs)
+    tail_key = (((r.kind[a] * n_kinds + r.kind[b]) * n_actors + actor)
                 * (len(fat_text) + 1) + fat + 1)
 
     def tail(k: int) -> str:
         f, k = k % (len(fat_text) + 1) - 1, k // (len(fat_text) + 1)
-        act, k = k % n_actors - 2, k // n_actors
+        act, k = k % n_actors, k // n_actors
         ka, kb = names[k // n_kinds], names[k % n_kinds]
-        return "; ".join((_kind_phrase(ka, kb), _actor_phrase(r, act),
+        return "; ".join((_kind_phrase(ka, kb), _actor_phrase(r, actor_pairs[act]),
                           "fatalities unknown on one side" if f < 0
                           else "fatalities {:g} vs {:g}".format(*fat_text[f])))
 
@@ -476,27 +476,38 @@ def _kind_phrase(x: str, y: str) -> str:
     return f"types compatible ({eventkinds.plural(x)} / {eventkinds.plural(y)})"
 
 
-def _actor_phrase(r: Rows, code: int) -> str:
-    if code == -2:
+def _actor_phrase(r: Rows, pair: tuple[int, int]) -> str:
+    first, second = pair
+    if first == -2:
         return "actors not compared (one side names none)"
-    if code == -1:
+    if first == -1:
         return "actors differ"
-    return f"actors agree ({r.actor_names[code]})"
+    names = r.actor_names[first] + (f", {r.actor_names[second]}" if second >= 0 else "")
+    return f"actors agree ({names})"
 
 
-def _actor_codes(r: Rows, a: np.ndarray, b: np.ndarray, part: np.ndarray) -> np.ndarray:
-    """-2 when a side names no actor, -1 when they differ, else the id of the actor in
-    common shown (the first named of row ``a``'s, an armed one before civilians)."""
+def _actor_codes(r: Rows, a: np.ndarray, b: np.ndarray, part: np.ndarray
+                 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """(a code per link, the ``(first, second)`` actor ids each code stands for): -2
+    first when a side names no actor, -1 when they differ, else up to two actors named
+    on both sides, in row ``a``'s order, armed ones before civilians (-1: no second)."""
     named = (r.actors[a][:, 0] >= 0) & (r.actors[b][:, 0] >= 0)
-    out = np.where(named, -1, -2).astype(np.int64)
+    first = np.where(named, -1, -2).astype(np.int64)
+    second = np.full(len(a), -1, dtype=np.int64)
     agree = np.nonzero(named & (part > 0))[0]
     if len(agree):
         aa, ab = r.actors[a[agree]], r.actors[b[agree]]
-        common = np.full(len(agree), -1, dtype=np.int64)
-        for i in range(aa.shape[1] - 1, -1, -1):
-            col = aa[:, i]
-            hit = ((col[:, None] == ab) & (col[:, None] >= 0)).any(axis=1)
-            prefer = hit & ((col != r.civilians) | (common < 0))
-            common = np.where(prefer, col, common)
-        out[agree] = common
-    return out
+        one = np.full(len(agree), -1, dtype=np.int64)
+        two = np.full(len(agree), -1, dtype=np.int64)
+        for armed in (True, False):
+            for i in range(aa.shape[1]):
+                col = aa[:, i]
+                hit = ((col[:, None] == ab) & (col[:, None] >= 0)).any(axis=1)
+                hit &= (col != r.civilians) if armed else (col == r.civilians)
+                two = np.where(hit & (one >= 0) & (two < 0) & (col != one), col, two)
+                one = np.where(hit & (one < 0), col, one)
+        first[agree], second[agree] = one, two
+    width = len(r.actor_names) + 1
+    codes, uniques = pd.factorize((first + 2) * width + second + 1)
+    pairs = [(int(u // width) - 2, int(u % width) - 1) for u in uniques]
+    return codes.astype(np.int64), pairs

@@ -379,3 +379,14 @@ def test_the_ceiling_finds_copies_whose_originals_differ_and_not_an_exact_repeat
     assert dedupe_eval.ceiling(real, copies, truth.iloc[:1], candidates) == 1.0
     far = copies.assign(lon=copies["lon"] + 1.0)  # beyond the 2 km radius: no copy
     assert dedupe_eval.ceiling(real, far, truth, candidates) == 0.0
+
+
+def test_reasons_name_every_side_that_agrees():
+    strike = {"event_type": "Explosions/Remote violence", "sub_type": "Air/drone strike"}
+    both = find_links(frame({"actor2": "IS"} | strike, {
+        "incident_id": "y", "dataset": "B", "actor1": "Military Forces of Syria (2000-)",
+        "actor2": "ISIL"} | strike))
+    assert "actors agree (Government of Syria, Islamic State);" in both["reasons"][0]
+    one = find_links(pair(actor2="", event_type="Explosions/Remote violence",
+                          sub_type="Air/drone strike"))
+    assert "actors agree (Government of Syria);" in one["reasons"][0]
