@@ -10,11 +10,10 @@ import click
 def incident_sources(_ctx, _param, values: tuple[str, ...]) -> list[Path]:
     """``--incidents`` values (``NAME=FILE`` names the source) as the files they name; a
     missing file is named with the fix (a click option callback)."""
-    from dashboard.analysis.dataset import source_path
+    from dashboard.core.sourcepaths import missing_source, source_path
 
     paths = [source_path(value) for value in values]
     for path in paths:
-        if not path.is_file():
-            raise click.BadParameter(f"no file {str(path)!r}. Fix: give an incident file, or "
-                                     "NAME=FILE to name its source", param_hint="--incidents")
+        if problem := missing_source(path):
+            raise click.BadParameter(problem, param_hint="--incidents")
     return paths

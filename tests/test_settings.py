@@ -4,6 +4,7 @@ its variable and the type it wants."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -87,14 +88,64 @@ def test_cache_dir_default_follows_xdg(monkeypatch, tmp_path):
 
 
 
-def test_every_field_has_a_variable():
+def test_every_field_has_a_variable(tmp_path):
     names = {f"ZONEWATCH_{f.name.upper()}" for f in dataclasses.fields(Settings)}
     assert {"ZONEWATCH_PORT", "ZONEWATCH_SESSION_DIR", "ZONEWATCH_UPLOAD_MAX_MB"} <= names
+    (tmp_path / "i.csv").write_text("x\n", encoding="utf-8")
     env = {"ZONEWATCH_SESSION_TTL_MINUTES": "5", "ZONEWATCH_SESSION_DISK_MB": "7",
-           "ZONEWATCH_MILESTONES": "m.csv", "ZONEWATCH_INCIDENTS": "i.csv"}
+           "ZONEWATCH_MILESTONES": "m.csv", "ZONEWATCH_INCIDENTS": str(tmp_path / "i.csv")}
     settings = Settings.from_env(env)
     assert (settings.session_ttl_minutes, settings.session_disk_mb, settings.milestones,
-            settings.incidents) == (5, 7, Path("m.csv"), Path("i.csv"))
+            settings.incidents) == (5, 7, Path("m.csv"), (tmp_path / "i.csv",))
+
+
+def test_incidents_take_several_sources_as_the_cli_does(tmp_path, zone_file):
+    """ZONEWATCH_INCIDENTS: os.pathsep-separated, each FILE or NAME=FILE, like
+    --incidents repeated: the server shows each file as its source."""
+    from dashboard.server.datastore import load_base_view
+    from tests.conftest import write_incident_csv
+
+    header = ["incident_id", "date", "lon", "lat", "event_type"]
+    a = write_incident_csv(tmp_path / "a.csv", [["a1", "2017-08-03", 36.7, 34.9, "Shelling"]],
+                           header)
+    b = write_incident_csv(tmp_path / "b.csv", [["b1", "2017-09-03", 36.7, 34.9, "Shelling"]],
+                           header)
+    raw = f"{a}{os.pathsep}Field reports={b}{os.pathsep}"  # a trailing separator: no file
+    settings = Settings.from_env({"ZONEWATCH_INCIDENTS": raw, "ZONEWATCH_ZONES": str(zone_file),
+                                  "ZONEWATCH_CACHE_DIR": "off"})
+    assert settings.incidents == (a, b)
+    assert getattr(settings.incidents[1], "dataset_name", None) == "Field reports"
+    assert load_base_view(settings).index.options("dataset") == ["Field reports", "a.csv"]
+    explicit = Settings.from_env({"ZONEWATCH_INCIDENTS": raw}, incidents=[a])
+    assert explicit.incidents == [a]  # --incidents wins
+
+
+def test_a_missing_incident_file_is_said_as_the_cli_says_it(tmp_path):
+    from click.testing import CliRunner
+
+    from dashboard.cli import cli
+
+    (tmp_path / "a.csv").write_text("x\n", encoding="utf-8")
+    missing = f"ACLED={tmp_path / 'nope.csv'}"
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env({"ZONEWATCH_INCIDENTS": f"{tmp_path / 'a.csv'}{os.pathsep}{missing}"})
+    said = CliRunner().invoke(cli, ["info", "--incidents", missing]).output
+    problem = f"no file '{tmp_path / 'nope.csv'}'. Fix: give an incident file, or NAME=FILE"
+    assert problem in said
+    assert str(err.value).startswith(f"ZONEWATCH_INCIDENTS: {problem} to name its source")
+
+
+def test_the_wsgi_entry_says_a_bad_setting_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ZONEWATCH_INCIDENTS": str(tmp_path / "nope.csv"),
+           "ZONEWATCH_CACHE_DIR": "off", "ZONEWATCH_SESSION_DIR": str(tmp_path / "s")}
+    done = subprocess.run([sys.executable, "-c", "import dashboard.wsgi"], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert "ZoneWatch cannot start: ZONEWATCH_INCIDENTS: no file" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("cores", "slots"), [(1, 1), (2, 1), (4, 2), (16, 2)])

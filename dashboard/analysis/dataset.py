@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.analysis.spatial import ZoneIndex, import_in_background, join_with_masks
 from dashboard.core.paths import geodata_dir
 from dashboard.core.progress import Steps
+from dashboard.core.sourcepaths import SourcePath, source_path  # noqa: F401 (kept here too)
 from dashboard.io import ValidationReport, load_incidents, load_milestones, load_zones
 from dashboard.io.incidents import empty_incidents
 from dashboard.io.milestones import empty_milestones
@@ -28,26 +29,6 @@ BUNDLED_INCIDENTS = ("ucdp-ged-syria-2017-2018.csv.gz", "syria-2017-reported-eve
 BUNDLED_NAMES = {"syria-2017-reported-events.csv": "Reported events"}
 #: The columns that name an incident across sources: its source and its id there.
 KEY_COLUMNS = ("dataset", "incident_id")
-
-
-class SourcePath(type(Path())):  # type: ignore[misc]  # PosixPath or WindowsPath
-    """An incident file's path with the name its incidents are shown under (its
-    ``dataset``), as ``--incidents NAME=path`` gives it; None: the reader's name."""
-
-    dataset_name: str | None = None
-
-
-def source_path(text: str | Path) -> Path:
-    """``NAME=path`` -> a ``SourcePath`` named NAME; anything else (an existing file
-    whose name holds "=", a name with a slash) -> the path as given."""
-    raw = str(text)
-    name, sep, rest = raw.partition("=")
-    if not sep or not name.strip() or not rest or "/" in name or "\\" in name \
-            or Path(raw).exists():
-        return Path(raw)
-    path = SourcePath(rest)
-    path.dataset_name = name.strip()[:80]
-    return path
 
 
 def source_name(path: Path) -> str | None:

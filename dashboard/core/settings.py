@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dashboard.core.errors import ConfigError
 from dashboard.core.priority import default_export_slots
+from dashboard.core.sourcepaths import missing_source, source_path
 
 #: Values of ZONEWATCH_CACHE_DIR that switch the prepared-data cache off.
 OFF = ("off", "none", "no", "false", "0")
@@ -33,7 +34,9 @@ class Settings:
     """Every knob of the server. Each field ``name`` is read from ``ZONEWATCH_NAME``."""
 
     zones: Path | None = None             # zone file; None = bundled Syria 2017 zones
-    incidents: Path | None = None         # incident file; None = bundled incidents
+    # Incident files, each a source (a ``SourcePath`` when named); None = bundled incidents.
+    # ZONEWATCH_INCIDENTS: several separated by os.pathsep, each FILE or NAME=FILE.
+    incidents: Path | tuple[Path, ...] | list[Path] | None = None
     milestones: Path | None = None        # milestone file; None = bundled (with bundled zones)
     host: str = "127.0.0.1"
     port: int = 8050
@@ -95,9 +98,22 @@ class Settings:
             key = f"ZONEWATCH_{f.name.upper()}"
             if key in environ and environ[key] != "":
                 off = f.name == "cache_dir" and environ[key].strip().lower() in OFF
-                values[f.name] = None if off else _parse(key, environ[key], f.type)
+                values[f.name] = (None if off else incident_sources(key, environ[key])
+                                  if f.name == "incidents" else _parse(key, environ[key], f.type))
         values.update({k: v for k, v in explicit.items() if v is not None})
         return cls(**values)
+
+
+def incident_sources(key: str, raw: str) -> tuple[Path, ...] | None:
+    """``raw`` as incident files, like ``--incidents`` repeated: entries separated by
+    ``os.pathsep`` (":"; ";" on Windows), each ``FILE`` or ``NAME=FILE``; empty entries
+    are skipped (None: none at all, the bundled incidents). A missing file raises a
+    ``ConfigError`` in the CLI's words, naming the variable."""
+    paths = tuple(source_path(part.strip()) for part in raw.split(os.pathsep) if part.strip())
+    for path in paths:
+        if problem := missing_source(path):
+            raise ConfigError(f"{key}: {problem} (several: separated by {os.pathsep!r}).")
+    return paths or None
 
 
 def _parse(key: str, raw: str, kind: str):

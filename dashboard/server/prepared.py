@@ -62,6 +62,7 @@ KEEP = 3
 SHAPING_MODULES = ("io", "analysis/dataset.py", "analysis/spatial.py", "analysis/index.py",
                    "analysis/viewdata.py", "core/model.py", "analysis/validity.py",
                    "analysis/viewstate.py", "server/prepared.py", "analysis/classify.py",
+                   "core/sourcepaths.py",
                    "analysis/ceasefire.py", "core/agreements.py", "core/aliases.py",
                    "analysis/dedupe.py", "analysis/clusters.py", "analysis/linkrows.py",
                    "analysis/linkindex.py", "analysis/eventkinds.py")
