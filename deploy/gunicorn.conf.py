@@ -66,3 +66,12 @@ def pre_fork(server, worker):
         if thread.name == "zonewatch-prepare":  # dashboard.server.datastore.load_base_view
             thread.join()
     gc.freeze()
+
+
+def post_worker_init(worker):
+    """Each worker starts its upload checker's fork server as it starts, in the
+    background, so its first upload does not load the data libraries while other users
+    wait for the CPU (dashboard.server.upload_check.start_checker)."""
+    from dashboard.server.upload_check import start_checker
+
+    start_checker()

@@ -12,6 +12,7 @@ kills it. A bad file costs its uploader a message, never a worker.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import resource
 import signal
 from dataclasses import dataclass, fields
@@ -42,6 +43,15 @@ def _context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)  # only takes effect before the server starts
     return ctx
+
+
+def start_checker() -> None:
+    """Start this process's fork server now, without waiting for it: it loads the data
+    libraries in the background (about half a second of CPU). Otherwise the first upload
+    a web worker receives pays that, at normal priority, while other users wait for the
+    CPU; called when a worker starts (``deploy/gunicorn.conf.py``)."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 @dataclass(frozen=True)

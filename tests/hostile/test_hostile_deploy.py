@@ -183,3 +183,35 @@ def test_no_advice_to_bind_every_interface_without_the_proxy():
     assert "deploy/nginx.conf" in help_text
     for path in [*ROOT.joinpath("docs").rglob("*.md"), ROOT / "dashboard" / "wsgi.py"]:
         assert "-b 0.0.0.0" not in path.read_text(encoding="utf-8"), path
+
+
+def _children(pid: int) -> dict[int, str]:
+    """The child processes of ``pid``: their command lines (Linux /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ")\
+                    .decode(errors="replace")
+        except (OSError, ValueError, IndexError):  # gone meanwhile
+            continue
+    return found
+
+
+def test_each_worker_starts_its_upload_checker_before_the_first_upload(deployment):
+    """The fork server that checks uploads runs in every worker from its start, so an
+    analyst's first upload does not wait for it to load the data libraries."""
+    master = next(pid for pid, line in _children(os.getpid()).items()
+                  if "gunicorn" in line)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        workers = _children(master)
+        servers = [line for worker in workers for line in _children(worker).values()
+                   if "multiprocessing.forkserver" in line]
+        if workers and len(servers) == len(workers):
+            break
+        time.sleep(0.2)
+    assert workers and len(servers) == len(workers), (workers, servers)
