@@ -194,12 +194,40 @@ def test_decisions_change_the_clusters_and_survive_a_new_server_process(store, t
         sources_cb.decide_view(again, sid, ids.link_decision(key, "confirmed"), None)
 
 
+def test_a_small_source_gets_its_own_panel_and_scale_beside_a_big_one():
+    """Five field reports beside UCDP's hundreds a week: one panel per source, each
+    with its own y axis, titled with its name and total, in the map's source colours,
+    the figure as tall as its panels need."""
+    from dashboard.views.palette import source_colours
+    from dashboard.views.sources import source_weeks_figure
+
+    weeks = pd.date_range("2017-07-03", periods=6, freq="7D", name="week")
+    weekly = pd.DataFrame({"Field reports": [1, 0, 2, 0, 0, 2],
+                           "UCDP GED": [300, 280, 310, 290, 305, 295]}, index=weeks)
+    fig = source_weeks_figure(weekly, "Homs", "3 Jul – 13 Aug 2017", ["UCDP GED",
+                                                                       "Field reports"])
+    field, ucdp = fig.data
+    assert (field.yaxis, ucdp.yaxis) == ("y", "y2")  # two y axes...
+    assert fig.layout.yaxis.matches is None and fig.layout.yaxis2.matches is None  # ...free
+    assert fig.layout.xaxis.matches == "x2"  # the weeks line up
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:2] == ["<b>Field reports</b> · 5 incidents · at most 2 a week",
+                          "<b>UCDP GED</b> · 1,780 incidents · at most 310 a week"]
+    colours = source_colours(["UCDP GED", "Field reports"])
+    assert (field.marker.color, ucdp.marker.color) == (colours["Field reports"],
+                                                       colours["UCDP GED"])
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis2.dtick is None  # counts: whole
+    assert fig.layout.height > source_weeks_figure(weekly[["UCDP GED"]], "", "").layout.height
+    empty = source_weeks_figure(weekly.iloc[:, :0], "Homs", "")
+    assert "No incidents from any source" in str(empty.layout.annotations)
+
+
 def test_the_sources_tab_compares_the_sources_in_a_zone(store):
     panel = sources_cb.sources_view(store, None, "", "homs-north")
     figure = next(c.figure for c in panel if isinstance(c, dcc.Graph))
     assert [t.name.split(" (")[0] for t in figure.data] == ["ACLED", "Field reports"]
     assert "Northern" not in figure.layout.title.text and "homs-north" in figure.layout.title.text
-    assert figure.layout.yaxis.title.text == "Incidents per week"
+    assert "Incidents per week" in [a.text for a in figure.layout.annotations]
     text = str(panel)
     assert "Likely duplicates to review" in text and "only in Field reports" in text
     assert "f-i03" in text and "f-i07" in text  # homs-north's events told twice
@@ -233,7 +261,8 @@ def test_one_source_has_no_links_and_an_empty_csv(tmp_path):
     panel = sources_cb.sources_view(one, None, "", None)
     assert "One source on: nothing to compare" in str(panel)
     figure = next(c.figure for c in panel if isinstance(c, dcc.Graph))
-    assert figure.layout.showlegend is True  # a slide names its one source too
+    assert figure.layout.annotations[0].text.startswith("<b>test</b> · 12 incidents")  # a
+    # slide names its one source too
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
