@@ -197,3 +197,20 @@ def test_a_chosen_zone_is_drawn_as_of_a_day_it_was_in_force(tiny_view, changes, 
     assert [v for v in zone_versions(result) if v.split()[0] in changes["zones"]] == versions
     assert result.note.endswith(said)
     assert result.note.count("as it stood") + result.note.count("not in force") == bool(said)
+
+
+def test_the_key_is_one_row_under_the_map_incidents_first(tiny_view):
+    """A key in the map's corner hid a quarter of the default view: it sits under the
+    map (top edge at or below the map's bottom), in rows, with only the first group's
+    title shown by Plotly, so the incidents' title comes first and the zones after."""
+    fig = build_map(tiny_view, tiny_view.default, budget=100).plotly()
+    legend = fig.layout.legend
+    assert (legend.orientation, legend.yanchor, legend.traceorder) == ("h", "top", "normal")
+    assert legend.y <= 0 and fig.layout.map.domain.y in (None, (0, 1))
+    shown = [t for t in fig.data if t.showlegend is not False]
+    ranks = [(roles.role_of(t), t.legendrank or 1000) for t in shown]
+    first_zone = min(r for role, r in ranks if role == roles.ZONES)
+    assert all(r < first_zone for role, r in ranks if role in roles.INCIDENT_ROLES)
+    in_key = sorted(shown, key=lambda t: t.legendrank or 1000)  # Plotly's order: stable by rank
+    assert in_key[0].legendgrouptitle.text == "Incidents (size: fatalities)"
+    assert all(t.name.startswith("Zone: ") for t in roles.with_role(fig.data, roles.ZONES))

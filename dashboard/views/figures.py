@@ -29,6 +29,8 @@ from dashboard.views import palette, roles
 from dashboard.views.baselayers import BaseLayers
 
 WATER, LAND, BORDER, ADMIN = "#dce6ee", "#f8f7f3", "#8c8c8c", "#c9c4bb"
+#: Zones after the incidents in the map's key (Plotly's default rank is 1000): see MAP_LEGEND.
+ZONES_LEGEND_RANK = 1001
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans Arabic', sans-serif"
 
 
@@ -113,6 +115,7 @@ def zone_traces(zones) -> list[dict]:
             marker={"opacity": 0.30, "line": {"color": colour, "width": 1}},
             name=f"Zone: {esc(palette.status_label(status))}", showlegend=True,
             legendgroup="zones", legendgrouptitle={"text": "Zones (as of date)"},
+            legendrank=ZONES_LEGEND_RANK,
             meta=roles.meta(roles.ZONES),
             customdata=custom,
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} since %{customdata[2]}"
@@ -173,7 +176,15 @@ SIZE_KEY = (0, 10, 50)
 #: Lines a stacked point's hover lists before "and N more".
 STACK_LINES = 12
 HOVER_ID = 7  # kept for parse.selected_ids (old 8-column customdata); the map now sends no ids
-LEGEND_TITLE = {"text": "Incidents (size: fatalities; number: incidents at one point)"}
+LEGEND_TITLE = {"text": "Incidents (size: fatalities)"}  # the map note says what numbers are
+#: The map's key: a row or two under the map, never over it (a key in a corner hid a
+#: quarter of the default view). A row shows only its first group's title, so the
+#: incidents' comes first (ZONES_LEGEND_RANK) and zone items say "Zone: ..."; the
+#: briefing image puts the key back in its side column, grouped (export/briefing.py).
+MAP_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.005, "yanchor": "top",
+              "bgcolor": "rgba(255,255,255,0)", "borderwidth": 0, "font": {"size": 11},
+              "grouptitlefont": {"size": 11}, "itemsizing": "constant",
+              "traceorder": "normal", "groupclick": "toggleitem"}
 CLASS_LEGEND_TITLE = {"text": "Incidents by class under the agreement terms (size: fatalities)"}
 SOURCE_LEGEND_TITLE = {"text": "Incidents by source (size: fatalities)"}
 
@@ -457,9 +468,7 @@ def map_figure_dict(
                 "layers": [] if online_tiles else base_map_layers(base, zoom >= 7, base_url),
                 "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
         "margin": {"l": 0, "r": 0, "t": 36 if title else 0, "b": 0},
-        "legend": {"x": 0.005, "y": 0.99, "bgcolor": "rgba(255,255,255,0.9)",
-                   "bordercolor": "#bbbbbb", "borderwidth": 1, "font": {"size": 11},
-                   "groupclick": "toggleitem"},
+        "legend": MAP_LEGEND,
         "font": {"family": FONT}, "uirevision": "map", "dragmode": "pan",
         "paper_bgcolor": "white",
     }

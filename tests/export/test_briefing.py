@@ -215,3 +215,11 @@ def test_brf016_camera_bounds_are_the_box_corners():
     x, y = cam.project([minx, maxx], [maxy, miny])
     assert x == pytest.approx([0, 640], abs=1e-6) and y == pytest.approx([0, 400], abs=1e-6)
     assert cam.inside([36.7, 30.0], [34.9, 34.9]).tolist() == [True, False]
+
+
+def test_brf020_the_key_stays_a_column_beside_the_map(figure):
+    """The dashboard's key is a row under its map; the briefing's is a column in its
+    side panel, to the right of the map, grouped with its titles."""
+    legend = figure.layout.legend
+    assert (legend.orientation, legend.traceorder, legend.yanchor) == ("v", "grouped", "top")
+    assert legend.x >= figure.layout.map.domain.x[1]
