@@ -33,8 +33,9 @@ KEY_COLUMNS = ("dataset", "incident_id")
 
 def source_name(path: Path) -> str | None:
     """The name ``path`` gives its incidents (``SourcePath``, the bundled names), or None."""
+    bundled = Path(path).parent.resolve() == geodata_dir().resolve()  # however it is typed
     return getattr(path, "dataset_name", None) or (
-        BUNDLED_NAMES.get(path.name) if path.parent == geodata_dir() else None)
+        BUNDLED_NAMES.get(path.name) if bundled else None)
 
 
 @dataclass(frozen=True)
