@@ -201,9 +201,9 @@ def marked_incident(view: ViewData, mark: Mark | None) -> tuple[pd.DataFrame | N
         return None, ""
     frame = view.index.frame.iloc[hit]
     first = frame.iloc[0]
-    source = f"{first['dataset']} " if len(view.index.options("dataset")) > 1 else ""
-    return frame[["lon", "lat"]], (f"Marked: {source}incident {first['incident_id']} "
-                                   f"({day_words(first['date'])}, {first['event_type']}). ")
+    source = f"{first['dataset']}, " if len(view.index.options("dataset")) > 1 else ""
+    return frame[["lon", "lat"]], (f"Marked: incident {first['incident_id']} ({source}"
+                                   f"{day_words(first['date'])}, {first['event_type']}). ")
 
 
 def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bool = False,

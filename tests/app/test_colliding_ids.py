@@ -82,7 +82,7 @@ def test_the_map_rings_and_names_only_the_marked_sources_incident(store):
     view = store.base
     result = build_map(view, view.default, budget=100, mark={"dataset": "UCDP", "id": "i07"})
     assert ring(result) == [pytest.approx((UCDP_I07["lon"], UCDP_I07["lat"]))]
-    assert "Marked: UCDP incident i07 (20 Nov 2017, Shelling). " in result.note
+    assert "Marked: incident i07 (UCDP, 20 Nov 2017, Shelling). " in result.note
 
 
 def test_a_bare_id_mark_still_works_on_one_source(tmp_path):
