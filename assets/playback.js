@@ -71,20 +71,36 @@
     return data.zones.filter((z) => z.from <= day && day <= z.to);
   }
 
-  // The frame's legend, row by row: the statuses of the zones in force, then the event
-  // types among the incidents ``from`` .. ``to`` - 1, in the map's legend order.
+  // The frame's key, entry by entry, as the map's key reads (one row under the map,
+  // figures.MAP_LEGEND): the event types among the incidents ``from`` .. ``to`` - 1 in
+  // the map's legend order under their title, then the statuses of the zones in force.
   function legendRows(data, zones, from, to) {
     const statuses = new Map(zones.map((z) => [z.status, z.colour]));
     const present = new Set();
     for (let i = from; i < to; i++) present.add(data.type[i]);
     const rows = [];
-    if (statuses.size) rows.push(["title", "Zones (as of date)"]);
-    for (const [status, colour] of statuses) rows.push(["zone", "Zone: " + status, colour]);
     if (present.size) rows.push(["title", "Incidents (size: fatalities)"]);
     for (const c of data.order) {
       if (present.has(c)) rows.push(["type", data.names[c], data.colours[c]]);
     }
+    for (const [status, colour] of statuses) rows.push(["zone", "Zone: " + status, colour]);
     return rows;
+  }
+
+  // Where each key entry goes in a strip ``maxWidth`` px wide: left to right, a new line
+  // when the next entry would not fit. ``widthOf(text)`` measures text. Returns
+  // {lines, items: [[kind, text, colour, x, line]]}.
+  const KEY_SYMBOL = 16, KEY_GAP = 14;
+  function keyLayout(rows, widthOf, maxWidth) {
+    const items = [];
+    let x = 0, line = 0;
+    for (const [kind, text, colour] of rows) {
+      const width = (kind === "title" ? 0 : KEY_SYMBOL) + widthOf(text) + KEY_GAP;
+      if (x > 0 && x + width - KEY_GAP > maxWidth) { x = 0; line += 1; }
+      items.push([kind, text, colour, x, line]);
+      x += width;
+    }
+    return {lines: items.length ? line + 1 : 0, items: items};
   }
 
   // World coordinates to px of a w x h map, north up and flat, centred on (lon, lat).
@@ -101,7 +117,7 @@
 
   if (inNode) {
     module.exports = {decode: decode, prepare: prepare, bound: bound,
-                      zonesInForce: zonesInForce, legendRows: legendRows,
+                      zonesInForce: zonesInForce, legendRows: legendRows, keyLayout: keyLayout,
                       flatProjector: flatProjector, playingNote: playingNote};
     return;
   }
@@ -283,40 +299,39 @@
       ctx.fillText(z.name, px, py + 4);
     }
     ctx.textAlign = "start";
-    legend(ctx, data, zones, from, to);
+    legend(ctx, data, zones, from, to, w, h);
     player.shown = to - from;
     return to - from;
   }
 
-  // What the frame shows, in place of the map's legend (hidden while playing): the
-  // statuses of the zones in force and the event types in the window.
-  function legend(ctx, data, zones, from, to) {
+  // What the frame shows, in place of the map's key (hidden while playing): the event
+  // types in the window and the statuses of the zones in force, in a strip along the
+  // bottom of the map, as few lines high as the map's width allows.
+  const KEY_LINE = 17, KEY_PAD = 6;
+  function legend(ctx, data, zones, from, to, w, h) {
     const rows = legendRows(data, zones, from, to);
     if (!rows.length) return;
     ctx.font = "11px Inter, 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
-    const width = 14 + Math.max(...rows.map((r) => ctx.measureText(r[1]).width)) + 24;
-    const height = 8 + rows.length * 17;
+    const layout = keyLayout(rows, (text) => ctx.measureText(text).width, w - 2 * KEY_PAD);
+    const top = h - layout.lines * KEY_LINE - KEY_PAD;
     ctx.fillStyle = "rgba(255,255,255,0.9)";
-    ctx.strokeStyle = "#bbbbbb";
-    ctx.lineWidth = 1;
-    ctx.fillRect(6.5, 6.5, width, height);
-    ctx.strokeRect(6.5, 6.5, width, height);
-    rows.forEach(([kind, text, colour], k) => {
-      const y = 6.5 + 4 + k * 17 + 12;
+    ctx.fillRect(0, top, w, h - top);
+    for (const [kind, text, colour, x0, line] of layout.items) {
+      const x = KEY_PAD + x0, y = top + 3 + line * KEY_LINE + 12;
       ctx.fillStyle = "#2a3f5f";
-      ctx.fillText(text, kind === "title" ? 12 : 34, y);
+      ctx.fillText(text, kind === "title" ? x : x + KEY_SYMBOL, y);
       if (kind === "zone") {
         ctx.globalAlpha = 0.6;
         ctx.fillStyle = colour;
-        ctx.fillRect(16, y - 9, 10, 10);
+        ctx.fillRect(x + 1, y - 9, 10, 10);
         ctx.globalAlpha = 1;
       } else if (kind === "type") {
         ctx.fillStyle = colour;
         ctx.beginPath();
-        ctx.arc(21, y - 4, 4, 0, 2 * Math.PI);
+        ctx.arc(x + 6, y - 4, 4, 0, 2 * Math.PI);
         ctx.fill();
       }
-    });
+    }
   }
 
   // The map's own legend and colour bar describe its last figure, not the frame.

@@ -59,16 +59,27 @@ test("the zones shown are those in force on the window's last day, or on the as-
   assert.deepEqual(names(playback.prepare(payload(2)), 5), ["north"]);  // as of day 2
 });
 
-test("the frame's legend: zone statuses, then the types present, in legend order", () => {
+test("the frame's key: the types present, in legend order, then zone statuses (as the map's)", () => {
   const data = playback.prepare(payload(null));
   const zones = playback.zonesInForce(data, 5);
   assert.deepEqual(playback.legendRows(data, zones, 0, 3), [
-    ["title", "Zones (as of date)"], ["zone", "Zone: Violated", "#ff7f0e"],
     ["title", "Incidents (size: fatalities)"], ["type", "Airstrike", "#1f77b4"],
-    ["type", "Shelling", "#d62728"]]);
+    ["type", "Shelling", "#d62728"], ["zone", "Zone: Violated", "#ff7f0e"]]);
   assert.deepEqual(playback.legendRows(data, [], 1, 2), [
     ["title", "Incidents (size: fatalities)"], ["type", "Shelling", "#d62728"]]);
   assert.deepEqual(playback.legendRows(data, [], 3, 3), []);
+});
+
+test("the key flows left to right and starts a new line only when the next entry does not fit", () => {
+  const rows = [["title", "Incidents"], ["type", "Airstrike", "#1"], ["zone", "Zone: Violated", "#2"]];
+  const widthOf = (text) => text.length * 6;  // Incidents 54, Airstrike 54, Zone: Violated 84
+  assert.deepEqual(playback.keyLayout(rows, widthOf, 1000), {lines: 1, items: [
+    ["title", "Incidents", undefined, 0, 0], ["type", "Airstrike", "#1", 68, 0],
+    ["zone", "Zone: Violated", "#2", 152, 0]]});
+  assert.deepEqual(playback.keyLayout(rows, widthOf, 200).items.map((i) => [i[3], i[4]]),
+                   [[0, 0], [68, 0], [0, 1]]);  // 152 + 16 + 84 > 200
+  assert.deepEqual(playback.keyLayout(rows, widthOf, 10).lines, 3);  // one per line, never none
+  assert.deepEqual(playback.keyLayout([], widthOf, 100), {lines: 0, items: []});
 });
 
 test("the flat projection puts the centre mid-box and one world width a world apart", () => {
