@@ -118,3 +118,29 @@ def test_dedupe_and_join_and_the_export_write_one_cluster_id(tmp_path, zone_file
     exported = pd.read_csv(io.StringIO(export_view(store, None)["content"]))
     assert sides(exported) == sides(links)
 
+
+
+def test_the_incidents_table_download_writes_the_same_cluster_ids_as_join(tmp_path, zone_file):
+    """The table's CSV (a filtered part of the data) numbers clusters over all of it, so
+    its ids are join's, not row positions."""
+    from dashboard.analysis.dataset import assemble_dataset, load_dataset, source_path
+    from dashboard.app.callbacks.table import export_frame
+    from dashboard.core.settings import Settings
+    from dashboard.server.datastore import DataStore
+
+    a, b = write_sources(tmp_path)
+    files = [f"Field={a}", f"Wire={b}"]
+    run(["join", "--zones", str(zone_file), *[x for f in files for x in ("--incidents", f)],
+         "-o", str(tmp_path / "joined.csv")])
+    joined = pd.read_csv(tmp_path / "joined.csv", dtype={"incident_id": str})
+    data = load_dataset(zone_file, [source_path(f) for f in files])
+    store = DataStore.from_dataset(assemble_dataset(data.zones, data.incidents,
+                                                    data.milestones, []),
+                                   Settings(session_dir=tmp_path / "s"), "two")
+    for query in ("", "?dedup=0"):  # every row, and a filter that keeps both sources' rows
+        frame, _ = export_frame(store, None, query, None)
+        got = set(zip(frame["dataset"].astype(str), frame["incident_id"].astype(str),
+                      frame["cluster"], strict=True))
+        want = set(zip(joined["dataset"], joined["incident_id"], joined["cluster"],
+                       strict=True))
+        assert got and got <= want

@@ -17,6 +17,7 @@ from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.analysis.filterspec import CLASS_LABELS
+from dashboard.analysis.sources import cluster_numbers
 from dashboard.app import ids, parse
 from dashboard.app.callbacks.common import register_tab_gate, resolve, selection_positions
 from dashboard.app.components import CLASS_TABLE_COLUMNS, TABLE_COLUMNS
@@ -86,6 +87,9 @@ def export_frame(store, session_id, query, selection) -> tuple[pd.DataFrame, str
     positions = view.index.select(state, within=selection_positions(view, selection))
     frame = view.index.frame.iloc[positions]
     frame = frame[[c for c in (*EXPORT_COLUMNS, *CLASS_TABLE_COLUMNS) if c in frame.columns]]
+    if view.index.clusters is not None:  # numbered over all the data, as join and dedupe
+        whole = cluster_numbers(view.index.clusters, view.index.frame)
+        frame = frame.assign(cluster=whole[positions])
     stem = f"zonewatch-{state.start:%Y%m%d}-{state.end:%Y%m%d}"
     if view.synthetic:
         stem += "-SYNTHETIC"
