@@ -50,6 +50,8 @@ class CommitmentStatus:
     first_evidence: date | None
     status_source: str = "incident data"
     status_day: date | None = None     # the analyst's day, when the status is theirs
+    #: The source (``dataset``) of each of ``evidence_ids``: ids repeat across sources.
+    evidence_datasets: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """JSON-ready: days as ISO text, evidence as a list."""
@@ -99,6 +101,8 @@ def _status(commitment: Commitment, evidence: pd.DataFrame, as_of: date) -> Comm
     """The status from the date-sorted evidence rows, or the analyst's entry once dated."""
     first = pd.Timestamp(evidence["date"].iloc[0]).date() if len(evidence) else None
     ids = tuple(evidence["incident_id"].astype(str))
+    datasets = (tuple(evidence["dataset"].astype(str)) if "dataset" in evidence
+                else ("",) * len(ids))
     analyst = commitment.analyst
     if analyst is not None and analyst.day <= as_of:
         status, said_by, said_on = analyst.status, analyst.source, analyst.day
@@ -111,4 +115,4 @@ def _status(commitment: Commitment, evidence: pd.DataFrame, as_of: date) -> Comm
         else:
             status = "late"
     return CommitmentStatus(commitment.id, commitment.text, commitment.due, status, ids,
-                            commitment.source, first, said_by, said_on)
+                            commitment.source, first, said_by, said_on, datasets)

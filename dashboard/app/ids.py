@@ -100,12 +100,13 @@ SOURCES_EXPORT = "sources-export"      # the links and decisions as CSV
 SOURCES_DOWNLOAD = "sources-download"
 UPLOAD_MODE = "upload-mode"            # an incident upload: add a source, replace one or all
 LINK_DECISION_TYPE = "link-decision"   # dict ids {"type", "key": JSON link key, "decision"}
-EVIDENCE_TYPE = "evidence"  # dict ids {"type": EVIDENCE_TYPE, "id": incident_id}: click -> map
+EVIDENCE_TYPE = "evidence"  # {"type": EVIDENCE_TYPE, "dataset": …, "id": …}: click -> map
 
 
-def evidence(incident_id: str) -> dict:
-    """The id of a commitment's evidence incident button on the Terms tab."""
-    return {"type": EVIDENCE_TYPE, "id": str(incident_id)}
+def evidence(incident_id: str, dataset: str = "") -> dict:
+    """The id of a commitment's evidence incident button on the Terms tab: its source
+    and id (ids repeat across sources)."""
+    return {"type": EVIDENCE_TYPE, "dataset": str(dataset), "id": str(incident_id)}
 
 
 def link_decision(key: tuple[str, str, str, str], decision: str) -> dict:

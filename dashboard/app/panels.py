@@ -170,7 +170,7 @@ def _evidence(rows: list[dict], total: int) -> html.Div | None:
         return None
     buttons = [html.Button(f"{day_words(r['day'])} · {r['type']}" + (f" · {r['place']}"
                                                                      if r["place"] else ""),
-                           id=ids.evidence(r["id"]), n_clicks=0,
+                           id=ids.evidence(r["id"], r.get("dataset", "")), n_clicks=0,
                            className="zw-evidence", title=f"Incident {r['id']}: mark it on the map")
                for r in rows]
     more = html.Span(f"and {total - len(rows):,} more", className="zw-hint") \

@@ -238,3 +238,36 @@ def test_a_terms_upload_is_checked_kept_and_classifies_the_session(terms_store, 
     view = terms_store.view_data(sid)
     assert view.terms.agreements[0].name == "My deal"
     assert view.terms.source_file == "mine.json" and view.classified
+
+
+def test_evidence_names_its_source_when_ids_repeat_across_sources():
+    """Two sources with an incident "7": the evidence is the one its commitment found,
+    and its button carries the source, so a click marks that incident only."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from dashboard.analysis.commitments import CommitmentStatus
+
+    frame = pd.DataFrame({"dataset": ["UCDP GED", "Field"], "incident_id": ["7", "7"],
+                          "date": pd.to_datetime(["2017-08-01", "2017-09-01"]),
+                          "event_type": ["Shelling", "Aid convoy"], "place": ["Rastan", None]})
+    view = SimpleNamespace(index=SimpleNamespace(frame=frame))
+    status = CommitmentStatus("aid", "Aid enters", None, "kept", ("7",), "deal",
+                              date(2017, 9, 1), evidence_datasets=("Field",))
+    rows = terms_cb._evidence_rows(view, status)
+    assert [(r["dataset"], r["id"], r["type"]) for r in rows] == [("Field", "7", "Aid convoy")]
+    button = ids.evidence(rows[0]["id"], rows[0]["dataset"])
+    assert button == {"type": ids.EVIDENCE_TYPE, "dataset": "Field", "id": "7"}
+    # Without sources named (one source, or an older status) the id alone still works.
+    bare = CommitmentStatus("aid", "Aid enters", None, "kept", ("7",), "deal", None)
+    assert len(terms_cb._evidence_rows(view, bare)) == 2
+
+
+def test_clicking_evidence_of_one_source_marks_that_source(terms_store, monkeypatch):
+    seen = []
+    monkeypatch.setattr(terms_cb, "highlight_view",
+                        lambda store, session, query, camera, rows: seen.append(rows) or (1, 2))
+    terms_cb.evidence_clicked(terms_store, None, "", None, ids.evidence("7", "Field"), [1])
+    terms_cb.evidence_clicked(terms_store, None, "", None, ids.evidence("7"), [1])
+    assert seen == [[{"incident_id": "7", "dataset": "Field"}], [{"incident_id": "7"}]]

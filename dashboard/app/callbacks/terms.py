@@ -62,15 +62,27 @@ def chosen_zone(view: ViewData, zone: str | None, filtered: tuple[str, ...]) -> 
     return None
 
 
-def _evidence_rows(view: ViewData, ids_: tuple[str, ...]) -> list[dict]:
+def _evidence_rows(view: ViewData, status: CommitmentStatus) -> list[dict]:
+    """The first evidence incidents of a commitment, each by its source and id (ids
+    repeat across sources), in the status's order."""
     frame = view.index.frame
-    wanted = list(ids_[:SHOWN_EVIDENCE])
-    rows = frame.loc[frame["incident_id"].astype(str).isin(wanted),
-                     ["incident_id", "date", "event_type", "place"]]
-    order = {i: k for k, i in enumerate(wanted)}
-    return sorted(({"id": str(r.incident_id), "day": r.date.date(), "type": str(r.event_type),
-                    "place": "" if r.place is None else str(r.place)}
-                   for r in rows.itertuples()), key=lambda r: order[r["id"]])
+    ids_ = status.evidence_ids[:SHOWN_EVIDENCE]
+    sources = status.evidence_datasets[:SHOWN_EVIDENCE] or (None,) * len(ids_)
+    order = {key: k for k, key in enumerate(zip(sources, ids_, strict=True))}
+    rows = frame.loc[frame["incident_id"].astype(str).isin(ids_),
+                     [c for c in ("dataset", "incident_id", "date", "event_type", "place")
+                      if c in frame]]
+    found = []
+    for r in rows.itertuples():
+        source = str(getattr(r, "dataset", ""))
+        key = (source, str(r.incident_id))
+        if key not in order and (None, key[1]) not in order:
+            continue  # the same id in another source
+        found.append((order.get(key, order.get((None, key[1]))),
+                      {"dataset": source, "id": key[1], "day": r.date.date(),
+                       "type": str(r.event_type),
+                       "place": "" if r.place is None else str(r.place)}))
+    return [row for _, row in sorted(found, key=lambda pair: pair[0])]
 
 
 def zone_terms(view: ViewData, zone_id: str, as_of: date) -> ZoneTerms | None:
@@ -85,7 +97,7 @@ def zone_terms(view: ViewData, zone_id: str, as_of: date) -> ZoneTerms | None:
     for agreement in agreements:
         statuses = commitment_statuses(view.index, view.dataset.zone_index, agreement, as_of)
         shown.append(AgreementTerms(agreement, as_of, statuses,
-                                    {s.id: _evidence_rows(view, s.evidence_ids)
+                                    {s.id: _evidence_rows(view, s)
                                      for s in statuses}))
     return ZoneTerms(zone_id, view.zone_names().get(zone_id, zone_id), view.span, shown,
                      view.terms.source_file)
@@ -106,8 +118,10 @@ def evidence_clicked(store, session_id, query, camera, triggered, clicks):
     """(highlight, camera) for a clicked evidence incident (the table's row path)."""
     if not triggered or not isinstance(triggered, dict) or not any(clicks or []):
         raise PreventUpdate
-    return highlight_view(store, session_id, query, camera,
-                          [{"incident_id": str(triggered.get("id", ""))}])
+    row = {"incident_id": str(triggered.get("id", ""))}
+    if triggered.get("dataset"):  # the source too: ids repeat across sources
+        row["dataset"] = str(triggered["dataset"])
+    return highlight_view(store, session_id, query, camera, [row])
 
 
 def register(app, store) -> None:
@@ -125,7 +139,7 @@ def register(app, store) -> None:
 
     @app.callback(Output(ids.HIGHLIGHT, "data", allow_duplicate=True),
                   Output(ids.CAMERA, "data", allow_duplicate=True),
-                  Input({"type": ids.EVIDENCE_TYPE, "id": ALL}, "n_clicks"),
+                  Input({"type": ids.EVIDENCE_TYPE, "dataset": ALL, "id": ALL}, "n_clicks"),
                   State(ids.STATE, "data"), State(ids.CAMERA, "data"),
                   State(ids.SESSION, "data"), prevent_initial_call=True)
     def _evidence(clicks, query, camera, session_id):
