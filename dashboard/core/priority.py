@@ -7,7 +7,9 @@ children (Chromium for a render) inherit the priority.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 import threading
 from contextlib import suppress
 
@@ -16,10 +18,29 @@ from contextlib import suppress
 BACKGROUND_NICE = 19
 
 
+#: Linux prctl option and capability numbers (linux/prctl.h, linux/capability.h).
+_PR_CAPBSET_DROP, _CAP_SYS_NICE = 24, 23
+
+
 def lower_priority() -> None:
-    """Move this process to ``BACKGROUND_NICE`` (no-op where ``os.nice`` is missing)."""
+    """Move this process to ``BACKGROUND_NICE`` (no-op where ``os.nice`` is missing), for
+    good: the programs it starts cannot raise their priority again (``keep_low``)."""
     with suppress(AttributeError, OSError):
         os.nice(max(0, BACKGROUND_NICE - os.nice(0)))
+    keep_low()
+
+
+def keep_low() -> None:
+    """Programs this process starts from now on cannot raise their CPU priority. Run as
+    root, Chromium (an export's renderer) sets its threads back to nice 0 and -8: it may,
+    holding CAP_SYS_NICE. Dropped from this process's capability bounding set, the
+    capability is gone from every program it executes. Linux only; a process without the
+    right to drop it (not root) cannot raise its priority anyway."""
+    if not sys.platform.startswith("linux"):
+        return
+    with suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_CAPBSET_DROP, _CAP_SYS_NICE, 0, 0, 0)
 
 
 def lower_priority_after(seconds: float) -> threading.Timer:

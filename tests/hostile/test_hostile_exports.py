@@ -214,3 +214,22 @@ def test_renders_run_at_the_lowest_cpu_priority(queue):
     from dashboard.core.priority import BACKGROUND_NICE
 
     assert queue.call(os.nice, 0) == BACKGROUND_NICE == 19
+
+
+def child_nice_after_asking_for(nice: int) -> int:
+    """Start a program (as a render starts Chromium) that sets its priority to ``nice``
+    as Chromium sets its threads' (0, -8); the priority it then has."""
+    import subprocess
+    import sys
+
+    code = f"import os\ntry:\n    os.setpriority(os.PRIO_PROCESS, 0, {nice})\nexcept OSError:\n" \
+           "    pass\nprint(os.getpriority(os.PRIO_PROCESS, 0))"
+    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, timeout=60).stdout)
+
+
+def test_what_a_render_starts_cannot_raise_its_priority_again(queue):
+    """Run as root, Chromium set its threads back to nice 0 and -8 (it held CAP_SYS_NICE):
+    the render process drops that for every program it starts."""
+    for nice in (0, -8):
+        assert queue.call(child_nice_after_asking_for, nice) == 19
