@@ -9,10 +9,20 @@ from dashboard.app.callbacks import analysis
 from dashboard.core.memo import BoundedMemo
 
 
-def test_warm_up_leaves_the_default_zone_panel_ready(store, monkeypatch):
-    monkeypatch.setattr(analysis, "_ANALYSES", BoundedMemo(8))
+def test_warm_up_leaves_every_zone_panel_ready(store, monkeypatch):
+    monkeypatch.setattr(analysis, "_ANALYSES", BoundedMemo(16))
     assert warmup.warm_up(store) > 0
-    assert len(analysis._ANALYSES) == 1  # the first zone panel asked for is already fitted
+    # Every zone with a day to compare around ("east" has none: its message is not kept).
+    assert len(analysis._ANALYSES) == 2 == store.base.zones["zone_id"].nunique() - 1
+    analysis.analysis_view(store, None, "?zone=buffer", None, None, 90, 90, 25)
+    assert len(analysis._ANALYSES) == 2  # a zone filter asks for a fitted panel
+
+
+def test_warm_up_fits_other_zones_only_within_its_budget(store, monkeypatch):
+    monkeypatch.setattr(analysis, "_ANALYSES", BoundedMemo(16))
+    monkeypatch.setattr(warmup, "ZONES_BUDGET_S", 0.0)
+    warmup.warm_up(store)
+    assert len(analysis._ANALYSES) == 1  # the default zone's panel only
 
 
 def test_a_failing_warm_up_is_logged_and_the_server_starts(store, monkeypatch, caplog):
