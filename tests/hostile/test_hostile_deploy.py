@@ -215,3 +215,17 @@ def test_each_worker_starts_its_upload_checker_before_the_first_upload(deploymen
             break
         time.sleep(0.2)
     assert workers and len(servers) == len(workers), (workers, servers)
+
+
+def test_nginx_lets_idle_upstream_connections_go_before_gunicorn_does():
+    """Else gunicorn may close a kept-alive connection as nginx sends a POST on it, and
+    nginx answers that analyst 502 (it does not retry a POST)."""
+    import re
+
+    config: dict = {}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"),
+         config)
+    upstream = re.search(r"upstream zonewatch \{(.*?)\}",
+                         (DEPLOY / "nginx.conf").read_text(), re.S).group(1)
+    found = re.search(r"keepalive_timeout\s+(\d+)s;", upstream)
+    assert found and int(found.group(1)) < config["keepalive"]
