@@ -37,6 +37,8 @@ def warm_up(store) -> float:
     started = time.perf_counter()
     try:
         map_view(store, None, "", None, [], None)
+        # The first place search folds every place name and loads the gazetteer.
+        store.base.index.text_mask("warm-up")
         summary_view(store, None, "", None)
         timeline_view(store, None, "", None)
         zone_series_view(store, None, "", None)

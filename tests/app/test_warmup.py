@@ -41,3 +41,13 @@ def test_a_large_dataset_loads_the_statistics_but_fits_nothing(store, monkeypatc
     monkeypatch.setattr(warmup, "FIT_ROWS_MAX", 1)
     warmup.warm_up(store)
     assert len(analysis._ANALYSES) == 0
+
+
+def test_warm_up_readies_the_place_search(store, monkeypatch):
+    """The first search folds every place name (and loads the gazetteer): done before the
+    workers fork, not in an analyst's request."""
+    monkeypatch.setattr(analysis, "_ANALYSES", BoundedMemo(16))
+    index = store.base.index
+    index._place_keys.clear()
+    warmup.warm_up(store)
+    assert index._place_keys  # every distinct place already has its key
