@@ -214,3 +214,15 @@ def test_the_key_is_one_row_under_the_map_incidents_first(tiny_view):
     in_key = sorted(shown, key=lambda t: t.legendrank or 1000)  # Plotly's order: stable by rank
     assert in_key[0].legendgrouptitle.text == "Incidents (size: fatalities)"
     assert all(t.name.startswith("Zone: ") for t in roles.with_role(fig.data, roles.ZONES))
+
+
+@pytest.mark.parametrize("changes", [{}, {"zones": ("east",)}, CLOSE_UP])
+def test_hover_texts_made_once_for_all_rows_draw_the_same_map(tiny_view, monkeypatch, changes):
+    """The map takes its rows' hover texts from those made once for the whole data; the
+    figure is the one made from the rows alone, text for text."""
+    view_state = state(tiny_view, **changes)
+    once = build_map(tiny_view, view_state, budget=100).figure
+    monkeypatch.setattr(mapview, "HOVER_ROWS_MAX", 0)
+    alone = build_map(tiny_view, view_state, budget=100).figure
+    assert to_json_plotly(once) == to_json_plotly(alone)
+    assert "hovertext" in to_json_plotly(once) or "customdata" in to_json_plotly(once)

@@ -224,7 +224,9 @@ def stack_size(counts: np.ndarray) -> np.ndarray:
     return np.clip(7 + 5 * np.sqrt(counts), 14, 44)
 
 
-def _hover_fields(incidents: pd.DataFrame, common_source: bool) -> dict[str, np.ndarray]:
+def hover_fields(incidents: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each row's hover texts, escaped (one array per field): made once for all the
+    data, a map takes its rows' (``incident_traces``)."""
     fatalities = incidents["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
     deaths = np.where(np.isnan(fatalities), -1, fatalities).astype(int).astype(str).astype(object)
     deaths[deaths == "-1"] = "unknown"
@@ -232,7 +234,7 @@ def _hover_fields(incidents: pd.DataFrame, common_source: bool) -> dict[str, np.
             "a1": _escaped(incidents["actor1"]), "a2": _escaped(incidents["actor2"]),
             "deaths": deaths, "place": _escaped(incidents["place"]),
             "prec": incidents["loc_precision"].astype(str).to_numpy(object),
-            "source": (None if common_source else _escaped(incidents["source"])),
+            "source": _escaped(incidents["source"]),
             "id": _escaped(incidents["incident_id"]), "why": class_words(incidents)}
 
 
@@ -321,7 +323,8 @@ def colour_groups(incidents: pd.DataFrame, type_order: Sequence[str], colour_by:
 
 
 def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str],
-                    colour_by: str = "type", source_order: Sequence[str] = ()) -> list[dict]:
+                    colour_by: str = "type", source_order: Sequence[str] = (),
+                    hover: dict[str, np.ndarray] | None = None) -> list[dict]:
     """The incidents, drawn and hovered apart, so points at the same spot show how many
     they are and hover lists them all.
 
@@ -330,7 +333,8 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str],
     by several incidents, sized by their number. Hovered: one point per distinct
     location: a lone incident's details, or for a stack the count beside it and a list
     of its incidents. The hover text is sent once per location, and a source every
-    incident shares goes once in the template (not once per point)."""
+    incident shares goes once in the template (not once per point). ``hover``: the rows'
+    ``hover_fields`` when made before (the map takes them from all the data's)."""
     lon = incidents["lon"].to_numpy(dtype="float32")
     lat = incidents["lat"].to_numpy(dtype="float32")
     fatalities = incidents["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
@@ -339,7 +343,9 @@ def incident_traces(incidents: pd.DataFrame, type_order: Sequence[str],
     common = len(sources) == 1
     source_line = f"<br>Source: {_template_text(sources.iloc[0])}" if common else ""
     codes, counts = location_codes(lon, lat)
-    fields = _hover_fields(incidents, common)
+    fields = dict(hover) if hover is not None else hover_fields(incidents)
+    if common:
+        fields["source"] = None
     single = np.flatnonzero(counts[codes] == 1)
     stacked = np.flatnonzero(counts[codes] > 1)
     title = (CLASS_LEGEND_TITLE if colour_by == "class" and "classification" in incidents
@@ -450,15 +456,17 @@ def map_figure_dict(
     zone_layers: ZoneLayers | None = None,
     colour_by: str = "type",
     source_order: Sequence[str] = (),
+    hover: dict[str, np.ndarray] | None = None,
 ) -> dict:
     """The main map as a Plotly figure dict: zones as of a day (``zone_layers``, if
-    given, are those of ``zones`` made before), incidents (or their hexagon bins), towns, base layers."""
+    given, are those of ``zones`` made before), incidents (or their hexagon bins), towns,
+    base layers. ``hover``: the incidents' hover fields made before (``hover_fields``)."""
     layers = zone_layers or ZoneLayers.of(zones)
     data = list(layers.fill)
     if hexes is not None:
         data.append(hex_trace(hexes, hex_size))
     if incidents is not None:
-        data += incident_traces(incidents, type_order, colour_by, source_order)
+        data += incident_traces(incidents, type_order, colour_by, source_order, hover)
     data.append(_towns_trace(base.towns))  # below the zone names: MapLibre places upper labels first
     data += layers.overlay
     if highlight is not None and len(highlight):

@@ -21,7 +21,7 @@ from dashboard.core import mercator
 from dashboard.core.formats import day_words
 from dashboard.core.memo import BoundedMemo
 from dashboard.views.baselayers import load_base_layers
-from dashboard.views.figures import ZoneLayers, location_codes, map_figure_dict
+from dashboard.views.figures import ZoneLayers, hover_fields, location_codes, map_figure_dict
 from dashboard.views.incident_keys import Mark, mark_positions
 
 VIEW_PX = (1000, 620)   # the map's size in pixels, for viewport estimates
@@ -30,6 +30,10 @@ ZOOM_STEP = 0.25        # hexagon grids are made for zooms rounded to this
 
 _GRIDS: BoundedMemo[HexGrid] = BoundedMemo(12)            # (index, zoom step) -> grid
 _ZONES: BoundedMemo[tuple] = BoundedMemo(64)              # (zones, versions) -> layers
+_HOVER: BoundedMemo[dict] = BoundedMemo(8)                # index -> hover texts of all rows
+#: Up to this many incidents the hover texts of every row are made once (escaping them
+#: was half a map's time); above, each map makes its own (at most its point budget).
+HOVER_ROWS_MAX = 500_000
 
 
 @dataclass(frozen=True)
@@ -235,12 +239,17 @@ def build_map(view: ViewData, state: ViewState, *, budget: int, online_tiles: bo
     if n_view <= budget:
         rows = positions[in_view] if len(positions) > budget else positions
         frame = index.frame.iloc[rows]
+        hover = None
+        if len(index) <= HOVER_ROWS_MAX:
+            every = _HOVER.get(index, "hover", lambda: hover_fields(index.frame))
+            hover = {k: v[rows] for k, v in every.items() if v is not None}
+            hover |= {k: None for k, v in every.items() if v is None}
         what = "1 incident" if len(rows) == 1 else f"{len(rows):,} incidents"
         stacked = stacked_words(index.lon[rows], index.lat[rows])
         note = (f"{what} shown{stacked}. {zones_line}" if len(rows) == len(positions)
                 else f"{what} in this part of the map{stacked}. {zones_line}")
-        return MapResult(map_figure_dict(incidents=frame, **common), note, "points", len(rows),
-                         len(positions), zoom)
+        return MapResult(map_figure_dict(incidents=frame, hover=hover, **common), note,
+                         "points", len(rows), len(positions), zoom)
     grid = hex_grid(view, zoom)
     cells = grid.bins(positions)
     note = (f"{len(positions):,} incidents, {n_view:,} in view: too many to draw one by one, so "
