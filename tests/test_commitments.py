@@ -120,3 +120,24 @@ def test_cm007_to_dict_is_json_ready():
                    "status": "kept", "evidence_ids": ["convoy"], "source": "Deal text",
                    "first_evidence": "2017-07-03", "status_source": "incident data",
                    "status_day": None}
+
+
+def test_statuses_are_made_once_per_data_agreement_day_and_ring(monkeypatch):
+    """Every zone panel of a zone asks for them (whatever its filters): made once, and
+    again for other data, another zone index, day or ring."""
+    from dashboard.analysis import commitments as module
+
+    made = []
+    real = module._statuses
+    monkeypatch.setattr(module, "_statuses", lambda *a: made.append(a[3:]) or real(*a))
+    monkeypatch.setattr(module, "_STATUSES", module.BoundedMemo(8))
+    index, zone_index = world(ROWS)
+    deal = agreement(AID, ROAD)
+    first = commitment_statuses(index, zone_index, deal, date(2017, 7, 31))
+    again = commitment_statuses(index, zone_index, deal, date(2017, 7, 31))
+    assert first == again and len(made) == 1
+    commitment_statuses(index, zone_index, deal, date(2017, 8, 1))
+    commitment_statuses(index, zone_index, deal, date(2017, 7, 31), ring_km=5)
+    _, other_zones = world(ROWS)
+    commitment_statuses(index, other_zones, deal, date(2017, 7, 31))
+    assert len(made) == 4

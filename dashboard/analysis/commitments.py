@@ -18,6 +18,7 @@ Rules (the same for the report, the JSON and the dashboard):
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +30,7 @@ from dashboard.analysis.index import IncidentIndex
 from dashboard.analysis.spatial import ZoneIndex
 from dashboard.analysis.windows import DEFAULT_RING_KM
 from dashboard.core.agreements import Agreement, Commitment, Evidence
+from dashboard.core.memo import BoundedMemo
 
 #: Every status a commitment can have, computed or entered by an analyst.
 STATUSES = ("kept", "late", "no_evidence", "broken")
@@ -83,10 +85,27 @@ def evidence_mask(frame: pd.DataFrame, evidence: Evidence) -> np.ndarray:
     return hit
 
 
+#: Statuses by (index, agreement, day, ring): every zone panel of a zone asks for the
+#: same ones, whatever its filters (they read all the data).
+_STATUSES: BoundedMemo[tuple] = BoundedMemo(64)
+
+
 def commitment_statuses(index: IncidentIndex, zone_index: ZoneIndex, agreement: Agreement,
                         as_of: date, *, ring_km: float = DEFAULT_RING_KM
                         ) -> list[CommitmentStatus]:
     """Every commitment of ``agreement`` as of ``as_of`` (see the module's rules)."""
+    def make() -> tuple[weakref.ref, list[CommitmentStatus]]:
+        return weakref.ref(zone_index), _statuses(index, zone_index, agreement, as_of, ring_km)
+
+    made_for, statuses = _STATUSES.get(index, (id(zone_index), agreement, as_of,
+                                               float(ring_km)), make)
+    if made_for() is not zone_index:  # another zone index at a reused id()
+        statuses = _statuses(index, zone_index, agreement, as_of, ring_km)
+    return list(statuses)
+
+
+def _statuses(index: IncidentIndex, zone_index: ZoneIndex, agreement: Agreement,
+              as_of: date, ring_km: float) -> list[CommitmentStatus]:
     lo, hi = index.window(agreement.first_day, as_of)
     positions = np.arange(lo, hi)
     near = np.zeros(len(positions), dtype=bool)
