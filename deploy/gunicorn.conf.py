@@ -69,9 +69,10 @@ def pre_fork(server, worker):
 
 
 def post_worker_init(worker):
-    """Each worker starts its upload checker's fork server as it starts, in the
-    background, so its first upload does not load the data libraries while other users
-    wait for the CPU (dashboard.server.upload_check.start_checker)."""
+    """Each worker starts its upload checker's fork server and waits (at most 30 s) for
+    it to be ready before it takes requests, so its first upload does not load the data
+    libraries while other users wait (dashboard.server.upload_check.start_checker)."""
     from dashboard.server.upload_check import start_checker
 
-    start_checker()
+    if not start_checker(wait_s=30.0):
+        worker.log.warning("upload checker not ready; the first upload will start it")

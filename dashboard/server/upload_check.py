@@ -45,13 +45,28 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def start_checker() -> None:
-    """Start this process's fork server now, without waiting for it: it loads the data
-    libraries in the background (about half a second of CPU). Otherwise the first upload
-    a web worker receives pays that, at normal priority, while other users wait for the
-    CPU; called when a worker starts (``deploy/gunicorn.conf.py``)."""
-    _context()
+def start_checker(wait_s: float = 0.0) -> bool:
+    """Start this process's fork server now (it loads the data libraries: about half a
+    second of CPU), and wait up to ``wait_s`` for it to serve a first child; whether it
+    did. Otherwise the first upload a web worker receives pays that, while other users
+    wait for the CPU. Called as a worker starts, before it takes requests
+    (``deploy/gunicorn.conf.py``)."""
+    ctx = _context()
     multiprocessing.forkserver.ensure_running()
+    if wait_s <= 0:
+        return False
+    child = ctx.Process(target=_ready, daemon=True)
+    child.start()
+    child.join(wait_s)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return False
+    return child.exitcode == 0
+
+
+def _ready() -> None:
+    """A first child of the fork server: it exists once the server is ready."""
 
 
 @dataclass(frozen=True)

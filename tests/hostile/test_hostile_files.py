@@ -280,3 +280,11 @@ def test_lower_priority_after_lowers_the_main_thread_when_the_time_is_up():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          check=True).stdout.split()
     assert out == [str(os.nice(0)), "19"]  # as started (inherited), then the lowest
+
+
+def test_a_worker_can_wait_for_its_upload_checker_to_be_ready():
+    """gunicorn's post_worker_init waits for it: a ready server serves a child."""
+    from dashboard.server.upload_check import start_checker
+
+    assert start_checker(wait_s=60.0) is True
+    assert start_checker() is False  # started, not waited for
