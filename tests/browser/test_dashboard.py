@@ -21,6 +21,17 @@ def wait_ready(page):
     page.wait_for_selector(f"#{ids.MAP} .js-plotly-plot", timeout=TIMEOUT)
 
 
+def open_with_source(page, url: str, folder: Path, text: str, name: str = "ours.csv"):
+    """The page at ``url`` with ``text`` uploaded as one more incident source, ``name``,
+    once the Sources switches list it."""
+    page.goto(url)
+    wait_ready(page)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(path))
+    expect(page.locator(f"#{ids.DATASETS}")).to_contain_text(f"{name} (", timeout=TIMEOUT)
+
+
 SETTLED_JS = """() => {
     const busy = document.querySelector('[data-dash-is-loading="true"]');
     const now = performance.now();

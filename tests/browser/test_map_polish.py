@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from dashboard.app import ids
 from dashboard.views import roles
-from tests.browser.test_dashboard import ALL, TIMEOUT, wait_ready
+from tests.browser.test_dashboard import ALL, TIMEOUT, open_with_source, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -64,11 +64,7 @@ MARKED_JS = f"""() => {{
 def test_br092_a_clicked_row_marks_its_own_sources_incident_only(watched, live_url, tmp_path):
     """Two sources with the same id: the row's source decides which incident is marked."""
     page, _ = watched
-    page.goto(live_url)
-    wait_ready(page)
-    ours = tmp_path / "ours.csv"
-    ours.write_text(SAME_ID, encoding="utf-8")
-    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(ours))
+    open_with_source(page, live_url, tmp_path, SAME_ID)
     expect(page.locator(f"#{ids.DATASETS}")).to_contain_text("ours.csv (1)", timeout=TIMEOUT)
     box = page.locator(f"#{ids.TEXT}")
     box.fill("Collideville")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.app import ids
-from tests.browser.test_dashboard import ALL, TIMEOUT, count_text, wait_ready
+from tests.browser.test_dashboard import ALL, TIMEOUT, count_text, open_with_source, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ def number(text: str) -> int:
 
 def test_br081_sources_tab_decisions_recount_and_survive_a_reload(watched, live_url, tmp_path):
     page, _ = watched
-    page.goto(live_url)
-    wait_ready(page)
-    ours = tmp_path / "ours.csv"
-    ours.write_text(TWICE_TOLD, encoding="utf-8")
-    page.locator(f"#{ids.UPLOAD_INCIDENTS} input[type=file]").set_input_files(str(ours))
+    open_with_source(page, live_url, tmp_path, TWICE_TOLD)
     expect(page.locator(f"#{ids.UPLOAD_REPORT}")).to_contain_text(
         "loaded 1 incident as the source 'ours.csv'", timeout=TIMEOUT)
     expect(page.locator(f"#{ids.DATASETS}")).to_contain_text("ours.csv (1)", timeout=TIMEOUT)
