@@ -17,7 +17,7 @@ SETTLED = """() => {
   const m = gd._fullLayout.map._subplot.map;
   return m.loaded() && !m.isMoving();
 }"""
-DEFAULT_VIEW = "?from=2017-07-01&to=2018-02-17&asof=2017-12-01&map=34.6000,37.3000,6.40"
+DEFAULT_VIEW = "?from=2017-07-01&to=2018-02-17&asof=2017-12-01&map=34.4000,37.6000,5.85"
 
 
 def main() -> None:

@@ -177,12 +177,12 @@ SIZE_KEY = (0, 10, 50)
 STACK_LINES = 12
 HOVER_ID = 7  # kept for parse.selected_ids (old 8-column customdata); the map now sends no ids
 LEGEND_TITLE = {"text": "Incidents (size: fatalities)"}  # the map note says what numbers are
-#: The map's key: a row or two under the map, never over it (a key in a corner hid a
-#: quarter of the default view). A row shows only its first group's title, so the
+#: The map's key: a row or two along the map's bottom edge on a white strip (a key in a
+#: corner hid a quarter of the default view). A row shows only its first group's title, so the
 #: incidents' comes first (ZONES_LEGEND_RANK) and zone items say "Zone: ..."; the
 #: briefing image puts the key back in its side column, grouped (export/briefing.py).
 MAP_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.005, "yanchor": "top",
-              "bgcolor": "rgba(255,255,255,0)", "borderwidth": 0, "font": {"size": 11},
+              "bgcolor": "rgba(255,255,255,0.85)", "borderwidth": 0, "font": {"size": 11},
               "grouptitlefont": {"size": 11}, "itemsizing": "constant",
               "traceorder": "normal", "groupclick": "toggleitem"}
 CLASS_LEGEND_TITLE = {"text": "Incidents by class under the agreement terms (size: fatalities)"}
