@@ -43,6 +43,7 @@ class ValidationReport:
     rejected_rows: list[int] = field(default_factory=list)  # 0-based positions in the file's data
     rejected_table: object = None  # the rejected rows as read, with why (a DataFrame)
     encoding: str | None = None  # the text encoding the file was read in, if it is text
+    uploaded: bool = False  # a browser upload (this session only), not a server file
 
     def add(self, severity: Severity, problem: str, fix: str, **where) -> None:
         self.issues.append(Issue(severity, problem, fix, **where))

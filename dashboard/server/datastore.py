@@ -235,7 +235,7 @@ class DataStore:
         for role, path in uploaded.items():
             frame, report = _load_upload(role, path, role in files.valid_only)
             name = files.names.get(role) or path.name
-            report.path = Path(name)
+            report.path, report.uploaded = Path(name), True
             if role == "zones":
                 zones, milestones = frame, empty_milestones()
             else:
@@ -260,7 +260,7 @@ class DataStore:
         frames, reports = [incidents], []
         for source in files.sources:
             frame, report = _load_upload("incidents", source.path, source.valid_only)
-            report.path = Path(source.file or source.name)
+            report.path, report.uploaded = Path(source.file or source.name), True
             frames.append(frame.assign(dataset=pd.Categorical([source.name] * len(frame))))
             reports.append(report)
         return (concat_sources(frames) if len(frames) > 1 else incidents), reports

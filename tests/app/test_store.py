@@ -199,10 +199,10 @@ def test_a_zones_only_upload_fits_time_and_map_to_the_zones(store):
     assert abs(lat - 34.85) < 0.01 and abs(lon - 36.9) < 0.01  # NEIGHBOUR's middle
 
 
-def test_about_the_data_names_the_upload_as_its_uploader_did(tiny_dataset, tmp_path):
+def server_files_store(tiny_dataset, tmp_path):
+    """A store serving UCDP-named incidents and a zone file from the server's folder."""
     from dataclasses import replace
 
-    from dashboard.app.callbacks.session import provenance_view
     from dashboard.core.settings import Settings
     from dashboard.io import ValidationReport
     from dashboard.server.datastore import DataStore
@@ -210,7 +210,13 @@ def test_about_the_data_names_the_upload_as_its_uploader_did(tiny_dataset, tmp_p
     ucdp = replace(tiny_dataset, incidents=tiny_dataset.incidents.assign(dataset="UCDP GED"),
                    reports=[ValidationReport(Path("/srv/ged.csv"), "UCDP GED incidents (CSV)", 12),
                             ValidationReport(Path("/srv/z.geojson"), "zones (json)", 5)])
-    store = DataStore.from_dataset(ucdp, Settings(session_dir=tmp_path / "s"), "test")
+    return DataStore.from_dataset(ucdp, Settings(session_dir=tmp_path / "s"), "test")
+
+
+def test_about_the_data_names_the_upload_as_its_uploader_did(tiny_dataset, tmp_path):
+    from dashboard.app.callbacks.session import provenance_view
+
+    store = server_files_store(tiny_dataset, tmp_path)
     base_text = text(provenance_view(store.base))
     assert "Sundberg" in base_text and "ged.csv" in base_text  # UCDP data on screen: credited
     sid = new_session_id()
@@ -238,3 +244,19 @@ def test_the_valid_rows_only_of_a_held_file_are_shown(store):
     view = store.view_data(sid)
     assert view.index.frame["incident_id"].tolist() == ["u1", "u2"]
     assert "2 of 3 rows loaded (1 with errors left out)" in text(provenance_view(view))
+
+
+def test_about_the_data_says_an_added_source_was_uploaded(tmp_path, tiny_dataset):
+    """A file added beside the server's sources is an upload too (it said "the server's
+    file"); the server's own files keep their words."""
+    from dashboard.app.callbacks.session import provenance_view
+    from dashboard.server.sessions import ADD
+
+    store = server_files_store(tiny_dataset, tmp_path)
+    sid = new_session_id()
+    contents = "data:;base64," + base64.b64encode(INCIDENTS_CSV.encode()).decode("ascii")
+    assert receive_upload(store.sessions, sid, "incidents", contents, "field.csv", 5,
+                          mode=ADD).ok
+    about = text(provenance_view(store.view_data(sid)))
+    assert "field.csv  (uploaded, this browser session only): read as generic" in about
+    assert "ged.csv  (the server's file)" in about

@@ -75,7 +75,7 @@ BASE_MAP_CREDIT = ("Base map: Natural Earth; geoBoundaries (Runfola et al. 2020,
 
 def _origin(report, view: ViewData) -> str:
     """Where a file came from: an upload, ZoneWatch's bundled data or the server."""
-    if report_role(report) in view.uploaded:
+    if report.uploaded or report_role(report) in view.uploaded:
         return "uploaded, this browser session only"
     if Path(report.path).resolve().parent == geodata_dir().resolve():
         return "bundled with ZoneWatch"
@@ -84,7 +84,8 @@ def _origin(report, view: ViewData) -> str:
 
 def _file_line(report, view: ViewData) -> html.Li:
     """A file as its owner named it: what it was read as, rows, rows left out, warnings."""
-    left_out = len(report.rejected_rows) if report_role(report) in view.uploaded else 0
+    left_out = (len(report.rejected_rows)
+                if report.uploaded or report_role(report) in view.uploaded else 0)
     rows = (f"{report.rows - left_out:,} of {report.rows:,} rows loaded "
             f"({left_out:,} with errors left out)" if left_out else f"{report.rows:,} rows")
     return html.Li([html.B(report.path.name), f" ({_origin(report, view)}): read as "
