@@ -443,3 +443,12 @@ def test_the_zone_panels_figures_are_plain_data_plotly_accepts():
     assert list(validated.data[0].y) == ["2 others", "Government of Syria"]
     assert list(validated.data[0].marker.color) == ["#b8c0c7", "#333"]
     assert validated.layout.template == go.Figure().layout.template
+
+
+def test_no_source_takes_a_zone_status_colour():
+    """A source drawn in the zones' "In effect" green hid their outlines."""
+    from dashboard.views import palette
+
+    sources = palette.source_colours([f"source {i}" for i in range(len(palette.SOURCE_COLOURS))])
+    assert not set(sources.values()) & set(palette.STATUS_COLOURS.values())
+    assert len(set(sources.values())) == len(sources)

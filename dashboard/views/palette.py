@@ -80,10 +80,12 @@ def class_colour(cls: str) -> str:
     return CLASS_COLOURS.get(cls, OTHER_STATUS)
 
 
-#: One colour per incident source (Okabe–Ito, in order), by the source's place among
-#: the view's sources: the map's "by source" and the Sources tab's bars agree.
-SOURCE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-                  "#F0E442", "#000000")
+#: One colour per incident source, by the source's place among the view's sources: the
+#: map's "by source" and the Sources tab's bars agree. None is a zone status's colour (a
+#: source in the "In effect" green hid the zone outlines): Okabe–Ito and Paul Tol's
+#: muted scheme, told apart with the common colour-vision deficiencies.
+SOURCE_COLOURS = ("#0072B2", "#D55E00", "#CC79A7", "#332288", "#999933", "#882255",
+                  "#000000", "#DDCC77")
 
 
 def source_colours(sources: Sequence[str]) -> dict[str, str]:
