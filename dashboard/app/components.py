@@ -9,11 +9,15 @@ from dashboard.analysis import filterspec, windows
 from dashboard.app import ids
 from dashboard.views.baselayers import ATTRIBUTION
 
+#: The incidents table's columns: (field, header, width px). The dataset second: with
+#: several sources it tells rows apart (ids repeat), and "Cited source" is who reported
+#: an event, not the dataset it came in.
 TABLE_COLUMNS = [
-    ("date", "Date", 110), ("event_type", "Type", 150), ("sub_type", "Sub-type", 150),
-    ("actor1", "Actor 1", 190), ("actor2", "Actor 2", 190), ("fatalities", "Fatalities", 100),
-    ("place", "Place", 170), ("zone_id", "Zone", 120), ("loc_precision", "Location", 100),
-    ("source", "Source", 200), ("incident_id", "ID", 110), ("dataset", "Dataset", 140),
+    ("date", "Date", 130), ("dataset", "Dataset", 140), ("event_type", "Type", 150),
+    ("sub_type", "Sub-type", 150), ("actor1", "Actor 1", 190), ("actor2", "Actor 2", 190),
+    ("fatalities", "Fatalities", 100), ("place", "Place", 170), ("zone_id", "Zone", 120),
+    ("loc_precision", "Location", 100), ("source", "Cited source", 200),
+    ("incident_id", "ID", 110),
     ("classification", "Class", 110), ("classification_reason", "Why (agreement terms)", 420),
 ]
 #: Columns only data classified under agreement terms has (empty cells without terms).
