@@ -406,8 +406,6 @@ def test_a_new_pages_session_does_not_send_the_options_again(store):
 def test_the_table_shows_each_rows_dataset_beside_its_date():
     """With several sources ids repeat: the dataset tells rows apart, so it is in sight
     (it was the last column, off-screen), and the cited source is named as such."""
-    from dashboard.app.components import TABLE_COLUMNS
-
     fields = [field for field, _, _ in TABLE_COLUMNS]
     assert fields[:2] == ["date", "dataset"]
     assert dict((f, h) for f, h, _ in TABLE_COLUMNS)["source"] == "Cited source"
