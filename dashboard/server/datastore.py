@@ -246,7 +246,10 @@ class DataStore:
         label = " · ".join([*(f"your {role}: {name}" for role, name in files.names.items()
                               if name), *(f"your source: {s.name}" for s in files.sources)])
         log.info("session data built: %s", label)
-        view = build_view_data(data, label + " (uploaded, this browser session only)",
+        label += " (uploaded, this browser session only)"
+        if not uploaded:  # sources added beside the server's data: still its title first
+            label = f"{self.base.label} · {label}"
+        view = build_view_data(data, label,
                                uploaded=frozenset(uploaded),
                                terms=self._session_terms(files, data, "zones" in uploaded))
         return self._decided(view, files)

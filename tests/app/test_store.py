@@ -260,3 +260,15 @@ def test_about_the_data_says_an_added_source_was_uploaded(tmp_path, tiny_dataset
     about = text(provenance_view(store.view_data(sid)))
     assert "field.csv  (uploaded, this browser session only): read as generic" in about
     assert "ged.csv  (the server's file)" in about
+
+
+def test_a_source_added_keeps_the_servers_title_first(tiny_dataset, tmp_path):
+    from dashboard.server.sessions import ADD
+
+    store = server_files_store(tiny_dataset, tmp_path)
+    sid = new_session_id()
+    contents = "data:;base64," + base64.b64encode(INCIDENTS_CSV.encode()).decode("ascii")
+    assert receive_upload(store.sessions, sid, "incidents", contents, "field.csv", 5,
+                          mode=ADD).ok
+    assert store.view_data(sid).label == (f"{store.base.label} · your source: field.csv "
+                                          "(uploaded, this browser session only)")
