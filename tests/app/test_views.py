@@ -71,6 +71,8 @@ def cards_text(cards) -> list[tuple[str, str, str]]:
     pytest.param("", ["i06", "i04", "nope"], "2 of 12 incidents", id="lasso"),
     pytest.param("?type=Riots", None, "0 of 12 incidents — widen the dates or clear a filter",
                  id="none"),
+    pytest.param("?off=test", None, "0 of 12 incidents — no source is switched on: tick one "
+                 "under Sources", id="every-source-off"),
 ])
 def test_count_line(store, query, selection, line):
     assert summary.summary_view(store, None, query, selection)[1] == line

@@ -14,11 +14,17 @@ from dashboard.app.panels import summary_cards
 ONCE_WORDS = "duplicates across sources counted once"
 
 
-def count_line(shown: int, total: int, state: ViewState, once: bool = False) -> str:
+NO_SOURCE_WORDS = "no source is switched on: tick one under Sources"
+
+
+def count_line(shown: int, total: int, state: ViewState, once: bool = False,
+               no_source: bool = False) -> str:
     """"12 of 40 incidents"; ``once``: each event several sources report counted once
-    (``IncidentIndex.counts_once``), and said."""
+    (``IncidentIndex.counts_once``), and said; ``no_source``: every source is off."""
     line = f"{shown:,} of {total:,} incidents" + (f", {ONCE_WORDS}" if once else "")
-    return line if shown else f"{line} — widen the dates or clear a filter"
+    if shown:
+        return line
+    return f"{line} — {NO_SOURCE_WORDS if no_source else 'widen the dates or clear a filter'}"
 
 
 def summary_view(store, session_id, query, selection):
@@ -31,14 +37,18 @@ def summary_view(store, session_id, query, selection):
     summary = summarise(view.index, positions, previous)
     days = (state.end - state.start).days + 1
     empty = []
+    sources = set(view.index.options("dataset"))
+    no_source = bool(sources) and sources <= set(state.datasets_off)
     if not len(positions):
         active = state.active_filters()
-        text = (f"No incidents match these filters — widen the dates or clear "
+        text = (f"No incidents: {NO_SOURCE_WORDS}." if no_source
+                else f"No incidents match these filters — widen the dates or clear "
                 f"'{next(iter(active))}'." if active
                 else "No incidents in these dates — widen the dates.")
         empty = [html.Div(text, className="zw-empty")]
     return summary_cards(summary, days) + empty, count_line(
-        len(positions), view.index.total(state), state, view.index.counts_once(state))
+        len(positions), view.index.total(state), state, view.index.counts_once(state),
+        no_source)
 
 
 def register(app, store) -> None:
