@@ -21,6 +21,7 @@ from dashboard.io.synth import synthetic_incidents
 from dashboard.io.writers import write_incidents
 from dashboard.server import prepared
 from dashboard.server.datastore import load_base_view
+from tests.processes import children, stop_group
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -124,19 +125,7 @@ def test_shm005_gunicorn_workers_share_the_masters_mapping(settings, tmp_path):
             time.sleep(0.2)
         assert wanted in mapped_files(server.pid)  # mapped once, by the master, then inherited
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-def children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except OSError:
-        return []
+        stop_group(server)
 
 
 @linux_only

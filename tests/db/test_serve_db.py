@@ -21,6 +21,7 @@ from dashboard.db.schema import READER_ROLE, create_roles
 from dashboard.db.write import import_plan, plan_import
 from dashboard.server import dbview
 from dashboard.server.datastore import DataStore
+from tests.processes import children, stop_group
 
 ZONE = "homs-north"
 NEW_SHAPE = box(36.60, 34.80, 36.90, 35.05)
@@ -195,33 +196,22 @@ def test_sdb010_gunicorns_master_reloads_and_replaces_its_workers(tmp_path, stor
 
     try:
         wait_for("Homs countryside")
-        before = set(_children(server.pid))
+        before = set(children(server.pid))
         with db_engine.begin() as conn:
             conn.execute(text("UPDATE zone_versions SET name = 'Homs countryside EDITED' "
                               "WHERE zone_id = :z"), {"z": ZONE})
         wait_for("Homs countryside EDITED")
         deadline = time.monotonic() + 60
-        while len(set(_children(server.pid)) - before) < 2 or len(_children(server.pid)) != 2:
+        while len(set(children(server.pid)) - before) < 2 or len(children(server.pid)) != 2:
             assert time.monotonic() < deadline, "the old workers were not replaced"
             time.sleep(0.3)
         entries = sorted((tmp_path / "cache").glob("*/incidents.arrow"),
                          key=lambda p: p.stat().st_mtime)
         assert len(entries) == 2
-        for pid in _children(server.pid):  # the new revision's files, shared by both
+        for pid in children(server.pid):  # the new revision's files, shared by both
             assert str(entries[-1]) in Path(f"/proc/{pid}/maps").read_text()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+        stop_group(server)
 
 
 def test_sdb007_the_url_comes_from_the_environment_and_names_no_password():

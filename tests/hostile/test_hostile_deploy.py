@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.processes import children, command_line, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -54,17 +55,6 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
         except requests.RequestException:
             time.sleep(0.2)
     pytest.fail(f"{url} did not answer within {seconds} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a process group this test started (its own session), by its id."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def nginx_conf(front: int, upstream: int) -> str:
@@ -105,8 +95,8 @@ def deployment(zone_file, incident_file, tmp_path):
         wait_until_up(f"http://127.0.0.1:{front}/", nginx)
         yield f"http://127.0.0.1:{front}", f"http://127.0.0.1:{upstream}"
     finally:
-        stop(nginx)
-        stop(gunicorn)
+        stop_group(nginx)
+        stop_group(gunicorn)
         shutil.rmtree(prefix, ignore_errors=True)
 
 
@@ -186,19 +176,8 @@ def test_no_advice_to_bind_every_interface_without_the_proxy():
 
 
 def _children(pid: int) -> dict[int, str]:
-    """The child processes of ``pid``: their command lines (Linux /proc)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ")\
-                    .decode(errors="replace")
-        except (OSError, ValueError, IndexError):  # gone meanwhile
-            continue
-    return found
+    """The child processes of ``pid``: their command lines."""
+    return {child: command_line(child) for child in children(pid)}
 
 
 def test_each_worker_starts_its_upload_checker_before_the_first_upload(deployment):
