@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from dash import no_update
 
@@ -119,3 +120,15 @@ def test_the_download_keeps_the_sources_selection(store):
     response = table.download_response(store, "csv", form)
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert len(lines) == 2 and lines[1].startswith("i07,2017-11-20,")
+
+
+@pytest.mark.parametrize("bad", [{"UCDP GED": 5}, 7, [None], {"a": {"b": 1}},
+                                 {"UCDP GED": [1, 2]}])
+def test_a_selection_not_of_its_shape_is_no_selection(bad):
+    """What the browser sends can be tampered with: such a selection is ignored (it
+    raised a TypeError, shown as "Something went wrong")."""
+    from types import SimpleNamespace
+
+    view = SimpleNamespace(index=SimpleNamespace(frame=pd.DataFrame(
+        {"dataset": ["UCDP GED"], "incident_id": ["1"]})))
+    assert selection_positions(view, bad) is None

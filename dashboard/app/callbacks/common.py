@@ -9,7 +9,7 @@ from dashboard.analysis.viewdata import ViewData
 from dashboard.analysis.viewstate import ViewState, decode
 from dashboard.app import ids
 from dashboard.server.datastore import DataStore
-from dashboard.views.incident_keys import Selection, keys_mask
+from dashboard.views.incident_keys import Selection, checked_selection, keys_mask
 
 
 def resolve(store: DataStore, session_id: str | None, query: str | None
@@ -22,7 +22,12 @@ def resolve(store: DataStore, session_id: str | None, query: str | None
 def selection_positions(view: ViewData, selection: Selection | None) -> np.ndarray | None:
     """Positions of lasso-selected incidents (None when nothing is selected): the
     selection names each by source and id (``views.incident_keys``), so two sources'
-    incident "1" are two incidents."""
+    incident "1" are two incidents. A selection not of that shape (a tampered request)
+    is no selection: the view is drawn as if nothing were selected."""
+    try:
+        selection = checked_selection(selection)
+    except ValueError:
+        return None
     if selection is None:
         return None
     return np.flatnonzero(keys_mask(view.index.frame, selection))
