@@ -363,15 +363,19 @@ def _numbers(page: _Page, view: ViewData, state: ViewState, x: float, y: float, 
     column: short lines (those that fit), then the paragraph if it fits whole (it is
     never cut mid-sentence)."""
     size = 10 * k
-    y = _terms_block(page, view, state, x, y, width, size, k)
     block = numbers_block(view, state)
+    groups = [wrap_esc(line, width, size) for line in block[0]] if block else []
+    # The numbers keep their room (heading, lines, the CI note); the terms get the rest.
+    numbers_px = (18 * k + (sum(map(len, groups)) + 1) * size * 1.3 + 6 * k) if block else 0.0
+    y = _terms_block(page, view, state, x, y, width, size, k, bottom - numbers_px)
     if block is None:
         return
-    lines, sentence = block
+    sentence = block[1]
+    short = _whole_lines(groups, int((bottom - y - 18 * k) // (size * 1.3)) - 1)
+    if not short:  # no room for one whole line of numbers
+        return
     page.text(x, y, "Before and after the ceasefire", 12 * k)
     y += 18 * k
-    short = [part for line in lines for part in wrap_esc(line, width, size)]
-    short = short[:max(4, int((bottom - y) // (size * 1.3)) - 1)]
     short.append("× rate ratio after/before (95% CI)")
     page.text(x, y, short[:-1], size)
     page.text(x, y + (len(short) - 1) * size * 1.3, short[-1], size * 0.9, color=MUTED)
@@ -382,16 +386,31 @@ def _numbers(page: _Page, view: ViewData, state: ViewState, x: float, y: float, 
 
 
 def _terms_block(page: _Page, view: ViewData, state: ViewState, x: float, y: float,
-                 width: float, size: float, k: float) -> float:
-    """The terms summary (``words.terms_lines``) at ``y``; the y below it."""
+                 width: float, size: float, k: float, bottom: float) -> float:
+    """The terms summary (``words.terms_lines``) at ``y``: the whole lines that fit above
+    ``bottom`` (none: no block); the y below it."""
     terms = terms_lines(view, state)
     if not terms:
         return y
+    wrapped = _whole_lines([wrap_esc(line, width, size) for line in terms],
+                           int((bottom - y - 18 * k - 8 * k) // (size * 1.3)))
+    if not wrapped:  # not one whole line fits: the numbers below come first
+        return y
     page.text(x, y, "Agreement terms", 12 * k)
     y += 18 * k
-    wrapped = [part for line in terms for part in wrap_esc(line, width, size)]
     page.text(x, y, wrapped, size)
     return y + len(wrapped) * size * 1.3 + 8 * k
+
+
+def _whole_lines(groups: list[list[str]], room: int) -> list[str]:
+    """The wrapped parts of the first lines that fit in ``room`` lines, each line whole
+    (a ratio is never shown without its interval)."""
+    out: list[str] = []
+    for parts in groups:
+        if len(out) + len(parts) > room:
+            break
+        out += parts
+    return out
 
 
 def _scale_bar(page: _Page, lat: float, zoom: float, x: float, y: float, map_w: float,

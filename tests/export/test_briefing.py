@@ -223,3 +223,43 @@ def test_brf020_the_key_stays_a_column_beside_the_map(figure):
     legend = figure.layout.legend
     assert (legend.orientation, legend.traceorder, legend.yanchor) == ("v", "grouped", "top")
     assert legend.x >= figure.layout.map.domain.x[1]
+
+
+class _Recorder:
+    """Stands in for the page: where each text block starts and how many lines it has."""
+
+    def __init__(self):
+        self.blocks: list[tuple[float, int, float]] = []
+
+    def text(self, x, y, lines, size, **kwargs):
+        self.blocks.append((y, len(lines) if isinstance(lines, list) else 1, size))
+
+
+@pytest.mark.parametrize("bottom", [40.0, 80.0, 120.0, 400.0])
+def test_side_column_numbers_never_pass_the_footer(monkeypatch, bottom):
+    """A crowded side column overlapped the footer (four lines of numbers were forced):
+    now the numbers take whole lines (a ratio never without its interval), the terms
+    what is left, and nothing passes ``bottom``."""
+    from dashboard.export import briefing
+
+    monkeypatch.setattr(briefing, "numbers_block", lambda view, state: (
+        ["Zone, 90 days either side of 3 Aug 2017", "Inside: 38 → 61, ×1.60 (0.96–2.68)",
+         "Ring: 20 → 44, ×2.20 (1.26–3.87)"], "A paragraph."))
+    monkeypatch.setattr(briefing, "terms_lines", lambda view, state: [
+        "Violations: 153 of 198 incidents shown", "North Homs ceasefire, 3 Aug 2017"])
+    monkeypatch.setattr(briefing, "wrap_esc", lambda line, width, size: [line])
+    page = _Recorder()
+    briefing._numbers(page, None, None, 0.0, 0.0, 300.0, bottom, 1.0)
+    for y, lines, size in page.blocks:
+        assert y + lines * size * 1.3 <= bottom + 1e-9 or (lines == 1 and y + size <= bottom)
+    texts = len(page.blocks)
+    if bottom >= 400:  # room for all: terms (heading, lines), numbers (heading, lines, note)
+        assert texts == 6
+
+
+def test_whole_lines_keep_each_line_whole():
+    from dashboard.export.briefing import _whole_lines
+
+    assert _whole_lines([["a", "b"], ["c"]], 2) == ["a", "b"]
+    assert _whole_lines([["a", "b"], ["c"]], 1) == []
+    assert _whole_lines([["a"], ["b", "c"], ["d"]], 2) == ["a"]
