@@ -365,8 +365,10 @@ def _numbers(page: _Page, view: ViewData, state: ViewState, x: float, y: float, 
     size = 10 * k
     block = numbers_block(view, state)
     groups = [wrap_esc(line, width, size) for line in block[0]] if block else []
-    # The numbers keep their room (heading, lines, the CI note); the terms get the rest.
-    numbers_px = (18 * k + (sum(map(len, groups)) + 1) * size * 1.3 + 6 * k) if block else 0.0
+    # The numbers keep room for their heading, first two lines (the zone and window, the
+    # inside ratio) and the CI note; the terms get the rest, the numbers what is left.
+    numbers_px = ((18 * k + (sum(map(len, groups[:2])) + 1) * size * 1.3 + 6 * k)
+                  if block else 0.0)
     y = _terms_block(page, view, state, x, y, width, size, k, bottom - numbers_px)
     if block is None:
         return
